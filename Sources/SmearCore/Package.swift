@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// The smear core: tensors with reverse-mode autodiff on OpenBLAS (SmearTensor) and the neural-network
+// layer, model, loss, optimiser and checkpoint API (SmearNN).
+//
+// It is a package of its own, with one *dynamic* product, because the `smear` executable and every
+// adaptation plugin must share a single copy of the core's type metadata (STYLE.md §7.4): SwiftPM links
+// a target of the same package statically, so a core inside the root package would be duplicated.
+import PackageDescription
+
+let optimise: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "SmearCore",
+    products: [
+        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN"]),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "SmearTensor", dependencies: ["COpenBLAS"], path: "SmearTensor",
+                swiftSettings: optimise),
+        .target(name: "SmearNN", dependencies: ["SmearTensor"], path: "SmearNN",
+                swiftSettings: optimise),
+    ],
+    swiftLanguageModes: [.v5]
+)

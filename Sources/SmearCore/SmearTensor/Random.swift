@@ -1,0 +1,44 @@
+// Seeded random numbers: the same seed gives the same tensors on every machine.
+import Foundation
+
+/// xoshiro256** seeded through SplitMix64. Not cryptographic; reproducible.
+public struct RandomGenerator: RandomNumberGenerator, Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = (s.3 << 45) | (s.3 >> 19)
+        return result
+    }
+
+    /// Uniform in [0, 1) with 24 random bits.
+    public mutating func nextUniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func nextNormal() -> Float {
+        let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+}
+
+/// The process-wide generator used when no generator is passed (PyTorch's `manual_seed`).
+public enum GlobalRandom {
+    nonisolated(unsafe) public static var generator = RandomGenerator(seed: 0)
+    public static func seed(_ seed: UInt64) { generator = RandomGenerator(seed: seed) }
+}

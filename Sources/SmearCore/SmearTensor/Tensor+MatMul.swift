@@ -1,0 +1,70 @@
+// Matrix multiplication through OpenBLAS `cblas_sgemm`. The only file that imports COpenBLAS.
+// M, K, N: a is [M, K], b is [K, N], the result [M, N] (optionally batched with leading dimensions).
+import COpenBLAS
+import Foundation
+
+/// C = alpha·op(A)·op(B) + beta·C for row-major matrices (op = transpose when the flag is set).
+/// A is M×K after op, B is K×N after op; lda/ldb/ldc are row strides as stored.
+@inline(__always)
+func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+          beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Facts about the BLAS library, for benchmark output.
+public enum BLAS {
+    /// The OpenBLAS kernel in use (e.g. "Haswell", "SkylakeX").
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}
+
+extension Tensor {
+    /// Matrix product: [M, K] @ [K, N] → [M, N]; with leading batch dimensions on both sides
+    /// ([..., M, K] @ [..., K, N], equal batch shapes) it multiplies each pair.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2 && rank == other.rank,
+                     "matmul: shapes \(shape) and \(other.shape) must both be [..., M, K] and [..., K, N]")
+        precondition(Array(shape.dropLast(2)) == Array(other.shape.dropLast(2)) && shape[rank - 1] == other.shape[rank - 2],
+                     "matmul: shapes \(shape) and \(other.shape) do not match")
+        let a = contiguous(), b = other.contiguous()
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[rank - 1]
+        let batch = shape.dropLast(2).reduce(1, *)
+        let out = Tensor(uninitialized: Array(shape.dropLast(2)) + [m, n])
+        for i in 0..<batch {
+            gemm(m: m, n: n, k: k, a: a.data + i * m * k, lda: k, b: b.data + i * k * n, ldb: n,
+                 c: out.data + i * m * n, ldc: n)
+        }
+        return Tensor.result(out, op: "matmul", inputs: [a, b]) { g in
+            let g = g.contiguous()
+            var da: Tensor? = nil, db: Tensor? = nil
+            if a.requiresGrad {   // dA = dC · Bᵀ
+                let t = Tensor(uninitialized: a.shape)
+                for i in 0..<batch {
+                    gemm(transB: true, m: m, n: k, k: n, a: g.data + i * m * n, lda: n, b: b.data + i * k * n, ldb: n,
+                         c: t.data + i * m * k, ldc: k)
+                }
+                da = t
+            }
+            if b.requiresGrad {   // dB = Aᵀ · dC
+                let t = Tensor(uninitialized: b.shape)
+                for i in 0..<batch {
+                    gemm(transA: true, m: k, n: n, k: m, a: a.data + i * m * k, lda: k, b: g.data + i * m * n, ldb: n,
+                         c: t.data + i * k * n, ldc: n)
+                }
+                db = t
+            }
+            return [da, db]
+        }
+    }
+
+    public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }
+}
+

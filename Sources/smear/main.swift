@@ -1,0 +1,3 @@
+import SmearTensor
+let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+print(x.softmax())
