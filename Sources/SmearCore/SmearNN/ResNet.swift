@@ -1,0 +1,111 @@
+// N batch, C channels, H×W spatial (any H, W ≥ 32), K classes, F = 8·width feature dim (512 by default).
+//
+// ResNet-18 exactly as torchvision's (BasicBlock, 1×1 downsample shortcuts), with parameter paths
+// equal to torchvision's state_dict keys, a choice of batch or group normalisation and a width multiplier.
+import Foundation
+import SmearTensor
+
+/// Which normalisation the network uses after each convolution.
+public enum Normalization: Sendable, Equatable {
+    /// BatchNorm2d (torchvision's choice).
+    case batch
+    /// GroupNorm with at most this many groups per layer (32 as in Wu & He); robust under lab shift.
+    case group(maxGroups: Int)
+
+    func make(_ channels: Int) -> Module {
+        switch self {
+        case .batch: return BatchNorm2d(channels)
+        case .group(let g):
+            var groups = min(g, channels)
+            while channels % groups != 0 { groups -= 1 }
+            return GroupNorm(groups: groups, channels: channels)
+        }
+    }
+}
+
+/// conv3x3 → norm → ReLU → conv3x3 → norm, plus the (possibly downsampled) input, then ReLU.
+public final class BasicBlock: Module {
+    public let conv1: Conv2d, bn1: Module, conv2: Conv2d, bn2: Module
+    public let downsample: Sequential?
+
+    public init(inPlanes: Int, planes: Int, stride: Int, norm: Normalization) {
+        conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false)
+        bn1 = norm.make(planes)
+        conv2 = Conv2d(planes, planes, kernelSize: 3, stride: 1, padding: 1, bias: false)
+        bn2 = norm.make(planes)
+        downsample = (stride != 1 || inPlanes != planes)
+            ? Sequential(Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false), norm.make(planes)) : nil
+    }
+
+    public override var children: [(String, Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] + (downsample.map { [("downsample", $0)] } ?? [])
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        let out = bn2(conv2(bn1(conv1(x)).relu()))
+        let identity = downsample?(x) ?? x
+        return (out + identity).relu()
+    }
+}
+
+/// ResNet-18: conv1 7×7/2 → bn1 → ReLU → maxpool 3×3/2 → layer1..4 (2 blocks each) → avgpool → fc.
+public final class ResNet18: Module {
+    public let conv1: Conv2d, bn1: Module, maxpool: MaxPool2d
+    public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    public let avgpool = AdaptiveAvgPool2d()
+    /// The classification layer; nil when built as a pure feature extractor (`numClasses: nil`).
+    public let fc: Linear?
+    /// Size of `features(_:)`: 8 × width (512 for the standard width 64).
+    public let featureDim: Int
+    public let normalization: Normalization
+
+    /// - Parameters:
+    ///   - numClasses: outputs of `fc` (torchvision: 1000); nil for no `fc`.
+    ///   - width: channels of layer1 (64 in torchvision); layers 2–4 use 2×, 4×, 8×.
+    ///   - norm: batch (torchvision) or group normalisation.
+    public init(numClasses: Int? = 1000, width: Int = 64, inChannels: Int = 3, norm: Normalization = .batch) {
+        conv1 = Conv2d(inChannels, width, kernelSize: 7, stride: 2, padding: 3, bias: false)
+        bn1 = norm.make(width)
+        maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+        func layer(_ inPlanes: Int, _ planes: Int, _ stride: Int) -> Sequential {
+            Sequential(BasicBlock(inPlanes: inPlanes, planes: planes, stride: stride, norm: norm),
+                       BasicBlock(inPlanes: planes, planes: planes, stride: 1, norm: norm))
+        }
+        layer1 = layer(width, width, 1)
+        layer2 = layer(width, 2 * width, 2)
+        layer3 = layer(2 * width, 4 * width, 2)
+        layer4 = layer(4 * width, 8 * width, 2)
+        featureDim = 8 * width
+        fc = numClasses.map { Linear(8 * width, $0) }
+        normalization = norm
+        super.init()
+        // torchvision: kaiming_normal_(fan_out, relu) for every conv; norm weight 1, bias 0 (already).
+        for (_, p) in namedParameters() where p.rank == 4 {
+            let fanOut = p.shape[0] * p.shape[2] * p.shape[3]
+            let fresh = Init.kaimingNormalFanOut(p.shape, fanOut: fanOut)
+            p.storage.pointer.update(from: fresh.storage.pointer, count: p.count)
+        }
+    }
+
+    public override var children: [(String, Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2),
+         ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool)] + (fc.map { [("fc", $0)] } ?? [])
+    }
+
+    /// The last convolutional map: [N, 3, H, W] → [N, F, H/32, W/32] (rounded up), channels-last.
+    public func featureMap(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
+                     "ResNet18: input must be [N, C, H, W] with H, W ≥ 32, got \(x.shape)")
+        let stem = maxpool(bn1(conv1(x)).relu())
+        return layer4(layer3(layer2(layer1(stem))))
+    }
+
+    /// Pooled features: [N, 3, H, W] → [N, F].
+    public func features(_ x: Tensor) -> Tensor { avgpool(featureMap(x)).flattened(startDim: 1) }
+
+    /// Logits: [N, 3, H, W] → [N, K].
+    public override func forward(_ x: Tensor) -> Tensor {
+        guard let fc else { return features(x) }
+        return fc(features(x))
+    }
+}

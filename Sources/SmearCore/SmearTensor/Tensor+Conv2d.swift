@@ -1,0 +1,144 @@
+// N batch, C input channels, O output channels, H×W input, P = OH×OW output pixels, K = KH·KW·C.
+//
+// 2-D convolution as one GEMM per chunk of images on channels-last data (NHWC storage):
+//   col[N·P, K]  = im2col(x)                       (patch rows, (kh, kw, c) order: contiguous copies)
+//   out[N·P, O]  = col · Wᵀ,  W viewed as [O, K]   (weights permuted [O, C, KH, KW] → [O, KH, KW, C])
+// The output is channels-last, which is NHWC storage of the logical [N, O, OH, OW].
+// Backward recomputes col instead of storing it: dW = gᵀ·col, dcol = g·W, dx = col2im(dcol).
+import Foundation
+
+/// Geometry of one convolution.
+public struct Conv2dGeometry: Sendable, Equatable {
+    public var n, c, h, w, o, kh, kw, stride, padding: Int
+    public var oh: Int { (h + 2 * padding - kh) / stride + 1 }
+    public var ow: Int { (w + 2 * padding - kw) / stride + 1 }
+    public var k: Int { kh * kw * c }
+    var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
+}
+
+/// Largest number of col elements materialised at once (bounds memory at 224 px).
+let im2colChunkElements = 1 << 23
+
+extension Conv2dGeometry {
+    /// Images per chunk so that one chunk's col matrix stays under `im2colChunkElements`.
+    var imagesPerChunk: Int { max(1, min(n, im2colChunkElements / max(1, oh * ow * k))) }
+
+    /// Fills col rows for images n0..<n1 from NHWC `x`.
+    func im2col(_ x: UnsafePointer<Float>, images: Range<Int>, _ col: UnsafeMutablePointer<Float>) {
+        let (oh, ow, k) = (self.oh, self.ow, self.k)
+        Parallel.forRanges(images.count * oh, minChunk: 4) { rows in
+            for r in rows {
+                let b = images.lowerBound + r / oh, y = r % oh
+                for xo in 0..<ow {
+                    var dst = col + ((r * ow) + xo) * k
+                    for i in 0..<kh {
+                        let iy = y * stride - padding + i
+                        for j in 0..<kw {
+                            let ix = xo * stride - padding + j
+                            if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                                dst.update(from: x + ((b * h + iy) * w + ix) * c, count: c)
+                            } else {
+                                dst.update(repeating: 0, count: c)
+                            }
+                            dst += c
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds col rows for images n0..<n1 back into NHWC `dx` (which must be zeroed first).
+    func col2im(_ col: UnsafePointer<Float>, images: Range<Int>, _ dx: UnsafeMutablePointer<Float>) {
+        let (oh, ow, k) = (self.oh, self.ow, self.k)
+        Parallel.forRanges(images.count) { imgs in   // images write disjoint parts of dx
+            for li in imgs {
+                let b = images.lowerBound + li
+                for y in 0..<oh {
+                    for xo in 0..<ow {
+                        var src = col + ((li * oh + y) * ow + xo) * k
+                        for i in 0..<kh {
+                            let iy = y * stride - padding + i
+                            for j in 0..<kw {
+                                let ix = xo * stride - padding + j
+                                if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                                    let d = dx + ((b * h + iy) * w + ix) * c
+                                    for ch in 0..<c { d[ch] += src[ch] }
+                                }
+                                src += c
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Convolution, PyTorch semantics: input [N, C, H, W], weight [O, C, KH, KW], bias [O].
+    /// - Returns: [N, O, OH, OW], stored channels-last.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
+                     "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, KH, KW])")
+        let geo = Conv2dGeometry(n: shape[0], c: shape[1], h: shape[2], w: shape[3], o: weight.shape[0],
+                                 kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
+        precondition(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
+        if let bias { precondition(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
+        let x = channelsLast()
+        let wt = weight.permuted([0, 2, 3, 1])          // [O, KH, KW, C] = [O, K]
+        let out = Tensor(uninitialized: [geo.n, geo.o, geo.oh, geo.ow], format: .channelsLast)
+        let p = geo.oh * geo.ow
+        let chunk = geo.imagesPerChunk
+        let col = geo.isPointwise ? nil : Storage(uninitialized: chunk * p * geo.k)
+        for n0 in Swift.stride(from: 0, to: geo.n, by: chunk) {
+            let imgs = n0..<min(geo.n, n0 + chunk)
+            let a: UnsafePointer<Float>
+            if let col { geo.im2col(x.data, images: imgs, col.pointer); a = UnsafePointer(col.pointer) }
+            else { a = UnsafePointer(x.data + n0 * p * geo.c) }
+            gemm(transB: true, m: imgs.count * p, n: geo.o, k: geo.k, a: a, lda: geo.k,
+                 b: wt.data, ldb: geo.k, c: out.data + n0 * p * geo.o, ldc: geo.o)
+        }
+        if let bias {
+            let y = out.data, bv = bias.data
+            for r in 0..<(geo.n * p) { let row = y + r * geo.o; for j in 0..<geo.o { row[j] += bv[j] } }
+        }
+        let inputs = bias.map { [x, wt, $0] } ?? [x, wt]
+        return Tensor.result(out, op: "conv2d", inputs: inputs) { g in
+            let g = g.channelsLast()
+            let rows = geo.n * p
+            var grads: [Tensor?] = [nil, nil]
+            let dwt = wt.requiresGrad ? Tensor.zeros(wt.shape) : nil
+            let dx = x.requiresGrad ? Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast) : nil
+            let dcol = (dx != nil && !geo.isPointwise) ? Storage(uninitialized: chunk * p * geo.k) : nil
+            for n0 in Swift.stride(from: 0, to: geo.n, by: chunk) {
+                let imgs = n0..<min(geo.n, n0 + chunk)
+                let m = imgs.count * p
+                let gChunk = g.data + n0 * p * geo.o
+                var a: UnsafePointer<Float> = UnsafePointer(x.data + n0 * p * geo.c)
+                if let dwt {
+                    if let col { geo.im2col(x.data, images: imgs, col.pointer); a = UnsafePointer(col.pointer) }
+                    gemm(transA: true, m: geo.o, n: geo.k, k: m, a: gChunk, lda: geo.o, b: a, ldb: geo.k,
+                         beta: 1, c: dwt.data, ldc: geo.k)
+                }
+                if let dx {
+                    if let dcol {
+                        gemm(m: m, n: geo.k, k: geo.o, a: gChunk, lda: geo.o, b: wt.data, ldb: geo.k,
+                             c: dcol.pointer, ldc: geo.k)
+                        geo.col2im(dcol.pointer, images: imgs, dx.data)
+                    } else {
+                        gemm(m: m, n: geo.k, k: geo.o, a: gChunk, lda: geo.o, b: wt.data, ldb: geo.k,
+                             c: dx.data + n0 * p * geo.c, ldc: geo.k)
+                    }
+                }
+            }
+            grads = [dx, dwt]
+            if let bias, bias.requiresGrad {
+                let db = Tensor.zeros([geo.o])
+                for r in 0..<rows { let row = g.data + r * geo.o; for j in 0..<geo.o { db.data[j] += row[j] } }
+                grads.append(db)
+            } else if bias != nil { grads.append(nil) }
+            return grads
+        }
+    }
+}

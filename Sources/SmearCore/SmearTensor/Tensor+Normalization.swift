@@ -1,0 +1,158 @@
+// N batch, C channels, H×W spatial, M = N·H·W values per channel, G groups.
+//
+// Batch and group normalisation as primitives with hand-written VJPs (llm.c's layernorm style).
+// Both work on a "rows × C" view: channels-last 4-D storage is [N·H·W, C]; 2-D input is [N, C].
+import Foundation
+
+extension Tensor {
+    /// The rows × C view this kernel works on: channels-last for 4-D, the tensor itself for 2-D.
+    private func rowsByChannels() -> (Tensor, rows: Int, channels: Int) {
+        precondition(rank == 2 || rank == 4, "norm: expected [N, C] or [N, C, H, W], got \(shape)")
+        let x = rank == 4 ? channelsLast() : contiguous()
+        return (x, count / shape[1], shape[1])
+    }
+
+    /// Batch normalisation, PyTorch semantics (`F.batch_norm`).
+    ///
+    /// Training: normalises with the batch's mean and biased variance over M, and updates the running
+    /// statistics in place: `r ← (1−momentum)·r + momentum·s`, with the unbiased variance M/(M−1).
+    /// Evaluation: normalises with the running statistics.
+    /// - Parameters: weight, bias, runningMean, runningVar: [C].
+    /// - Returns: the same shape (channels-last when 4-D).
+    public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        let (x, m, c) = rowsByChannels()
+        precondition(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
+        let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
+        if training {
+            precondition(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")
+            var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+            let xp = x.data
+            for r in 0..<m { let row = xp + r * c; for j in 0..<c { sum[j] += Double(row[j]) } }
+            for j in 0..<c { mean.data[j] = Float(sum[j] / Double(m)) }
+            for r in 0..<m { let row = xp + r * c; for j in 0..<c { let d = Double(row[j] - mean.data[j]); sq[j] += d * d } }
+            for j in 0..<c {
+                let variance = sq[j] / Double(m)
+                invStd.data[j] = Float(1 / (variance + Double(eps)).squareRoot())
+                runningMean.data[j] = (1 - momentum) * runningMean.data[j] + momentum * mean.data[j]
+                runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * Float(sq[j] / Double(m - 1))
+            }
+        } else {
+            for j in 0..<c {
+                mean.data[j] = runningMean.data[j]
+                invStd.data[j] = 1 / (runningVar.data[j] + eps).squareRoot()
+            }
+        }
+        // y = x·scale + shift with scale = γ·invStd, shift = β − mean·scale
+        let scale = [Float](unsafeUninitializedCapacity: c) { b, n in
+            for j in 0..<c { b[j] = weight.data[j] * invStd.data[j] }; n = c }
+        let shift = [Float](unsafeUninitializedCapacity: c) { b, n in
+            for j in 0..<c { b[j] = bias.data[j] - mean.data[j] * scale[j] }; n = c }
+        let out = Tensor(uninitialized: x.shape, format: x.format)
+        let xp = x.data, yp = out.data
+        Parallel.forRanges(m, minChunk: 1024) { rows in
+            scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { t in
+                for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = xr[j] * s[j] + t[j] } }
+            } }
+        }
+        return Tensor.result(out, op: "batchNorm", inputs: [x, weight, bias]) { g in
+            let g = g.format == x.format ? g : g.converted(to: x.format)
+            let gp = g.data
+            // Per channel: Σg and Σg·x̂ with x̂ = (x − mean)·invStd.
+            var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+            for r in 0..<m {
+                let gr = gp + r * c, xr = xp + r * c
+                for j in 0..<c {
+                    sumG[j] += Double(gr[j])
+                    sumGX[j] += Double(gr[j] * (xr[j] - mean.data[j]) * invStd.data[j])
+                }
+            }
+            let dWeight = Tensor(sumGX.map(Float.init), shape: [c])
+            let dBias = Tensor(sumG.map(Float.init), shape: [c])
+            var dx: Tensor? = nil
+            if x.requiresGrad {
+                let d = Tensor(uninitialized: x.shape, format: x.format)
+                let dp = d.data
+                if training {   // dx = γ·invStd/M · (M·g − Σg − x̂·Σg·x̂)
+                    let a = (0..<c).map { scale[$0] }                                  // γ·invStd
+                    let mG = (0..<c).map { Float(sumG[$0] / Double(m)) }
+                    let mGX = (0..<c).map { Float(sumGX[$0] / Double(m)) * invStd.data[$0] }
+                    let mu = (0..<c).map { mean.data[$0] }
+                    Parallel.forRanges(m, minChunk: 1024) { rows in
+                        for r in rows {
+                            let gr = gp + r * c, xr = xp + r * c, dr = dp + r * c
+                            for j in 0..<c { dr[j] = a[j] * (gr[j] - mG[j] - (xr[j] - mu[j]) * mGX[j]) }
+                        }
+                    }
+                } else {
+                    for r in 0..<m { let gr = gp + r * c, dr = dp + r * c; for j in 0..<c { dr[j] = gr[j] * scale[j] } }
+                }
+                dx = d
+            }
+            return [dx, dWeight, dBias]
+        }
+    }
+
+    /// Group normalisation, PyTorch semantics (`F.group_norm`): per image and group of C/G channels,
+    /// normalise over (C/G)·H·W values with the biased variance, then scale and shift per channel.
+    /// - Parameters: weight, bias: [C]. Input [N, C, H, W]; C divisible by `groups`.
+    public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
+        precondition(rank == 4 && shape[1] % groups == 0, "groupNorm: \(shape) channels not divisible into \(groups) groups")
+        let (n, c) = (shape[0], shape[1])
+        let x = channelsLast()
+        let hw = shape[2] * shape[3], cg = c / groups
+        let count = Double(hw * cg)
+        var mean = [Float](repeating: 0, count: n * groups), invStd = [Float](repeating: 0, count: n * groups)
+        let xp = x.data
+        for b in 0..<n {
+            var s = [Double](repeating: 0, count: groups), q = [Double](repeating: 0, count: groups)
+            for r in 0..<hw { let row = xp + (b * hw + r) * c; for j in 0..<c { s[j / cg] += Double(row[j]) } }
+            for gi in 0..<groups { mean[b * groups + gi] = Float(s[gi] / count) }
+            for r in 0..<hw {
+                let row = xp + (b * hw + r) * c
+                for j in 0..<c { let d = Double(row[j] - mean[b * groups + j / cg]); q[j / cg] += d * d }
+            }
+            for gi in 0..<groups { invStd[b * groups + gi] = Float(1 / (q[gi] / count + Double(eps)).squareRoot()) }
+        }
+        let out = Tensor(uninitialized: x.shape, format: .channelsLast)
+        let yp = out.data
+        for b in 0..<n {
+            for r in 0..<hw {
+                let xr = xp + (b * hw + r) * c, yr = yp + (b * hw + r) * c
+                for j in 0..<c {
+                    let gi = b * groups + j / cg
+                    yr[j] = (xr[j] - mean[gi]) * invStd[gi] * weight.data[j] + bias.data[j]
+                }
+            }
+        }
+        return Tensor.result(out, op: "groupNorm", inputs: [x, weight, bias]) { g in
+            let g = g.channelsLast()
+            let gp = g.data
+            let dWeight = Tensor.zeros([c]), dBias = Tensor.zeros([c])
+            let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
+            for b in 0..<n {
+                // Per group: Σ dx̂ and Σ dx̂·x̂ with dx̂ = g·γ.
+                var sd = [Double](repeating: 0, count: groups), sdx = [Double](repeating: 0, count: groups)
+                for r in 0..<hw {
+                    let gr = gp + (b * hw + r) * c, xr = xp + (b * hw + r) * c
+                    for j in 0..<c {
+                        let gi = b * groups + j / cg
+                        let xh = (xr[j] - mean[gi]) * invStd[gi]
+                        dWeight.data[j] += gr[j] * xh; dBias.data[j] += gr[j]
+                        let dxh = gr[j] * weight.data[j]
+                        sd[j / cg] += Double(dxh); sdx[j / cg] += Double(dxh * xh)
+                    }
+                }
+                for r in 0..<hw {
+                    let gr = gp + (b * hw + r) * c, xr = xp + (b * hw + r) * c, dr = dx.data + (b * hw + r) * c
+                    for j in 0..<c {
+                        let gi = b * groups + j / cg, k = j / cg
+                        let xh = (xr[j] - mean[gi]) * invStd[gi]
+                        dr[j] = invStd[gi] * (gr[j] * weight.data[j] - Float(sd[k] / count) - xh * Float(sdx[k] / count))
+                    }
+                }
+            }
+            return [dx, dWeight, dBias]
+        }
+    }
+}
