@@ -74,3 +74,33 @@ public func assertGradientsMatchFiniteDifferences(_ inputs: [Tensor], eps: Float
 /// The repository's `Tests/Fixtures` folder, found from this source file (works in any fresh clone).
 public let fixturesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+/// A PyTorch reference fixture written by scripts/fixtures/make_fixtures.py.
+public struct Fixture {
+    public let tensors: [String: Tensor]
+    public init(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        tensors = try SafeTensorsFixtureReader.read(fixturesDirectory.appendingPathComponent(name + ".safetensors"))
+    }
+    public subscript(_ key: String) -> Tensor {
+        guard let t = tensors[key] else { preconditionFailure("fixture has no tensor \(key)") }
+        return t
+    }
+    /// Class indices stored as floats.
+    public func labels(_ key: String) -> [Int] { self[key].scalars.map { Int($0) } }
+}
+
+/// Asserts max|actual − expected| ≤ tolerance · max|expected|: the norm-wise criterion for gradients of
+/// deep networks, whose float32 rounding error scales with the tensor's largest entries.
+public func assertCloseRelativeToMax(_ actual: Tensor, _ expected: Tensor, tolerance: Float, _ message: String = "",
+                                     file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.shape, expected.shape, "\(message): shape", file: file, line: line)
+    let a = actual.scalars, e = expected.scalars
+    guard a.count == e.count else { return }
+    let scale = e.map { abs($0) }.max() ?? 0
+    var worst: Float = 0, at = 0
+    for i in 0..<a.count { let d = abs(a[i] - e[i]); if !(d <= worst) { worst = d; at = i } }
+    if !(worst <= tolerance * scale) {
+        XCTFail("\(message): max |diff| \(worst) at [\(at)] (\(a[at]) vs \(e[at])) exceeds \(tolerance) × max|expected| \(scale)",
+                file: file, line: line)
+    }
+}
