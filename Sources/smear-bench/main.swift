@@ -30,6 +30,10 @@ while let a = args.popFirst() {
     case "--sizes": sizes = args.popFirst()!.split(separator: ",").compactMap { Int($0) }
     case "--steps": steps = Int(args.popFirst()!) ?? steps
     case "--only": only = args.popFirst()
+    case "--profile":
+        profileGemm()
+        profileConvolutions(size: Int(args.popFirst() ?? "64") ?? 64, batch: 32)
+        exit(0)
     default: print("usage: smear-bench [--sizes 64,224] [--steps N] [--only train|infer]"); exit(64)
     }
 }

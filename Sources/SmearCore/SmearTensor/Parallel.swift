@@ -3,8 +3,10 @@ import Dispatch
 import Foundation
 
 public enum Parallel {
-    /// Worker count for smear's own kernels (BLAS has its own; see `BLAS.setThreads`).
-    nonisolated(unsafe) public static var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Worker count for smear's own kernels (BLAS has its own; see `BLAS.setThreads`): `SMEAR_THREADS`,
+    /// else the number of cores.
+    nonisolated(unsafe) public static var threads = ProcessInfo.processInfo.environment["SMEAR_THREADS"].flatMap(Int.init)
+        ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Calls `body` on disjoint sub-ranges of 0..<n, concurrently when it is worth it.
     /// `minChunk` is the smallest range worth handing to another thread.

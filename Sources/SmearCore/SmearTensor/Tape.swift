@@ -67,7 +67,7 @@ extension Tensor {
         let o = other.format == format ? other : other.converted(to: format)
         let out = Tensor(uninitialized: shape, format: format)
         let a = data, b = o.data, c = out.data
-        for i in 0..<count { c[i] = a[i] + b[i] }
+        Parallel.forRanges(count, minChunk: elementwiseChunk) { r in for i in r { c[i] = a[i] + b[i] } }
         return out
     }
 
@@ -75,6 +75,6 @@ extension Tensor {
     func addInPlace(_ other: Tensor) {
         let o = other.format == format ? other : other.converted(to: format)
         let a = data, b = o.data
-        for i in 0..<count { a[i] += b[i] }
+        Parallel.forRanges(count, minChunk: elementwiseChunk) { r in for i in r { a[i] += b[i] } }
     }
 }

@@ -4,7 +4,9 @@
 //   col[N·P, K]  = im2col(x)                       (patch rows, (kh, kw, c) order: contiguous copies)
 //   out[N·P, O]  = col · Wᵀ,  W viewed as [O, K]   (weights permuted [O, C, KH, KW] → [O, KH, KW, C])
 // The output is channels-last, which is NHWC storage of the logical [N, O, OH, OW].
-// Backward recomputes col instead of storing it: dW = gᵀ·col, dcol = g·W, dx = col2im(dcol).
+// Backward recomputes col instead of storing it: dW = gᵀ·col. The input gradient of a stride-1
+// convolution is itself a convolution (of g with the flipped, transposed kernel, padding KH−1−p), which
+// keeps the GEMM's inner dimension large; other strides use dcol = g·W, dx = col2im(dcol).
 import Foundation
 
 /// Geometry of one convolution.
@@ -75,6 +77,39 @@ extension Conv2dGeometry {
     }
 }
 
+extension Conv2dGeometry {
+    /// out[N·P, O] = im2col(x)·wtᵀ for NHWC `x` and `wt` [O, K], chunked over images.
+    func forward(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        let p = oh * ow
+        let chunk = imagesPerChunk
+        let col = isPointwise ? nil : Storage(uninitialized: chunk * p * k)
+        for n0 in Swift.stride(from: 0, to: n, by: chunk) {
+            let imgs = n0..<min(n, n0 + chunk)
+            let a: UnsafePointer<Float>
+            if let col { im2col(x, images: imgs, col.pointer); a = UnsafePointer(col.pointer) }
+            else { a = x + n0 * p * c }
+            gemm(transB: true, m: imgs.count * p, n: o, k: k, a: a, lda: k, b: wt, ldb: k, c: out + n0 * p * o, ldc: o)
+        }
+    }
+
+    /// For stride 1: the geometry of dx = conv(g, flipped kernel) and that kernel, [C, KH, KW, O] = [C, KH·KW·O].
+    func inputGradientAsConvolution(_ wt: UnsafePointer<Float>) -> (Conv2dGeometry, Storage) {
+        let flipped = Storage(uninitialized: o * k)
+        let f = flipped.pointer
+        for co in 0..<o {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let src = wt + ((co * kh + i) * kw + j) * c
+                    let fi = kh - 1 - i, fj = kw - 1 - j
+                    for ci in 0..<c { f[((ci * kh + fi) * kw + fj) * o + co] = src[ci] }
+                }
+            }
+        }
+        let g = Conv2dGeometry(n: n, c: o, h: oh, w: ow, o: c, kh: kh, kw: kw, stride: 1, padding: kh - 1 - padding)
+        return (g, flipped)
+    }
+}
+
 extension Tensor {
     /// Convolution, PyTorch semantics: input [N, C, H, W], weight [O, C, KH, KW], bias [O].
     /// - Returns: [N, O, OH, OW], stored channels-last.
@@ -86,19 +121,12 @@ extension Tensor {
         precondition(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
         if let bias { precondition(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
         let x = channelsLast()
-        let wt = weight.permuted([0, 2, 3, 1])          // [O, KH, KW, C] = [O, K]
+        // [O, KH, KW, C] = [O, K]; a 1×1 kernel needs no reordering.
+        let wt = geo.kh == 1 && geo.kw == 1 ? weight.contiguous() : weight.permuted([0, 2, 3, 1])
         let out = Tensor(uninitialized: [geo.n, geo.o, geo.oh, geo.ow], format: .channelsLast)
         let p = geo.oh * geo.ow
         let chunk = geo.imagesPerChunk
-        let col = geo.isPointwise ? nil : Storage(uninitialized: chunk * p * geo.k)
-        for n0 in Swift.stride(from: 0, to: geo.n, by: chunk) {
-            let imgs = n0..<min(geo.n, n0 + chunk)
-            let a: UnsafePointer<Float>
-            if let col { geo.im2col(x.data, images: imgs, col.pointer); a = UnsafePointer(col.pointer) }
-            else { a = UnsafePointer(x.data + n0 * p * geo.c) }
-            gemm(transB: true, m: imgs.count * p, n: geo.o, k: geo.k, a: a, lda: geo.k,
-                 b: wt.data, ldb: geo.k, c: out.data + n0 * p * geo.o, ldc: geo.o)
-        }
+        geo.forward(x.data, wt.data, out.data)
         if let bias {
             let y = out.data, bv = bias.data
             for r in 0..<(geo.n * p) { let row = y + r * geo.o; for j in 0..<geo.o { row[j] += bv[j] } }
@@ -109,7 +137,19 @@ extension Tensor {
             let rows = geo.n * p
             var grads: [Tensor?] = [nil, nil]
             let dwt = wt.requiresGrad ? Tensor.zeros(wt.shape) : nil
-            let dx = x.requiresGrad ? Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast) : nil
+            // Worth it where activations outweigh the kernel (flipping the kernel is a strided copy).
+            let dataAsConvolution = x.requiresGrad && geo.stride == 1 && !geo.isPointwise && 2 * geo.padding < geo.kh
+                && x.count > geo.o * geo.k
+            var dx: Tensor? = nil
+            if dataAsConvolution {
+                let t = Tensor(uninitialized: x.shape, format: .channelsLast)
+                let (dgeo, flipped) = geo.inputGradientAsConvolution(wt.data)
+                dgeo.forward(g.data, flipped.pointer, t.data)
+                grads[0] = t
+            } else if x.requiresGrad {
+                dx = Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast)
+            }
+            let col = (dwt != nil && !geo.isPointwise) ? Storage(uninitialized: chunk * p * geo.k) : nil
             let dcol = (dx != nil && !geo.isPointwise) ? Storage(uninitialized: chunk * p * geo.k) : nil
             for n0 in Swift.stride(from: 0, to: geo.n, by: chunk) {
                 let imgs = n0..<min(geo.n, n0 + chunk)
@@ -132,7 +172,7 @@ extension Tensor {
                     }
                 }
             }
-            grads = [dx, dwt]
+            grads = [grads[0] ?? dx, dwt]
             if let bias, bias.requiresGrad {
                 let db = Tensor.zeros([geo.o])
                 for r in 0..<rows { let row = g.data + r * geo.o; for j in 0..<geo.o { db.data[j] += row[j] } }

@@ -4,12 +4,15 @@ import Foundation
 
 // MARK: raw kernels (no recording)
 
+/// Element-wise loops shorter than this run on one thread (thread hand-off costs more).
+let elementwiseChunk = 1 << 16
+
 extension Tensor {
     @inline(__always)
     func mapRaw(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitialized: shape, format: format)
         let x = data, y = out.data
-        for i in 0..<count { y[i] = f(x[i]) }
+        Parallel.forRanges(count, minChunk: elementwiseChunk) { r in for i in r { y[i] = f(x[i]) } }
         return out
     }
 
@@ -19,7 +22,7 @@ extension Tensor {
         let o = other.format == format ? other : withNoGrad { other.converted(to: format) }
         let out = Tensor(uninitialized: shape, format: format)
         let a = data, b = o.data, c = out.data
-        for i in 0..<count { c[i] = f(a[i], b[i]) }
+        Parallel.forRanges(count, minChunk: elementwiseChunk) { r in for i in r { c[i] = f(a[i], b[i]) } }
         return out
     }
 
@@ -30,7 +33,7 @@ extension Tensor {
         let t = third.format == format ? third : withNoGrad { third.converted(to: format) }
         let out = Tensor(uninitialized: shape, format: format)
         let a = data, b = o.data, c = t.data, d = out.data
-        for i in 0..<count { d[i] = f(a[i], b[i], c[i]) }
+        Parallel.forRanges(count, minChunk: elementwiseChunk) { r in for i in r { d[i] = f(a[i], b[i], c[i]) } }
         return out
     }
 }

@@ -13,7 +13,9 @@ extension Tensor {
         precondition(oh > 0 && ow > 0 && padding * 2 <= kernel, "maxPool2d: input \(shape) too small for kernel \(kernel)")
         let x = channelsLast()
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
-        let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: n * oh * ow * c)
+        // Argmax positions live in pooled Float32-sized storage (no page faults per step).
+        let indexStorage = Storage(uninitialized: n * oh * ow * c)
+        let argmax = UnsafeMutableRawPointer(indexStorage.pointer).bindMemory(to: Int32.self, capacity: indexStorage.count)
         let xp = x.data, yp = out.data
         Parallel.forRanges(n * oh, minChunk: 8) { rows in
             for r in rows {
@@ -36,11 +38,10 @@ extension Tensor {
                 }
             }
         }
-        let indices = IndexBuffer(argmax)
         return Tensor.result(out, op: "maxPool2d", inputs: [x]) { g in
             let g = g.channelsLast()
             let dx = Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast)
-            let idx = indices.pointer
+            let idx = UnsafeMutableRawPointer(indexStorage.pointer).bindMemory(to: Int32.self, capacity: indexStorage.count)
             for i in 0..<out.count where idx[i] >= 0 { dx.data[Int(idx[i])] += g.data[i] }
             return [dx]
         }
@@ -99,11 +100,4 @@ extension Tensor {
             return grads
         }
     }
-}
-
-/// Owns an index buffer captured by a VJP closure and frees it with the graph.
-final class IndexBuffer {
-    let pointer: UnsafeMutablePointer<Int32>
-    init(_ pointer: UnsafeMutablePointer<Int32>) { self.pointer = pointer }
-    deinit { pointer.deallocate() }
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""The PyTorch reference for scripts/bench: the same ResNet-18 step as smear-bench, printed in its format.
+
+usage: bench_torch.py --sizes 64,224 --steps N [--channels-last] [--only train|infer]
+"""
+import argparse
+import resource
+import time
+
+import torch
+import torch.nn.functional as F
+import torchvision
+
+p = argparse.ArgumentParser()
+p.add_argument("--sizes", default="64,224")
+p.add_argument("--steps", type=int, default=5)
+p.add_argument("--channels-last", action="store_true")
+p.add_argument("--only", default=None)
+p.add_argument("--label", default="torch")
+a = p.parse_args()
+torch.set_num_threads(2)
+torch.manual_seed(0)
+fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+print(f"{a.label}: torch {torch.__version__}, threads {torch.get_num_threads()}, memory format "
+      f"{'channels_last' if a.channels_last else 'contiguous'}")
+
+
+def minflt():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def timed(warmup, steps, body):
+    for _ in range(warmup):
+        body()
+    f0, t0 = minflt(), time.perf_counter()
+    for _ in range(steps):
+        body()
+    return (time.perf_counter() - t0) / steps, (minflt() - f0) / steps
+
+
+w = torch.tensor([0.1, 0.2, 0.3, 0.2, 0.2])
+for size in [int(s) for s in a.sizes.split(",")]:
+    model = torchvision.models.resnet18(num_classes=5).to(memory_format=fmt)
+    opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    steps = max(2, a.steps // 2) if size >= 224 else a.steps
+    if a.only != "infer":
+        x = torch.randn(32, 3, size, size).to(memory_format=fmt)
+        y = torch.arange(32) % 5
+        model.train()
+
+        def step():
+            loss = F.cross_entropy(model(x), y, weight=w)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+        sec, faults = timed(1, steps, step)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"train {size}px b32: {a.label} {32 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
+              f"minor faults/step {faults:.0f}")
+    if a.only != "train":
+        x = torch.randn(64, 3, size, size).to(memory_format=fmt)
+        model.eval()
+
+        def infer():
+            with torch.no_grad():
+                model(x)
+
+        sec, faults = timed(1, steps, infer)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"infer {size}px b64: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/batch), peak RSS {rss:.0f} MiB, "
+              f"minor faults/step {faults:.0f}")
