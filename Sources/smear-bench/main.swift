@@ -12,13 +12,15 @@ struct Usage {
     }
 }
 
-func timeSteps(warmup: Int, steps: Int, _ body: () -> Void) -> (seconds: Double, faultsPerStep: Double) {
+/// Mean seconds, minor page faults and buffer-pool misses per step, after `warmup` untimed steps.
+func timeSteps(warmup: Int, steps: Int, _ body: () -> Void) -> (seconds: Double, faultsPerStep: Double, missesPerStep: Double) {
     for _ in 0..<warmup { body() }
-    let f0 = Usage.now().minorFaults
+    let f0 = Usage.now().minorFaults, m0 = BufferPool.shared.misses
     let t0 = Date()
     for _ in 0..<steps { body() }
     let dt = Date().timeIntervalSince(t0)
-    return (dt / Double(steps), Double(Usage.now().minorFaults - f0) / Double(steps))
+    return (dt / Double(steps), Double(Usage.now().minorFaults - f0) / Double(steps),
+            Double(BufferPool.shared.misses - m0) / Double(steps))
 }
 
 var args = CommandLine.arguments.dropFirst()
@@ -51,21 +53,22 @@ for size in sizes {
         let labels = (0..<batch).map { $0 % classes }
         model.train()
         let s = size >= 224 ? max(2, steps / 2) : steps
-        let (sec, faults) = timeSteps(warmup: 1, steps: s) {
+        let (sec, faults, misses) = timeSteps(warmup: 2, steps: s) {
             let loss = Loss.crossEntropy(model(x), labels: labels, weight: weights)
             opt.zeroGrad()
             loss.backward()
             opt.step()
         }
-        print(String(format: "train %dpx b%d: smear %.1f img/s (%.1f ms/step), peak RSS %.0f MiB, minor faults/step %.0f",
-                     size, batch, Double(batch) / sec, sec * 1000, Double(Usage.now().maxRSSKiB) / 1024, faults))
+        print(String(format: "train %dpx b%d: smear %.1f img/s (%.1f ms/step), peak RSS %.0f MiB, minor faults/step %.0f, pool misses/step %.1f",
+                     size, batch, Double(batch) / sec, sec * 1000, Double(Usage.now().maxRSSKiB) / 1024, faults,
+                     misses))
     }
     if only != "train" {
         let batch = 64
         let x = Tensor.normal([batch, 3, size, size])
         model.eval()
         let s = size >= 224 ? max(2, steps / 2) : steps
-        let (sec, faults) = timeSteps(warmup: 1, steps: s) { _ = withNoGrad { model(x) } }
+        let (sec, faults, _) = timeSteps(warmup: 1, steps: s) { _ = withNoGrad { model(x) } }
         print(String(format: "infer %dpx b%d: smear %.1f img/s (%.1f ms/batch), peak RSS %.0f MiB, minor faults/step %.0f",
                      size, batch, Double(batch) / sec, sec * 1000, Double(Usage.now().maxRSSKiB) / 1024, faults))
     }

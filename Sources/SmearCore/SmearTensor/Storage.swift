@@ -17,6 +17,8 @@ public final class BufferPool: @unchecked Sendable {
     public private(set) var liveElements = 0
     /// The largest `liveElements + pooledElements` seen: the pool's peak footprint.
     public private(set) var peakElements = 0
+    /// Allocations the pool could not serve from freed buffers (fresh memory from the system).
+    public private(set) var misses = 0
 
     func acquire(_ count: Int) -> UnsafeMutablePointer<Float> {
         lock.lock(); defer { lock.unlock() }
@@ -27,6 +29,7 @@ public final class BufferPool: @unchecked Sendable {
             return ptr
         }
         peakElements = max(peakElements, liveElements + pooledElements)
+        misses += 1
         return UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
     }
 

@@ -102,7 +102,14 @@ extension Tensor {
         let inStrides = contiguousStrides(shape)
         let outShape = dims.map { shape[$0] }
         let out = Tensor(uninitialized: outShape)
-        stridedCopy(src.data, srcStrides: dims.map { inStrides[$0] }, shape: outShape, to: out.data)
+        if rank == 4 && (dims == [0, 2, 3, 1] || dims == [0, 3, 1, 2]) {
+            // [A][B][C·D] ↔ [A][C·D][B] (NCHW ↔ NHWC, and conv kernels): a blocked 2-D transpose per A.
+            let rows = dims == [0, 2, 3, 1] ? shape[1] : shape[1] * shape[2]
+            let cols = count / Swift.max(shape[0], 1) / Swift.max(rows, 1)
+            for a in 0..<shape[0] { transpose2D(src.data + a * rows * cols, rows: rows, cols: cols, out.data + a * rows * cols) }
+        } else {
+            stridedCopy(src.data, srcStrides: dims.map { inStrides[$0] }, shape: outShape, to: out.data)
+        }
         var inverse = Array(repeating: 0, count: rank)
         for (i, d) in dims.enumerated() { inverse[d] = i }
         return Tensor.result(out, op: "permute", inputs: [src]) { g in [g.permuted(inverse)] }
