@@ -59,6 +59,15 @@ for size in sizes {
             loss.backward()
             opt.step()
         }
+        if OpProfiler.isEnabled {
+            OpProfiler.reset()
+            for _ in 0..<3 {
+                let loss = Loss.crossEntropy(model(x), labels: labels, weight: weights)
+                opt.zeroGrad(); loss.backward(); opt.step()
+            }
+            print("time per op (SMEAR_PROFILE), training step \(size)px b\(batch):\n" + OpProfiler.report(steps: 3))
+            OpProfiler.isEnabled = false
+        }
         print(String(format: "train %dpx b%d: smear %.1f img/s (%.1f ms/step), peak RSS %.0f MiB, minor faults/step %.0f, pool misses/step %.1f",
                      size, batch, Double(batch) / sec, sec * 1000, Double(Usage.now().maxRSSKiB) / 1024, faults,
                      misses))

@@ -16,7 +16,8 @@ public final class Linear: Module {
     public override func forward(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
 }
 
-/// 2-D convolution: [N, C, H, W] → [N, O, OH, OW] (stored channels-last). `weight` [O, C, KH, KW].
+/// 2-D convolution: [N, C, H, W] → [N, O, OH, OW] (stored channels-last). `weight` [O, C, KH, KW]
+/// (logical shape, as in PyTorch; stored channels-last).
 public final class Conv2d: Module {
     public var weight: Tensor
     public var bias: Tensor?
@@ -25,7 +26,9 @@ public final class Conv2d: Module {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true) {
         let fanIn = inChannels * kernelSize * kernelSize
-        weight = Init.pytorchDefault([outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn).requiringGrad()
+        // Stored channels-last ([O, KH, KW, C]), the order the convolution's GEMM reads.
+        weight = Init.pytorchDefault([outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn)
+            .channelsLast().requiringGrad()
         self.bias = bias ? Init.pytorchDefault([outChannels], fanIn: fanIn).requiringGrad() : nil
         self.stride = stride; self.padding = padding
     }

@@ -82,8 +82,7 @@ public final class ResNet18: Module {
         // torchvision: kaiming_normal_(fan_out, relu) for every conv; norm weight 1, bias 0 (already).
         for (_, p) in namedParameters() where p.rank == 4 {
             let fanOut = p.shape[0] * p.shape[2] * p.shape[3]
-            let fresh = Init.kaimingNormalFanOut(p.shape, fanOut: fanOut)
-            p.storage.pointer.update(from: fresh.storage.pointer, count: p.count)
+            p.assign(Init.kaimingNormalFanOut(p.shape, fanOut: fanOut))
         }
     }
 

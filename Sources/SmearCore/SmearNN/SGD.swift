@@ -43,7 +43,7 @@ public final class SGD {
             let rate = lr * group.lrMultiplier
             for p in group.parameters {
                 guard let grad = p.grad else { continue }
-                update(p, grad: grad.format == p.format ? grad : grad.contiguous(), rate: rate)
+                update(p, grad: grad.format == p.format ? grad : grad.converted(to: p.format), rate: rate)
             }
         }
     }

@@ -145,10 +145,7 @@ extension Module {
         }
         for (name, t) in mine {
             guard let s = state[name] else { continue }
-            let values = s.scalars
-            let target = t.contiguous() === t ? t : nil
-            precondition(target != nil, "load: \(name) is not stored contiguously")
-            values.withUnsafeBufferPointer { t.storage.pointer.update(from: $0.baseAddress!, count: values.count) }
+            t.assign(s)
         }
     }
 

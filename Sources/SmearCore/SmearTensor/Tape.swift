@@ -28,13 +28,17 @@ extension Tensor {
             }
         }
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): gradient]
+        OpProfiler.inBackward = true
+        defer { OpProfiler.inBackward = false }
         for t in order.reversed() {
             guard let g = grads.removeValue(forKey: ObjectIdentifier(t)) else { continue }
             guard let node = t.node else {
                 t.accumulateGrad(g)
                 continue
             }
+            let started = OpProfiler.isEnabled ? OpProfiler.now() : 0
             let inputGrads = withNoGrad { node.vjp(g) }
+            if OpProfiler.isEnabled { OpProfiler.add("\(node.op) backward", Double(OpProfiler.now() &- started) / 1e9) }
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard input.requiresGrad, let ig else { continue }
                 precondition(ig.shape == input.shape,
@@ -44,6 +48,7 @@ extension Tensor {
             }
             t.node = nil
         }
+        if OpProfiler.isEnabled { OpProfiler.lastMark = OpProfiler.now() }
     }
 
     /// Adds `g` to `grad`, keeping `grad` in this tensor's memory format.

@@ -121,8 +121,11 @@ extension Tensor {
         precondition(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
         if let bias { precondition(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
         let x = channelsLast()
-        // [O, KH, KW, C] = [O, K]; a 1×1 kernel needs no reordering.
-        let wt = geo.kh == 1 && geo.kw == 1 ? weight.contiguous() : weight.permuted([0, 2, 3, 1])
+        // The GEMM wants the kernel stored [O, KH, KW, C] = [O, K]: a channels-last weight already is
+        // (Conv2d keeps its weight so), a 1×1 kernel needs no reordering, others are permuted.
+        let wt: Tensor
+        if weight.format == .channelsLast || (geo.kh == 1 && geo.kw == 1) { wt = weight }
+        else { wt = weight.permuted([0, 2, 3, 1]) }
         let out = Tensor(uninitialized: [geo.n, geo.o, geo.oh, geo.ow], format: .channelsLast)
         let p = geo.oh * geo.ow
         let chunk = geo.imagesPerChunk
@@ -136,7 +139,8 @@ extension Tensor {
             let g = g.channelsLast()
             let rows = geo.n * p
             var grads: [Tensor?] = [nil, nil]
-            let dwt = wt.requiresGrad ? Tensor.zeros(wt.shape) : nil
+            // Same storage order as wt: [O, KH, KW, C].
+            let dwt = wt.requiresGrad ? Tensor(shape: wt.shape, storage: Storage(repeating: 0, count: wt.count), format: wt.format) : nil
             // Worth it where activations outweigh the kernel (flipping the kernel is a strided copy).
             let dataAsConvolution = x.requiresGrad && geo.stride == 1 && !geo.isPointwise && 2 * geo.padding < geo.kh
                 && x.count > geo.o * geo.k

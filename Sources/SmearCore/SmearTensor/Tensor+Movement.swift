@@ -45,10 +45,18 @@ extension Tensor {
     /// The same tensor stored channels-last (NHWC storage, NCHW logical shape). 4-D only.
     public func channelsLast() -> Tensor { format == .channelsLast ? self : converted(to: .channelsLast) }
 
+    /// Overwrites this tensor's values with `source`'s (same shape; any memory formats), in place and
+    /// without recording: loading checkpoints, initialising parameters.
+    public func assign(_ source: Tensor) {
+        precondition(source.shape == shape, "assign: shape \(source.shape) differs from \(shape)")
+        let s = withNoGrad { source.format == format ? source : source.converted(to: format) }
+        data.update(from: s.data, count: count)
+    }
+
     func contiguousNoGrad() -> Tensor { format == .contiguous ? self : withNoGrad { converted(to: .contiguous) } }
 
-    /// Copies into `target` format; differentiable.
-    func converted(to target: MemoryFormat) -> Tensor {
+    /// The same tensor stored in `target` format (a copy unless it already is); differentiable.
+    public func converted(to target: MemoryFormat) -> Tensor {
         if target == format { return self }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let out = Tensor(uninitialized: shape, format: target)

@@ -83,6 +83,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Builds the result of an op, recording `vjp` when grad mode is on and an input needs gradients.
     static func result(_ out: Tensor, op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        if OpProfiler.isEnabled { OpProfiler.markForward(op) }
         if GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             out.requiresGrad = true
             out.node = Node(op: op, inputs: inputs, vjp: vjp)
