@@ -74,7 +74,7 @@ public final class GroupNorm: Module {
     public let groups: Int, eps: Float
 
     public init(groups: Int, channels: Int, eps: Float = 1e-5) {
-        precondition(channels % groups == 0, "GroupNorm: \(channels) channels do not divide into \(groups) groups")
+        require(channels % groups == 0, "GroupNorm: \(channels) channels do not divide into \(groups) groups")
         weight = Tensor.ones([channels]).requiringGrad(); bias = Tensor.zeros([channels]).requiringGrad()
         self.groups = groups; self.eps = eps
     }
@@ -111,7 +111,7 @@ public final class Dropout: Module {
     public var generator: RandomGenerator
 
     public init(_ p: Float = 0.5, seed: UInt64? = nil) {
-        precondition(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
+        require(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got \(p)")
         self.p = p
         generator = RandomGenerator(seed: seed ?? GlobalRandom.generator.next())
     }

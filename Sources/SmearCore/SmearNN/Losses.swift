@@ -6,11 +6,11 @@ public enum Loss {
     /// Cross-entropy of logits [N, K] against class indices, PyTorch's `F.cross_entropy`.
     /// With class weights w [K] the mean is weighted: Σᵢ w[yᵢ]·CEᵢ / Σᵢ w[yᵢ].
     public static func crossEntropy(_ logits: Tensor, labels: [Int], weight: Tensor? = nil) -> Tensor {
-        precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+        require(logits.rank == 2 && logits.shape[0] == labels.count,
                      "crossEntropy: logits \(logits.shape) and \(labels.count) labels do not match")
         let nll = -logits.logSoftmax(axis: 1).picking(labels)           // [N]
         guard let weight else { return nll.mean() }
-        precondition(weight.shape == [logits.shape[1]], "crossEntropy: weight \(weight.shape) should be [\(logits.shape[1])]")
+        require(weight.shape == [logits.shape[1]], "crossEntropy: weight \(weight.shape) should be [\(logits.shape[1])]")
         let w = Tensor(labels.map { weight.scalars[$0] }, shape: [labels.count])
         return (nll * w).sum() / w.sum().item
     }
@@ -18,7 +18,7 @@ public enum Loss {
     /// Binary cross-entropy of probabilities in [0, 1] against targets, PyTorch's `F.binary_cross_entropy`
     /// (log clamped at −100), mean over elements, optionally weighted per element.
     public static func binaryCrossEntropy(_ probabilities: Tensor, targets: Tensor, weight: Tensor? = nil) -> Tensor {
-        precondition(probabilities.shape == targets.shape,
+        require(probabilities.shape == targets.shape,
                      "binaryCrossEntropy: probabilities \(probabilities.shape) and targets \(targets.shape) differ")
         let logP = probabilities.log().clamped(min: -100)
         let log1mP = (1 - probabilities).log().clamped(min: -100)

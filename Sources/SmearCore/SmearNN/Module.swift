@@ -19,7 +19,7 @@ open class Module {
 
     /// The forward pass.
     open func forward(_ x: Tensor) -> Tensor {
-        preconditionFailure("\(type(of: self)) does not implement forward(_:)")
+        fatalError("\(type(of: self)) does not implement forward(_:)")
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }

@@ -93,7 +93,7 @@ public final class ResNet18: Module {
 
     /// The last convolutional map: [N, 3, H, W] → [N, F, H/32, W/32] (rounded up), channels-last.
     public func featureMap(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
+        require(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
                      "ResNet18: input must be [N, C, H, W] with H, W ≥ 32, got \(x.shape)")
         let stem = maxpool(bn1(conv1(x)).relu())
         return layer4(layer3(layer2(layer1(stem))))

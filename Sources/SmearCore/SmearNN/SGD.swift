@@ -25,7 +25,7 @@ public final class SGD {
     public private(set) var stepCount = 0
 
     public init(groups: [ParameterGroup], lr: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
-        precondition(!nesterov || momentum > 0, "SGD: Nesterov needs momentum > 0")
+        require(!nesterov || momentum > 0, "SGD: Nesterov needs momentum > 0")
         self.groups = groups; self.lr = lr; self.momentum = momentum
         self.weightDecay = weightDecay; self.nesterov = nesterov
     }
@@ -82,7 +82,7 @@ public final class SGD {
     /// Restores momentum buffers saved from `momentumBuffers`.
     public func setMomentumBuffers(_ list: [Tensor?], stepCount: Int) {
         let params = groups.flatMap(\.parameters)
-        precondition(list.count == params.count, "SGD: \(list.count) buffers for \(params.count) parameters")
+        require(list.count == params.count, "SGD: \(list.count) buffers for \(params.count) parameters")
         buffers = [:]
         for (p, b) in zip(params, list) { if let b { buffers[ObjectIdentifier(p)] = b } }
         self.stepCount = stepCount

@@ -33,7 +33,7 @@ public enum SafeTensors {
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         for (name, t) in tensors {
-            precondition(header[name] == nil, "SafeTensors.write: duplicate tensor name \(name)")
+            require(header[name] == nil, "SafeTensors.write: duplicate tensor name \(name)")
             header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]]
             offset += 4 * t.count
         }

@@ -6,13 +6,13 @@ extension Tensor {
     /// gradient added to `grad`. The graph is released afterwards (PyTorch's retain_graph=False), and
     /// intermediate gradients are dropped as soon as they have been used.
     public func backward() {
-        precondition(count == 1, "backward: needs a scalar (one element), got shape \(shape)")
+        require(count == 1, "backward: needs a scalar (one element), got shape \(shape)")
         backward(gradient: Tensor(Array(repeating: 1, count: 1), shape: shape))
     }
 
     /// Back-propagates `gradient` (shape of `self`) through the graph.
     public func backward(gradient: Tensor) {
-        precondition(gradient.shape == shape, "backward: gradient shape \(gradient.shape) differs from \(shape)")
+        require(gradient.shape == shape, "backward: gradient shape \(gradient.shape) differs from \(shape)")
         // Topological order by iterative depth-first search.
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()
@@ -41,7 +41,7 @@ extension Tensor {
             if OpProfiler.isEnabled { OpProfiler.add("\(node.op) backward", Double(OpProfiler.now() &- started) / 1e9) }
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard input.requiresGrad, let ig else { continue }
-                precondition(ig.shape == input.shape,
+                require(ig.shape == input.shape,
                              "backward of \(node.op): gradient shape \(ig.shape) for input of shape \(input.shape)")
                 let key = ObjectIdentifier(input)
                 if let existing = grads[key] { grads[key] = existing.adding(ig) } else { grads[key] = ig }

@@ -114,12 +114,12 @@ extension Tensor {
     /// Convolution, PyTorch semantics: input [N, C, H, W], weight [O, C, KH, KW], bias [O].
     /// - Returns: [N, O, OH, OW], stored channels-last.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
-        precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
+        require(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
                      "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, KH, KW])")
         let geo = Conv2dGeometry(n: shape[0], c: shape[1], h: shape[2], w: shape[3], o: weight.shape[0],
                                  kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
-        precondition(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
-        if let bias { precondition(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
+        require(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
+        if let bias { require(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
         let x = channelsLast()
         // The GEMM wants the kernel stored [O, KH, KW, C] = [O, K]: a channels-last weight already is
         // (Conv2d keeps its weight so), a 1×1 kernel needs no reordering, others are permuted.

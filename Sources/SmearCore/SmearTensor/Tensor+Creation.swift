@@ -11,7 +11,7 @@ extension Tensor {
 
     /// `start, start+step, ...` below `end` (1-D), as `torch.arange`.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        require(step != 0, "arange: step must not be 0")
         let n = Swift.max(0, Int((Double(end - start) / Double(step)).rounded(.up)))
         let t = Tensor(uninitialized: [n])
         for i in 0..<n { t.data[i] = start + Float(i) * step }

@@ -44,7 +44,7 @@ public func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     let pa = Array(repeating: 1, count: r - a.count) + a
     let pb = Array(repeating: 1, count: r - b.count) + b
     return (0..<r).map { i in
-        precondition(pa[i] == pb[i] || pa[i] == 1 || pb[i] == 1,
+        require(pa[i] == pb[i] || pa[i] == 1 || pb[i] == 1,
                      "\(op): shapes \(a) and \(b) cannot be broadcast together")
         return max(pa[i], pb[i])
     }

@@ -30,9 +30,9 @@ extension Tensor {
     /// Matrix product: [M, K] @ [K, N] → [M, N]; with leading batch dimensions on both sides
     /// ([..., M, K] @ [..., K, N], equal batch shapes) it multiplies each pair.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 2 && other.rank >= 2 && rank == other.rank,
+        require(rank >= 2 && other.rank >= 2 && rank == other.rank,
                      "matmul: shapes \(shape) and \(other.shape) must both be [..., M, K] and [..., K, N]")
-        precondition(Array(shape.dropLast(2)) == Array(other.shape.dropLast(2)) && shape[rank - 1] == other.shape[rank - 2],
+        require(Array(shape.dropLast(2)) == Array(other.shape.dropLast(2)) && shape[rank - 1] == other.shape[rank - 2],
                      "matmul: shapes \(shape) and \(other.shape) do not match")
         let a = contiguous(), b = other.contiguous()
         let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[rank - 1]

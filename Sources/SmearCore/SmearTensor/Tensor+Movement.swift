@@ -48,7 +48,7 @@ extension Tensor {
     /// Overwrites this tensor's values with `source`'s (same shape; any memory formats), in place and
     /// without recording: loading checkpoints, initialising parameters.
     public func assign(_ source: Tensor) {
-        precondition(source.shape == shape, "assign: shape \(source.shape) differs from \(shape)")
+        require(source.shape == shape, "assign: shape \(source.shape) differs from \(shape)")
         let s = withNoGrad { source.format == format ? source : source.converted(to: format) }
         data.update(from: s.data, count: count)
     }
@@ -76,10 +76,10 @@ extension Tensor {
         var newShape = newShape
         if let i = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
+            require(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
             newShape[i] = count / known
         }
-        precondition(newShape.reduce(1, *) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        require(newShape.reduce(1, *) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         let src = contiguous()
         let out = Tensor(shape: newShape, storage: src.storage)
         let oldShape = shape
@@ -97,7 +97,7 @@ extension Tensor {
 
     public func squeezed(_ axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank : axis
-        precondition(shape[a] == 1, "squeeze: dimension \(a) of \(shape) is not 1")
+        require(shape[a] == 1, "squeeze: dimension \(a) of \(shape) is not 1")
         var s = shape; s.remove(at: a); return reshaped(s)
     }
 
@@ -105,7 +105,7 @@ extension Tensor {
 
     /// Reorders dimensions: result dimension i is input dimension `dims[i]` (a copy).
     public func permuted(_ dims: [Int]) -> Tensor {
-        precondition(dims.sorted() == Array(0..<rank), "permute: \(dims) is not a permutation of \(rank) dimensions")
+        require(dims.sorted() == Array(0..<rank), "permute: \(dims) is not a permutation of \(rank) dimensions")
         let src = contiguous()
         let inStrides = contiguousStrides(shape)
         let outShape = dims.map { shape[$0] }
@@ -135,7 +135,7 @@ extension Tensor {
     /// Elements `start..<end` along `axis` (a copy).
     public func sliced(axis: Int, _ start: Int, _ end: Int) -> Tensor {
         let a = axis < 0 ? axis + rank : axis
-        precondition(0 <= start && start <= end && end <= shape[a],
+        require(0 <= start && start <= end && end <= shape[a],
                      "slice: range \(start)..<\(end) is outside dimension \(a) of \(shape)")
         let src = contiguous()
         var outShape = shape; outShape[a] = end - start
@@ -156,14 +156,14 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other dimensions must agree.
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors")
+        require(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0]
         let a = axis < 0 ? axis + first.rank : axis
         for t in tensors {
             var x = t.shape, y = first.shape
-            precondition(x.count == y.count, "concat: shapes \(first.shape) and \(t.shape) differ in rank")
+            require(x.count == y.count, "concat: shapes \(first.shape) and \(t.shape) differ in rank")
             x[a] = 0; y[a] = 0
-            precondition(x == y, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
+            require(x == y, "concat: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
         }
         let srcs = tensors.map { $0.contiguous() }
         var outShape = first.shape; outShape[a] = srcs.map { $0.shape[a] }.reduce(0, +)
@@ -185,7 +185,7 @@ extension Tensor {
     /// Splits along `axis` into pieces of the given sizes.
     public func split(_ sizes: [Int], axis: Int = 0) -> [Tensor] {
         let a = axis < 0 ? axis + rank : axis
-        precondition(sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to dimension \(a) of \(shape)")
+        require(sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to dimension \(a) of \(shape)")
         var start = 0
         return sizes.map { s in defer { start += s }; return sliced(axis: a, start, start + s) }
     }
@@ -204,12 +204,12 @@ extension Tensor {
 
     /// Broadcasts to `newShape` (size-1 dimensions repeat; leading dimensions may be added). A copy.
     public func expanded(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(newShape)")
+        require(newShape.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(newShape)")
         let padded = Array(repeating: 1, count: newShape.count - rank) + shape
         let strides = contiguousStrides(padded)
         var bStrides = strides
         for i in 0..<padded.count {
-            precondition(padded[i] == newShape[i] || padded[i] == 1, "expand: cannot expand \(shape) to \(newShape)")
+            require(padded[i] == newShape[i] || padded[i] == 1, "expand: cannot expand \(shape) to \(newShape)")
             if padded[i] == 1 && newShape[i] != 1 { bStrides[i] = 0 }
         }
         let src = contiguous()

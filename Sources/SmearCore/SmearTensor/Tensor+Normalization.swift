@@ -7,7 +7,7 @@ import Foundation
 extension Tensor {
     /// The rows × C view this kernel works on: channels-last for 4-D, the tensor itself for 2-D.
     private func rowsByChannels() -> (Tensor, rows: Int, channels: Int) {
-        precondition(rank == 2 || rank == 4, "norm: expected [N, C] or [N, C, H, W], got \(shape)")
+        require(rank == 2 || rank == 4, "norm: expected [N, C] or [N, C, H, W], got \(shape)")
         let x = rank == 4 ? channelsLast() : contiguous()
         return (x, count / shape[1], shape[1])
     }
@@ -22,10 +22,10 @@ extension Tensor {
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
         let (x, m, c) = rowsByChannels()
-        precondition(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
+        require(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
         let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
         if training {
-            precondition(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")
+            require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")
             var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
             let xp = x.data
             for r in 0..<m { let row = xp + r * c; for j in 0..<c { sum[j] += Double(row[j]) } }
@@ -97,7 +97,7 @@ extension Tensor {
     /// normalise over (C/G)·H·W values with the biased variance, then scale and shift per channel.
     /// - Parameters: weight, bias: [C]. Input [N, C, H, W]; C divisible by `groups`.
     public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
-        precondition(rank == 4 && shape[1] % groups == 0, "groupNorm: \(shape) channels not divisible into \(groups) groups")
+        require(rank == 4 && shape[1] % groups == 0, "groupNorm: \(shape) channels not divisible into \(groups) groups")
         let (n, c) = (shape[0], shape[1])
         let x = channelsLast()
         let hw = shape[2] * shape[3], cg = c / groups

@@ -6,11 +6,11 @@ extension Tensor {
     /// Max pooling, PyTorch semantics (padding counts as −∞). Input [N, C, H, W].
     /// - Returns: [N, C, OH, OW], channels-last; the gradient goes to the first maximum of each window.
     public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-        precondition(rank == 4, "maxPool2d: expected [N, C, H, W], got \(shape)")
+        require(rank == 4, "maxPool2d: expected [N, C, H, W], got \(shape)")
         let s = stride ?? kernel
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let oh = (h + 2 * padding - kernel) / s + 1, ow = (w + 2 * padding - kernel) / s + 1
-        precondition(oh > 0 && ow > 0 && padding * 2 <= kernel, "maxPool2d: input \(shape) too small for kernel \(kernel)")
+        require(oh > 0 && ow > 0 && padding * 2 <= kernel, "maxPool2d: input \(shape) too small for kernel \(kernel)")
         let x = channelsLast()
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
         // Argmax positions live in pooled Float32-sized storage (no page faults per step).
@@ -49,7 +49,7 @@ extension Tensor {
 
     /// Global average pooling (`AdaptiveAvgPool2d(1)`): [N, C, H, W] → [N, C, 1, 1].
     public func adaptiveAvgPool2d() -> Tensor {
-        precondition(rank == 4, "adaptiveAvgPool2d: expected [N, C, H, W], got \(shape)")
+        require(rank == 4, "adaptiveAvgPool2d: expected [N, C, H, W], got \(shape)")
         let (n, c) = (shape[0], shape[1]), hw = shape[2] * shape[3]
         let x = channelsLast()
         let out = Tensor.zeros([n, c, 1, 1])
@@ -71,14 +71,14 @@ extension Tensor {
 
     /// Affine map `x·Wᵀ + b`, PyTorch's `F.linear`: x [N, in], weight [out, in], bias [out] → [N, out].
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(rank == 2 && weight.rank == 2 && weight.shape[1] == shape[1],
+        require(rank == 2 && weight.rank == 2 && weight.shape[1] == shape[1],
                      "linear: input \(shape) and weight \(weight.shape) do not match ([N, in] and [out, in])")
         let x = contiguous(), wt = weight.contiguous()
         let (n, i, o) = (shape[0], shape[1], weight.shape[0])
         let out = Tensor(uninitialized: [n, o])
         gemm(transB: true, m: n, n: o, k: i, a: x.data, lda: i, b: wt.data, ldb: i, c: out.data, ldc: o)
         if let bias {
-            precondition(bias.shape == [o], "linear: bias \(bias.shape) should be [\(o)]")
+            require(bias.shape == [o], "linear: bias \(bias.shape) should be [\(o)]")
             for r in 0..<n { for j in 0..<o { out.data[r * o + j] += bias.data[j] } }
         }
         let inputs = bias.map { [x, wt, $0] } ?? [x, wt]

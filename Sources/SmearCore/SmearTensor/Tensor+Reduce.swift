@@ -4,7 +4,7 @@ import Foundation
 extension Tensor {
     private func normalizedAxes(_ axes: [Int]) -> [Int] {
         let a = axes.map { $0 < 0 ? $0 + rank : $0 }
-        for x in a { precondition(x >= 0 && x < rank, "reduce: axis out of range for shape \(shape)") }
+        for x in a { require(x >= 0 && x < rank, "reduce: axis out of range for shape \(shape)") }
         return Array(Set(a)).sorted()
     }
 
@@ -54,7 +54,7 @@ extension Tensor {
     public func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
         let lead = rank - target.count
-        precondition(lead >= 0, "sum to shape: \(shape) has fewer dimensions than \(target)")
+        require(lead >= 0, "sum to shape: \(shape) has fewer dimensions than \(target)")
         var axes = Array(0..<lead)
         for (i, t) in target.enumerated() where t == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
         return sum(axes: axes, keepDims: true).reshaped(target)
@@ -63,7 +63,7 @@ extension Tensor {
     /// Largest value and its first index along `axis` (no recording).
     private func maxAlongRaw(_ a: Int) -> (values: Tensor, indices: [Int]) {
         let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
-        precondition(n > 0, "max: dimension \(a) of \(shape) is empty")
+        require(n > 0, "max: dimension \(a) of \(shape) is empty")
         var outShape = shape; outShape[a] = 1
         let out = Tensor(uninitialized: outShape)
         var idx = Array(repeating: 0, count: outer * inner)

@@ -36,9 +36,9 @@ public final class Tensor: @unchecked Sendable {
     var node: Node?
 
     public init(shape: [Int], storage: Storage, format: MemoryFormat = .contiguous, requiresGrad: Bool = false) {
-        precondition(storage.count == shape.reduce(1, *),
+        require(storage.count == shape.reduce(1, *),
                      "Tensor: storage of \(storage.count) elements cannot hold shape \(shape)")
-        precondition(format == .contiguous || shape.count == 4, "Tensor: channelsLast needs 4-D, got \(shape)")
+        require(format == .contiguous || shape.count == 4, "Tensor: channelsLast needs 4-D, got \(shape)")
         self.shape = shape; self.storage = storage; self.format = format; self.requiresGrad = requiresGrad
     }
 
@@ -49,7 +49,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor from values in logical row-major order.
     public convenience init(_ values: [Float], shape: [Int]) {
-        precondition(values.count == shape.reduce(1, *),
+        require(values.count == shape.reduce(1, *),
                      "Tensor: \(values.count) values do not fill shape \(shape)")
         self.init(uninitialized: shape)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: values.count) }
@@ -71,7 +71,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item: tensor has shape \(shape), not one element")
+        require(count == 1, "item: tensor has shape \(shape), not one element")
         return data[0]
     }
 
