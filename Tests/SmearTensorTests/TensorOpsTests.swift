@@ -74,6 +74,13 @@ final class TensorOpsTests: XCTestCase {
         XCTAssertEqual(y.permuted([0, 2, 3, 1]).scalars.prefix(4), [0, 12, 1, 13])
     }
 
+    func testDescription_smallTensorsShowValues_largeOnesASummary() {
+        XCTAssertEqual(Tensor([1, 2.5, -3, 4], shape: [2, 2]).description,
+                       "tensor([[1., 2.5000],\n        [-3., 4.]], shape=[2, 2])")
+        XCTAssertEqual(Tensor(scalar: 0.25).description, "tensor(0.2500)")
+        XCTAssertTrue(Tensor.ones([40, 40]).description.hasPrefix("tensor(shape=[40, 40], min=1., max=1., mean=1."))
+    }
+
     func testChannelsLast_roundTrip_keepsLogicalValues() {
         let x = randn([2, 3, 4, 5])
         let c = x.channelsLast()
