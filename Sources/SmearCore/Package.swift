@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
-// The smear core: tensors with reverse-mode autodiff on OpenBLAS (SmearTensor) and the neural-network
-// layer, model, loss, optimiser and checkpoint API (SmearNN).
+// The smear core: tensors with reverse-mode autodiff on OpenBLAS (SmearTensor), the neural-network
+// layer, model, loss, optimiser and checkpoint API (SmearNN), and images and datasets (SmearData).
 //
 // It is a package of its own, with one *dynamic* product, because the `smear` executable and every
 // adaptation plugin must share a single copy of the core's type metadata (STYLE.md §7.4): SwiftPM links
@@ -14,7 +14,7 @@ let optimise: [SwiftSetting] = [
 let package = Package(
     name: "SmearCore",
     products: [
-        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN"]),
+        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN", "SmearData"]),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "COpenBLAS", pkgConfig: "openblas",
@@ -22,6 +22,10 @@ let package = Package(
         .target(name: "SmearTensor", dependencies: ["COpenBLAS"], path: "SmearTensor",
                 swiftSettings: optimise),
         .target(name: "SmearNN", dependencies: ["SmearTensor"], path: "SmearNN",
+                swiftSettings: optimise),
+        // libjpeg-turbo (libjpeg-dev) behind a setjmp error manager.
+        .target(name: "CJPEG", path: "CJPEG", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "SmearData", dependencies: ["SmearTensor", "CJPEG"], path: "SmearData",
                 swiftSettings: optimise),
     ],
     swiftLanguageModes: [.v5]

@@ -104,3 +104,7 @@ public func assertCloseRelativeToMax(_ actual: Tensor, _ expected: Tensor, toler
                 file: file, line: line)
     }
 }
+
+/// The repository root and the bundled image sample (data/sample).
+public let repositoryRoot = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+public let sampleDirectory = repositoryRoot.appendingPathComponent("data/sample")

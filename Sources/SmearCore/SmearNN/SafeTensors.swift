@@ -1,6 +1,6 @@
 // The safetensors file format: an 8-byte little-endian header length, a JSON header mapping each
 // tensor name to {dtype, shape, data_offsets} (plus an optional "__metadata__" map of strings),
-// then the raw little-endian data. smear writes F32; it reads F32, F64, F16, I64 and I32.
+// then the raw little-endian data. smear writes F32; it reads F32, F64, F16, BF16, I64, I32 and U8.
 import Foundation
 import SmearTensor
 
@@ -85,6 +85,7 @@ public enum SafeTensors {
             else { throw CheckpointError.corrupt(path: path, reason: "entry \(name) lacks dtype, shape or data_offsets") }
             let width: Int
             switch dtype {
+            case "U8": width = 1
             case "F32", "I32": width = 4
             case "F64", "I64": width = 8
             case "F16", "BF16": width = 2
@@ -105,6 +106,7 @@ public enum SafeTensors {
                     case "F64": return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
                     case "I64": return Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
                     case "I32": return Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+                    case "U8": return Float(raw[i])
                     case "BF16":
                         let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
                         return Float(bitPattern: UInt32(bits) << 16)

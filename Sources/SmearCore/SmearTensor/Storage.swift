@@ -55,12 +55,12 @@ public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
 
     /// Uninitialised storage of `count` elements from the pool.
-    init(uninitialized count: Int) {
+    public init(uninitialized count: Int) {
         self.count = count
         pointer = BufferPool.shared.acquire(count)
     }
 
-    convenience init(repeating value: Float, count: Int) {
+    public convenience init(repeating value: Float, count: Int) {
         self.init(uninitialized: count)
         if value == 0 { pointer.update(repeating: 0, count: count) }   // memset
         else { pointer.initialize(repeating: value, count: count) }

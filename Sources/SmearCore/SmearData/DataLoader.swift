@@ -1,0 +1,170 @@
+// N batch, S output side. Batches of normalised images [N, 3, S, S] from a dataset, decoded and
+// augmented on background threads with prefetching; reproducible whatever the thread count.
+import Foundation
+import SmearTensor
+
+/// One batch: images [N, 3, S, S] (NCHW), labels (nil entries for unlabelled samples), dataset indices.
+public struct Batch {
+    public let images: Tensor
+    public let labels: [Int?]
+    public let indices: [Int]
+    /// Labels of a labelled batch.
+    public var classLabels: [Int] { labels.map { $0 ?? -1 } }
+}
+
+/// How samples are drawn in each epoch.
+public enum Sampling: Sendable {
+    case sequential
+    case shuffled
+    /// Each draw picks a class uniformly, then an image of that class (with replacement).
+    case classBalanced
+}
+
+/// Produces batches for successive epochs. Each sample's augmentation uses a generator seeded from
+/// (seed, epoch, position), so the batches depend on the seed only, never on the worker count.
+public final class DataLoader: @unchecked Sendable {
+    public let dataset: ImageDataset
+    public let pipeline: ImagePipeline
+    public let batchSize: Int
+    public let sampling: Sampling
+    public let dropLast: Bool
+    public let seed: UInt64
+    public let workers: Int
+    /// Keep decoded (DCT-downscaled) images in memory after their first use.
+    public let cacheDecoded: Bool
+    /// Unreadable files: fail (false) or leave them out of the batch (true).
+    public let skipUnreadable: Bool
+
+    private var cache: [Int: RGBImage] = [:]
+    private let cacheLock = NSLock()
+
+    public init(_ dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int, sampling: Sampling = .shuffled,
+                dropLast: Bool = true, seed: UInt64 = 0, workers: Int = Parallel.threads, cacheDecoded: Bool = false,
+                skipUnreadable: Bool = false) {
+        precondition(batchSize > 0, "DataLoader: batch size must be positive")
+        self.dataset = dataset; self.pipeline = pipeline; self.batchSize = batchSize; self.sampling = sampling
+        self.dropLast = dropLast; self.seed = seed; self.workers = max(1, workers); self.cacheDecoded = cacheDecoded
+        self.skipUnreadable = skipUnreadable
+    }
+
+    /// Batches per epoch.
+    public var batchesPerEpoch: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// Dataset indices of `epoch`, in drawing order.
+    public func order(epoch: Int) -> [Int] {
+        var rng = RandomGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(epoch) &+ 1)
+        switch sampling {
+        case .sequential: return Array(0..<dataset.count)
+        case .shuffled:
+            var o = Array(0..<dataset.count)
+            for i in stride(from: o.count - 1, to: 0, by: -1) { o.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            return o
+        case .classBalanced:
+            var byClass: [Int: [Int]] = [:]
+            for (i, s) in dataset.samples.enumerated() { byClass[s.label ?? -1, default: []].append(i) }
+            let keys = byClass.keys.sorted()
+            return (0..<dataset.count).map { _ in
+                let members = byClass[keys[Int(rng.next() % UInt64(keys.count))]] ?? []
+                return members[Int(rng.next() % UInt64(members.count))]
+            }
+        }
+    }
+
+    private func decoded(_ index: Int) throws -> RGBImage {
+        if cacheDecoded { cacheLock.lock(); let hit = cache[index]; cacheLock.unlock(); if let hit { return hit } }
+        let url = dataset.samples[index].path
+        let (w, h) = try JPEG.size(of: url)
+        let img = try JPEG.decode(url, scaleDenominator: pipeline.decodeScale(width: w, height: h))
+        if cacheDecoded { cacheLock.lock(); cache[index] = img; cacheLock.unlock() }
+        return img
+    }
+
+    /// Builds batch `b` of `epoch` (the same result for the same seed, whatever `workers` is).
+    public func batch(epoch: Int, index b: Int, order: [Int]? = nil) throws -> Batch {
+        let order = order ?? self.order(epoch: epoch)
+        let lo = b * batchSize, hi = min(order.count, lo + batchSize)
+        precondition(lo < hi, "DataLoader: batch \(b) is past the end of the epoch")
+        let s = pipeline.outputSize, plane = 3 * s * s
+        let n = hi - lo
+        let images = Storage(uninitialized: n * plane)
+        var failures = [Error?](repeating: nil, count: n)
+        let lock = NSLock()
+        let work = { (k: Int) in
+            let index = order[lo + k]
+            do {
+                var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
+                                                &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
+                let image = self.pipeline.transform(FloatImage(try self.decoded(index)), &rng)
+                self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
+            } catch { lock.lock(); failures[k] = error; lock.unlock() }
+        }
+        if workers == 1 { for k in 0..<n { work(k) } }
+        else {
+            let chunk = (n + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for k in (w * chunk)..<min(n, (w + 1) * chunk) { work(k) }
+            }
+        }
+        var keep = Array(0..<n)
+        let failed = failures.enumerated().filter { $0.element != nil }
+        if !failed.isEmpty {
+            if !skipUnreadable { throw failed[0].element! }
+            keep = keep.filter { failures[$0] == nil }
+        }
+        let indices = keep.map { order[lo + $0] }
+        var tensor = Tensor(shape: [n, 3, s, s], storage: images)
+        if keep.count < n {
+            let values = tensor.scalars
+            tensor = Tensor(keep.flatMap { values[($0 * plane)..<(($0 + 1) * plane)] }, shape: [keep.count, 3, s, s])
+        }
+        return Batch(images: tensor, labels: indices.map { dataset.samples[$0].label }, indices: indices)
+    }
+
+    /// Endless batches: epochs follow one another, each reshuffled; batch k + 1 is prepared on a
+    /// background thread while batch k is used (the shorter domain's loader simply keeps cycling).
+    public func makeIterator(startEpoch: Int = 0, startBatch: Int = 0) -> BatchIterator {
+        BatchIterator(loader: self, epoch: startEpoch, batch: startBatch)
+    }
+}
+
+/// The endless batch stream of a DataLoader, one batch prefetched.
+public final class BatchIterator: IteratorProtocol, @unchecked Sendable {
+    let loader: DataLoader
+    public private(set) var epoch: Int
+    public private(set) var batchIndex: Int
+    private var order: [Int]
+    private var pending: (epoch: Int, batch: Int, result: Result<Batch, Error>?)?
+    private let ready = DispatchSemaphore(value: 0)
+    private let queue = DispatchQueue(label: "smear.loader.prefetch")
+
+    init(loader: DataLoader, epoch: Int, batch: Int) {
+        self.loader = loader; self.epoch = epoch; self.batchIndex = batch
+        order = loader.order(epoch: epoch)
+        prefetch()
+    }
+
+    private func prefetch() {
+        let (e, b, o) = (epoch, batchIndex, order)
+        pending = (e, b, nil)
+        queue.async { [self] in
+            let r = Result { try loader.batch(epoch: e, index: b, order: o) }
+            pending?.result = r
+            ready.signal()
+        }
+    }
+
+    /// The next batch (throws an image error unless the loader skips unreadable files).
+    public func nextBatch() throws -> Batch {
+        ready.wait()
+        let r = pending?.result
+        batchIndex += 1
+        if batchIndex >= max(loader.batchesPerEpoch, 1) { epoch += 1; batchIndex = 0; order = loader.order(epoch: epoch) }
+        prefetch()
+        guard let r else { fatalError("BatchIterator: prefetch finished without a result") }
+        return try r.get()
+    }
+
+    public func next() -> Batch? { try? nextBatch() }
+}

@@ -1,0 +1,240 @@
+// K classes. Datasets of image files: class folders, image lists / CSV files, unlabelled folders.
+import Foundation
+import SmearTensor
+
+/// A dataset problem, naming the file, folder or line and what to do.
+public enum DatasetError: Error, CustomStringConvertible, Equatable {
+    case missingFolder(String)
+    case emptyClassFolder(String)
+    case noImages(String)
+    case listLine(file: String, line: Int, reason: String)
+    case unknownLabel(file: String, line: Int, label: String, known: [String])
+    case missingFile(file: String, line: Int, path: String)
+    case unreadableImages(dataset: String, files: [String])
+    case vocabularyMismatch(String)
+
+    public var description: String {
+        switch self {
+        case .missingFolder(let p): return "dataset folder \(p) does not exist"
+        case .emptyClassFolder(let p): return "class folder \(p) has no JPEG images; add images or remove the folder"
+        case .noImages(let p): return "no JPEG images found in \(p)"
+        case .listLine(let f, let l, let r): return "\(f):\(l): \(r)"
+        case .unknownLabel(let f, let l, let label, let known):
+            return "\(f):\(l): unknown label '\(label)' (known: \(known.joined(separator: ", "))); fix the label or pass the class list"
+        case .missingFile(let f, let l, let p): return "\(f):\(l): image \(p) does not exist"
+        case .unreadableImages(let d, let files):
+            return "dataset \(d): \(files.count) unreadable image(s): \(files.prefix(10).joined(separator: "; "))"
+                + (files.count > 10 ? "; ..." : "") + ". Remove them, or load with skipUnreadable."
+        case .vocabularyMismatch(let r): return r
+        }
+    }
+}
+
+/// One image file and its class index (nil when unlabelled).
+public struct Sample: Sendable, Equatable {
+    public let path: URL
+    public let label: Int?
+    public init(path: URL, label: Int?) { self.path = path; self.label = label }
+}
+
+/// A list of image files with class indices into `classes`.
+public struct ImageDataset: Sendable {
+    public var name: String
+    public var samples: [Sample]
+    /// The class vocabulary: index → name.
+    public var classes: [String]
+
+    public init(name: String, samples: [Sample], classes: [String]) {
+        self.name = name; self.samples = samples; self.classes = classes
+    }
+
+    public var count: Int { samples.count }
+    public var isLabelled: Bool { samples.allSatisfy { $0.label != nil } }
+
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe"]
+
+    static func images(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .map { folder.appendingPathComponent($0) }
+    }
+
+    /// An image folder with one subfolder per class (`<root>/<class>/<file>.jpg`).
+    /// - Parameters:
+    ///   - classes: the vocabulary (index order); folders outside it are ignored and classes without a
+    ///     folder get no samples. Default: the subfolders, sorted.
+    ///   - only: keep only these classes (a subset of the vocabulary; indices stay those of `classes`).
+    public static func folder(_ root: URL, name: String? = nil, classes: [String]? = nil, only: [String]? = nil) throws -> ImageDataset {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw DatasetError.missingFolder(root.path)
+        }
+        let subfolders = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted().filter {
+            var d: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &d) && d.boolValue
+        }
+        let vocabulary = classes ?? subfolders
+        let keep = Set(only ?? vocabulary)
+        for c in keep where !vocabulary.contains(c) {
+            throw DatasetError.vocabularyMismatch("class '\(c)' is not in the vocabulary \(vocabulary)")
+        }
+        var samples: [Sample] = []
+        for folder in subfolders {
+            guard let index = vocabulary.firstIndex(of: folder), keep.contains(folder) else { continue }
+            let files = images(in: root.appendingPathComponent(folder))
+            if files.isEmpty { throw DatasetError.emptyClassFolder(root.appendingPathComponent(folder).path) }
+            samples += files.map { Sample(path: $0, label: index) }
+        }
+        if samples.isEmpty { throw DatasetError.noImages(root.path) }
+        return ImageDataset(name: name ?? root.lastPathComponent, samples: samples, classes: vocabulary)
+    }
+
+    /// An unlabelled folder of images (searched recursively), such as an adaptation target.
+    public static func unlabeled(_ root: URL, name: String? = nil, classes: [String] = []) throws -> ImageDataset {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw DatasetError.missingFolder(root.path)
+        }
+        var files: [URL] = []
+        if let e = FileManager.default.enumerator(atPath: root.path) {
+            for case let rel as String in e where imageExtensions.contains((rel as NSString).pathExtension.lowercased()) {
+                files.append(root.appendingPathComponent(rel))
+            }
+        }
+        if files.isEmpty { throw DatasetError.noImages(root.path) }
+        files.sort { $0.path < $1.path }
+        return ImageDataset(name: name ?? root.lastPathComponent, samples: files.map { Sample(path: $0, label: nil) }, classes: classes)
+    }
+
+    /// An image list: either CSV with a header naming `path` (or `file`/`image`) and `label` columns
+    /// (the challenge's metadata.csv style), or lines of `path label` separated by spaces (tllib's
+    /// ImageList; the label may be an index or a name). Paths are relative to the list's folder.
+    public static func list(_ file: URL, name: String? = nil, classes: [String]? = nil) throws -> ImageDataset {
+        let text: String
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch { throw DatasetError.missingFolder(file.path) }
+        let base = file.deletingLastPathComponent()
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        var lineNumbers = Array(1...max(lines.count, 1))
+        let isCSV = lines.first.map { $0.contains(",") } ?? false
+        var pathColumn = 0, labelColumn = 1
+        if isCSV, let header = lines.first {
+            let cols = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let p = cols.firstIndex(where: { ["path", "file", "image", "filename"].contains($0) }) else {
+                throw DatasetError.listLine(file: file.path, line: 1, reason: "CSV header needs a path/file/image column, got \(cols)")
+            }
+            pathColumn = p
+            labelColumn = cols.firstIndex(where: { ["label", "class", "labelid"].contains($0) }) ?? -1
+            lines.removeFirst(); lineNumbers.removeFirst()
+        }
+        var vocabulary = classes ?? []
+        var rawRows: [(URL, String?, Int)] = []
+        for (line, number) in zip(lines, lineNumbers) where !line.isEmpty && !line.hasPrefix("#") {
+            let fields = isCSV ? line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                               : line.split(separator: " ").map(String.init)
+            guard fields.count > pathColumn, !fields[pathColumn].isEmpty else {
+                throw DatasetError.listLine(file: file.path, line: number, reason: "no image path in '\(line)'")
+            }
+            let path = fields[pathColumn].hasPrefix("/") ? URL(fileURLWithPath: fields[pathColumn]) : base.appendingPathComponent(fields[pathColumn])
+            guard FileManager.default.fileExists(atPath: path.path) else {
+                throw DatasetError.missingFile(file: file.path, line: number, path: path.path)
+            }
+            let label = labelColumn >= 0 && labelColumn < fields.count && !fields[labelColumn].isEmpty ? fields[labelColumn] : nil
+            rawRows.append((path, label, number))
+        }
+        if rawRows.isEmpty { throw DatasetError.noImages(file.path) }
+        let allNumeric = rawRows.allSatisfy { $0.1.map { Int($0) != nil } ?? true }
+        if classes == nil && !allNumeric { vocabulary = Array(Set(rawRows.compactMap(\.1))).sorted() }
+        var samples: [Sample] = []
+        for (path, label, number) in rawRows {
+            guard let label else { samples.append(Sample(path: path, label: nil)); continue }
+            if let i = vocabulary.firstIndex(of: label) { samples.append(Sample(path: path, label: i)) }
+            else if allNumeric, let i = Int(label), i >= 0, classes == nil || i < vocabulary.count {
+                samples.append(Sample(path: path, label: i))
+            } else {
+                throw DatasetError.unknownLabel(file: file.path, line: number, label: label, known: vocabulary)
+            }
+        }
+        if vocabulary.isEmpty, allNumeric {
+            vocabulary = (0...(samples.compactMap(\.label).max() ?? 0)).map(String.init)
+        }
+        return ImageDataset(name: name ?? file.deletingPathExtension().lastPathComponent, samples: samples, classes: vocabulary)
+    }
+
+    /// Several labelled sources as one (the article trains on Acevedo_20 + Matek_19 together); labels are
+    /// mapped by class name onto the union vocabulary (the first dataset's order, then new names).
+    public static func combined(_ sets: [ImageDataset], name: String? = nil) -> ImageDataset {
+        var vocabulary: [String] = []
+        for s in sets { for c in s.classes where !vocabulary.contains(c) { vocabulary.append(c) } }
+        var samples: [Sample] = []
+        for s in sets {
+            samples += s.samples.map { Sample(path: $0.path, label: $0.label.flatMap { vocabulary.firstIndex(of: s.classes[$0]) }) }
+        }
+        return ImageDataset(name: name ?? sets.map(\.name).joined(separator: "+"), samples: samples, classes: vocabulary)
+    }
+
+    /// Samples per class index (unlabelled samples are not counted).
+    public var classCounts: [Int] {
+        var counts = [Int](repeating: 0, count: classes.count)
+        for s in samples { if let l = s.label, l < counts.count { counts[l] += 1 } }
+        return counts
+    }
+
+    /// Inverse-frequency class weights normalised to sum 1 (algorithms.md §1.5); absent classes get 0.
+    public func inverseFrequencyWeights() -> [Float] {
+        let inv = classCounts.map { $0 > 0 ? 1 / Double($0) : 0 }
+        let total = inv.reduce(0, +)
+        return inv.map { Float(total > 0 ? $0 / total : 0) }
+    }
+
+    /// Keeps the samples of the named classes (the vocabulary is unchanged).
+    public func restricted(to names: [String]) -> ImageDataset {
+        let keep = Set(names.compactMap { classes.firstIndex(of: $0) })
+        return ImageDataset(name: name, samples: samples.filter { $0.label.map(keep.contains) ?? false }, classes: classes)
+    }
+
+    /// Splits once with `seed` into (first, second) with `fraction` of each class in the first part
+    /// (stratified; unlabelled samples are split as one group).
+    public func split(fraction: Double, seed: UInt64) -> (ImageDataset, ImageDataset) {
+        var rng = RandomGenerator(seed: seed)
+        var groups: [Int: [Sample]] = [:]
+        for s in samples { groups[s.label ?? -1, default: []].append(s) }
+        var first: [Sample] = [], second: [Sample] = []
+        for key in groups.keys.sorted() {
+            var g = groups[key]!
+            for i in stride(from: g.count - 1, to: 0, by: -1) { g.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            let n = Int((Double(g.count) * fraction).rounded())
+            first += g[..<n]; second += g[n...]
+        }
+        return (ImageDataset(name: name + "[\(fraction)]", samples: first, classes: classes),
+                ImageDataset(name: name + "[\(1 - fraction)]", samples: second, classes: classes))
+    }
+
+    /// Decodes every file's header and data and reports the unreadable ones.
+    public func scan() -> [(path: String, error: String)] {
+        var bad = [(String, String)?](repeating: nil, count: samples.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: samples.count) { i in
+            do { _ = try JPEG.decode(samples[i].path, scaleDenominator: 8) }
+            catch { lock.lock(); bad[i] = (samples[i].path.path, "\(error)"); lock.unlock() }
+        }
+        return bad.compactMap { $0 }
+    }
+
+    /// This dataset without unreadable files, or an error listing them (`skipUnreadable: false`).
+    public func checked(skipUnreadable: Bool) throws -> ImageDataset {
+        let bad = scan()
+        if bad.isEmpty { return self }
+        if !skipUnreadable { throw DatasetError.unreadableImages(dataset: name, files: bad.map { "\($0.error)" }) }
+        let badPaths = Set(bad.map(\.path))
+        return ImageDataset(name: name, samples: samples.filter { !badPaths.contains($0.path.path) }, classes: classes)
+    }
+
+    /// One line per class with its count.
+    public var summary: String {
+        let counts = classCounts
+        let parts = classes.enumerated().map { "\($0.element) \(counts[$0.offset])" }
+        let unlabelled = samples.filter { $0.label == nil }.count
+        return "\(name): \(count) images" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
+            + (unlabelled > 0 && !parts.isEmpty ? ", \(unlabelled) unlabelled" : "")
+    }
+}

@@ -1,0 +1,58 @@
+// From a decoded image to a normalised [3, S, S] input: the augmentation chain, resize, normalisation.
+import Foundation
+import SmearTensor
+
+/// A sequence of augmentations ending in a resize to `outputSize` and per-channel normalisation.
+public struct ImagePipeline: Sendable {
+    public var steps: [Augmentation]
+    public var outputSize: Int
+    /// Per-channel mean and standard deviation of [0, 1] RGB (albumentations `Normalize`, max 255).
+    public var mean: [Float], std: [Float]
+    /// Side, in original pixels, of the region that becomes the output (the first crop), which decides
+    /// how far the JPEG may be downscaled while decoding. nil: the whole image.
+    public var regionSide: Int?
+
+    public init(steps: [Augmentation], outputSize: Int, mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1],
+                regionSide: Int? = nil) {
+        precondition(mean.count == 3 && std.count == 3 && std.allSatisfy { $0 > 0 }, "ImagePipeline: mean and std need 3 positive values")
+        self.steps = steps; self.outputSize = outputSize; self.mean = mean; self.std = std; self.regionSide = regionSide
+    }
+
+    /// The article's training chain (algorithms.md §1.4): CenterCrop(crop) → RandomCrop(randomCrop) →
+    /// Blur → RandomFog → ColorJitter → Flip → Rotate(±180) → RandomScale(±0.2), each with p = 0.5 after
+    /// the crops, → Resize(outputSize) → Normalize. Crop sizes are in original pixels.
+    public static func articleTraining(crop: Int, randomCrop: Int = 224, outputSize: Int, mean: [Float], std: [Float],
+                                       probability p: Float = 0.5) -> ImagePipeline {
+        ImagePipeline(steps: [CenterCrop(crop), RandomCrop(min(randomCrop, crop)),
+                              WithProbability(p, Blur()), WithProbability(p, RandomFog()), WithProbability(p, ColorJitter()),
+                              WithProbability(p, Flip()), WithProbability(p, Rotate()), WithProbability(p, RandomScale())],
+                      outputSize: outputSize, mean: mean, std: std, regionSide: min(randomCrop, crop))
+    }
+
+    /// The evaluation transform: CenterCrop(crop) → Resize(outputSize) → Normalize.
+    public static func evaluation(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {
+        ImagePipeline(steps: [CenterCrop(crop)], outputSize: outputSize, mean: mean, std: std, regionSide: crop)
+    }
+
+    /// The DCT scale denominator for an image of this size.
+    public func decodeScale(width: Int, height: Int) -> Int {
+        JPEG.scaleDenominator(side: min(regionSide ?? Int.max, width, height), minimumSide: outputSize)
+    }
+
+    /// Runs the augmentations and the resize.
+    public func transform(_ image: FloatImage, _ rng: inout RandomGenerator) -> FloatImage {
+        var img = image
+        for step in steps { step.apply(&img, &rng) }
+        return img.resized(w: outputSize, h: outputSize)
+    }
+
+    /// Writes the normalised image as [3, S, S] (CHW) at `out`.
+    public func writeNormalized(_ image: FloatImage, to out: UnsafeMutablePointer<Float>) {
+        let s = outputSize
+        precondition(image.width == s && image.height == s, "writeNormalized: image is \(image.width)x\(image.height), not \(s)")
+        for c in 0..<3 {
+            let inv = 1 / std[c], m = mean[c]
+            for i in 0..<(s * s) { out[c * s * s + i] = (image.data[3 * i + c] - m) * inv }
+        }
+    }
+}
