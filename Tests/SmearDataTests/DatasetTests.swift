@@ -1,0 +1,137 @@
+// Datasets on the bundled sample: class counts, vocabularies, subsets, weights, lists, errors.
+import Foundation
+import SmearData
+import SmearTestSupport
+import XCTest
+
+final class DatasetTests: XCTestCase {
+    let pbc = sampleDirectory.appendingPathComponent("pbc_barcelona")
+    let bccd = sampleDirectory.appendingPathComponent("bccd")
+    var tmp: URL!
+
+    override func setUpWithError() throws {
+        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("smear-ds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
+
+    func testFolder_classesAndCounts_onBundledSample() throws {
+        let ds = try ImageDataset.folder(pbc)
+        XCTAssertEqual(ds.classes, ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"])
+        XCTAssertEqual(ds.classCounts, [30, 30, 30, 30, 30])
+        let b = try ImageDataset.folder(bccd)
+        XCTAssertEqual(b.classCounts, [3, 20, 20, 20, 20])
+        XCTAssertTrue(b.summary.contains("basophil 3"))
+    }
+
+    func testVocabulary_mapsByName_andRestrictionKeepsIndices() throws {
+        let vocab = ["neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil", "erythroblast"]
+        let ds = try ImageDataset.folder(bccd, classes: vocab, only: ["lymphocyte", "basophil"])
+        XCTAssertEqual(ds.classes, vocab)
+        XCTAssertEqual(ds.classCounts, [0, 20, 0, 0, 3, 0])
+        XCTAssertTrue(ds.samples.filter { $0.label == 4 }.allSatisfy { $0.path.path.contains("/basophil/") })
+        let restricted = try ImageDataset.folder(pbc).restricted(to: ["monocyte"])
+        XCTAssertEqual(restricted.classCounts, [0, 0, 0, 30, 0])
+        XCTAssertThrowsError(try ImageDataset.folder(bccd, only: ["platelet"]))
+    }
+
+    func testCombined_mapsLabelsOntoTheUnionVocabulary() throws {
+        let a = try ImageDataset.folder(pbc, classes: ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"])
+        let b = try ImageDataset.folder(bccd, classes: ["neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil"])
+        let c = ImageDataset.combined([a, b])
+        XCTAssertEqual(c.count, 233)
+        XCTAssertEqual(c.classCounts, [33, 50, 50, 50, 50])
+    }
+
+    func testInverseFrequencyWeights_sumToOne_andFollowCounts() throws {
+        let w = try ImageDataset.folder(bccd).inverseFrequencyWeights()
+        XCTAssertEqual(w.reduce(0, +), 1, accuracy: 1e-6)
+        // counts [3, 20, 20, 20, 20]: weights ∝ [1/3, 1/20, ...] → [20/32, 3/32, 3/32, 3/32, 3/32].
+        assertClose(w, [0.625, 0.09375, 0.09375, 0.09375, 0.09375], atol: 1e-6)
+    }
+
+    func testSplit_isStratified_andReproducible() throws {
+        let ds = try ImageDataset.folder(pbc)
+        let (a, b) = ds.split(fraction: 0.5, seed: 7)
+        XCTAssertEqual(a.classCounts, [15, 15, 15, 15, 15])
+        XCTAssertEqual(b.count, 75)
+        XCTAssertEqual(Set(a.samples.map(\.path)).intersection(b.samples.map(\.path)).count, 0)
+        XCTAssertEqual(ds.split(fraction: 0.5, seed: 7).0.samples, a.samples)
+    }
+
+    func testList_csvAndSpaceSeparated_resolveRelativePaths() throws {
+        try FileManager.default.createSymbolicLink(at: tmp.appendingPathComponent("img"), withDestinationURL: pbc)
+        let csv = tmp.appendingPathComponent("meta.csv")
+        try "Image,Label\nimg/basophil/BA_204774.jpg,basophil\nimg/monocyte/\(first("monocyte")),monocyte\n".write(to: csv, atomically: true, encoding: .utf8)
+        let a = try ImageDataset.list(csv, classes: ["basophil", "monocyte"])
+        XCTAssertEqual(a.samples.map(\.label), [0, 1])
+        let txt = tmp.appendingPathComponent("list.txt")
+        try "img/basophil/BA_204774.jpg 4\nimg/monocyte/\(first("monocyte")) 2\n".write(to: txt, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ImageDataset.list(txt).samples.map(\.label), [4, 2])
+    }
+
+    func first(_ cls: String) -> String {
+        (try! FileManager.default.contentsOfDirectory(atPath: pbc.appendingPathComponent(cls).path)).sorted()[0]
+    }
+
+    func testList_unknownLabelOrMissingFile_namesTheLine() throws {
+        try FileManager.default.createSymbolicLink(at: tmp.appendingPathComponent("img"), withDestinationURL: pbc)
+        let csv = tmp.appendingPathComponent("bad.csv")
+        try "path,label\nimg/basophil/BA_204774.jpg,basophil\nimg/basophil/BA_204774.jpg,basofil\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageDataset.list(csv, classes: ["basophil"])) { e in
+            XCTAssertTrue("\(e)".contains("bad.csv:3: unknown label 'basofil'"), "\(e)")
+        }
+        try "path,label\nimg/nothere.jpg,basophil\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageDataset.list(csv)) { e in XCTAssertTrue("\(e)".contains("bad.csv:2: image"), "\(e)") }
+    }
+
+    func testFolder_emptyClassFolderOrMissingRoot_isAClearError() throws {
+        try FileManager.default.createDirectory(at: tmp.appendingPathComponent("neutrophil"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ImageDataset.folder(tmp)) { e in
+            XCTAssertTrue("\(e)".contains("class folder \(tmp.appendingPathComponent("neutrophil").path) has no JPEG images"), "\(e)")
+        }
+        XCTAssertThrowsError(try ImageDataset.folder(tmp.appendingPathComponent("nope"))) { e in
+            XCTAssertTrue("\(e)".contains("does not exist"), "\(e)")
+        }
+    }
+
+    func testScan_reportsUnreadableFiles_andCheckedSkipsOrFails() throws {
+        let cls = tmp.appendingPathComponent("monocyte")
+        try FileManager.default.createDirectory(at: cls, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: pbc.appendingPathComponent("monocyte/\(first("monocyte"))"), to: cls.appendingPathComponent("good.jpg"))
+        try Data("junk".utf8).write(to: cls.appendingPathComponent("bad.jpg"))
+        let ds = try ImageDataset.folder(tmp)
+        let bad = ds.scan()
+        XCTAssertEqual(bad.count, 1)
+        XCTAssertTrue(bad[0].path.hasSuffix("bad.jpg"))
+        XCTAssertThrowsError(try ds.checked(skipUnreadable: false)) { e in XCTAssertTrue("\(e)".contains("bad.jpg"), "\(e)") }
+        XCTAssertEqual(try ds.checked(skipUnreadable: true).count, 1)
+    }
+
+    func testUnlabeled_findsImagesRecursively() throws {
+        let ds = try ImageDataset.unlabeled(bccd)
+        XCTAssertEqual(ds.count, 83)
+        XCTAssertTrue(ds.samples.allSatisfy { $0.label == nil })
+    }
+
+    func testChannelStatistics_matchADirectComputation_andAreCached() throws {
+        let ds = try ImageDataset.folder(bccd).restricted(to: ["basophil"])
+        let stats = try ChannelStatistics.compute(ds, scaleDenominator: 1)
+        var sum = [Double](repeating: 0, count: 3), sq = [Double](repeating: 0, count: 3), n = 0.0
+        for s in ds.samples {
+            let img = try JPEG.decode(s.path)
+            for i in 0..<(img.width * img.height) {
+                for c in 0..<3 { let v = Double(img.pixels[3 * i + c]) / 255; sum[c] += v; sq[c] += v * v }
+            }
+            n += Double(img.width * img.height)
+        }
+        for c in 0..<3 {
+            let m = sum[c] / n
+            XCTAssertEqual(Double(stats.mean[c]), m, accuracy: 1e-5)
+            XCTAssertEqual(Double(stats.std[c]), (sq[c] / n - m * m).squareRoot(), accuracy: 1e-5)
+        }
+        let cached = try ChannelStatistics.cached(ds, in: tmp)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix("stats-") }.count, 1)
+        XCTAssertEqual(try ChannelStatistics.cached(ds, in: tmp), cached)
+    }
+}
