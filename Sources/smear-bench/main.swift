@@ -32,11 +32,17 @@ while let a = args.popFirst() {
     case "--sizes": sizes = args.popFirst()!.split(separator: ",").compactMap { Int($0) }
     case "--steps": steps = Int(args.popFirst()!) ?? steps
     case "--only": only = args.popFirst()
+    case "--loader":
+        let folder = URL(fileURLWithPath: args.popFirst() ?? "data/sample/pbc_barcelona")
+        benchLoader(folder: folder, sizes: sizes, batches: steps)
+        exit(0)
     case "--profile":
         profileGemm()
         profileConvolutions(size: Int(args.popFirst() ?? "64") ?? 64, batch: 32)
         exit(0)
-    default: print("usage: smear-bench [--sizes 64,224] [--steps N] [--only train|infer]"); exit(64)
+    default:
+        print("usage: smear-bench [--sizes 64,224] [--steps N] [--only train|infer] | --loader [FOLDER] | --profile [PX]")
+        exit(64)
     }
 }
 
