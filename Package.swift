@@ -5,11 +5,18 @@
 // product is a dynamic library shared by the executable, the tests and the adaptation plugins.
 import PackageDescription
 
+let core = Target.Dependency.product(name: "SmearCore", package: "SmearCore")
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "smear",
     products: [
         .executable(name: "smear", targets: ["smear"]),
         .executable(name: "smear-bench", targets: ["smear-bench"]),
+        // Adaptation methods, loaded at run time with dlopen (plugins/; README "Writing a plugin").
+        .library(name: "SmearMDD", type: .dynamic, targets: ["MDDPlugin"]),
+        .library(name: "SmearDANN", type: .dynamic, targets: ["DANNPlugin"]),
+        .library(name: "SmearEntMin", type: .dynamic, targets: ["EntMinPlugin"]),
     ],
     dependencies: [
         .package(path: "Sources/SmearCore"),
@@ -22,6 +29,12 @@ let package = Package(
                           dependencies: [.product(name: "SmearCore", package: "SmearCore")],
                           path: "Sources/smear-bench",
                           swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "MDDMethod", dependencies: [core], path: "plugins/MDD/Method", swiftSettings: fast),
+        .target(name: "MDDPlugin", dependencies: ["MDDMethod", core], path: "plugins/MDD/Plugin"),
+        .target(name: "DANNMethod", dependencies: [core], path: "plugins/DANN/Method", swiftSettings: fast),
+        .target(name: "DANNPlugin", dependencies: ["DANNMethod", core], path: "plugins/DANN/Plugin"),
+        .target(name: "EntMinMethod", dependencies: [core], path: "plugins/EntMin/Method", swiftSettings: fast),
+        .target(name: "EntMinPlugin", dependencies: ["EntMinMethod", core], path: "plugins/EntMin/Plugin"),
         .target(name: "SmearTestSupport",
                 dependencies: [.product(name: "SmearCore", package: "SmearCore")],
                 path: "Tests/SmearTestSupport"),
@@ -31,6 +44,9 @@ let package = Package(
         .testTarget(name: "SmearDataTests",
                     dependencies: ["SmearTestSupport", .product(name: "SmearCore", package: "SmearCore")],
                     path: "Tests/SmearDataTests"),
+        .testTarget(name: "SmearAdaptTests",
+                    dependencies: ["SmearTestSupport", "MDDMethod", "DANNMethod", "EntMinMethod", core],
+                    path: "Tests/SmearAdaptTests"),
         .testTarget(name: "SmearNNTests",
                     dependencies: ["SmearTestSupport", .product(name: "SmearCore", package: "SmearCore")],
                     path: "Tests/SmearNNTests"),

@@ -14,7 +14,7 @@ let optimise: [SwiftSetting] = [
 let package = Package(
     name: "SmearCore",
     products: [
-        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN", "SmearData"]),
+        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics", "SmearAdapt"]),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "COpenBLAS", pkgConfig: "openblas",
@@ -27,6 +27,9 @@ let package = Package(
         .target(name: "CJPEG", path: "CJPEG", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "SmearData", dependencies: ["SmearTensor", "CJPEG"], path: "SmearData",
                 swiftSettings: optimise),
+        .target(name: "SmearMetrics", dependencies: ["SmearTensor"], path: "SmearMetrics", swiftSettings: optimise),
+        .target(name: "SmearAdapt", dependencies: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics"],
+                path: "SmearAdapt", swiftSettings: optimise),
     ],
     swiftLanguageModes: [.v5]
 )

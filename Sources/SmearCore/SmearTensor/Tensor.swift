@@ -81,6 +81,12 @@ public final class Tensor: @unchecked Sendable {
     /// Makes this a leaf that collects gradients.
     @discardableResult public func requiringGrad(_ flag: Bool = true) -> Tensor { requiresGrad = flag; return self }
 
+    /// Records a custom differentiable op (for layers and plugins outside this module): `out` holds the
+    /// forward values, `vjp` maps the gradient of `out` to one gradient per input (nil for none).
+    public static func recorded(_ out: Tensor, op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        result(out, op: op, inputs: inputs, vjp: vjp)
+    }
+
     /// Builds the result of an op, recording `vjp` when grad mode is on and an input needs gradients.
     static func result(_ out: Tensor, op: String, inputs: [Tensor], vjp: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         if OpProfiler.isEnabled { OpProfiler.markForward(op) }

@@ -1,0 +1,92 @@
+// B per-domain batch, F bottleneck features, K classes. The interface every adaptation method
+// implements, built in or loaded from a plugin.
+import Foundation
+import SmearNN
+import SmearTensor
+
+/// One option of a method: its name, default and help text.
+public struct MethodOption: Sendable, Equatable {
+    public let name: String, defaultValue: Double, help: String
+    public init(_ name: String, default value: Double, help: String) { self.name = name; defaultValue = value; self.help = help }
+}
+
+/// What a method sees of one training step.
+public struct StepContext {
+    /// Bottleneck features [B, F] of the source and target batches.
+    public let sourceFeatures: Tensor, targetFeatures: Tensor
+    /// Main-head logits [B, K].
+    public let sourceLogits: Tensor, targetLogits: Tensor
+    public let sourceLabels: [Int]
+    /// The modules the method created with `makeModules`, by name.
+    public let modules: [String: Module]
+    /// The training iteration (from 0), for warm-start schedules.
+    public let iteration: Int
+    public init(sourceFeatures: Tensor, targetFeatures: Tensor, sourceLogits: Tensor, targetLogits: Tensor,
+                sourceLabels: [Int], modules: [String: Module], iteration: Int) {
+        self.sourceFeatures = sourceFeatures; self.targetFeatures = targetFeatures
+        self.sourceLogits = sourceLogits; self.targetLogits = targetLogits
+        self.sourceLabels = sourceLabels; self.modules = modules; self.iteration = iteration
+    }
+}
+
+/// A method's transfer loss for one step and named diagnostics (no hidden state elsewhere).
+public struct MethodOutput {
+    public let loss: Tensor
+    public let diagnostics: [String: Double]
+    public init(loss: Tensor, diagnostics: [String: Double] = [:]) { self.loss = loss; self.diagnostics = diagnostics }
+}
+
+/// An unsupervised domain-adaptation method. The trainer adds `tradeOff × transferLoss` to the
+/// class-weighted cross-entropy on the source batch.
+public protocol AdaptationMethod: AnyObject {
+    /// Short name, e.g. "mdd".
+    var name: String { get }
+    /// The values in use (defaults overridden by the user's options).
+    var options: [String: Double] { get }
+    /// Modules added on top of the shared network (trained with it and saved in its checkpoints).
+    func makeModules(featureDim: Int, classes: Int) -> [String: Module]
+    /// The transfer loss of one step (a scalar tensor; minimised by the trainer).
+    func transferLoss(_ step: StepContext) -> MethodOutput
+}
+
+/// A method's description and factory: what a plugin exports and what the registry holds.
+public final class MethodDescriptor {
+    public let name: String
+    public let summary: String
+    public let options: [MethodOption]
+    public let make: ([String: Double]) throws -> AdaptationMethod
+
+    public init(name: String, summary: String, options: [MethodOption], make: @escaping ([String: Double]) throws -> AdaptationMethod) {
+        self.name = name; self.summary = summary; self.options = options; self.make = make
+    }
+
+    /// Options merged over the defaults; unknown names are an error listing the known ones.
+    public func resolve(_ given: [String: Double]) throws -> [String: Double] {
+        var values = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0.defaultValue) })
+        for (k, v) in given {
+            guard values[k] != nil else {
+                throw PluginError.unknownOption(method: name, option: k, known: options.map(\.name))
+            }
+            values[k] = v
+        }
+        return values
+    }
+
+    public func instantiate(_ given: [String: Double] = [:]) throws -> AdaptationMethod { try make(try resolve(given)) }
+
+    /// Help text: summary and options with defaults.
+    public var help: String {
+        ([name + ": " + summary] + options.map { "  \($0.name) = \($0.defaultValue)   \($0.help)" }).joined(separator: "\n")
+    }
+}
+
+/// Source only: no transfer loss (the baseline).
+public final class SourceOnly: AdaptationMethod {
+    public let name = "source_only"
+    public let options: [String: Double] = [:]
+    public init() {}
+    public func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
+    public func transferLoss(_ step: StepContext) -> MethodOutput { MethodOutput(loss: Tensor(scalar: 0)) }
+
+    public static let descriptor = MethodDescriptor(name: "source_only", summary: "no adaptation (the baseline)", options: []) { _ in SourceOnly() }
+}

@@ -1,0 +1,101 @@
+// Adaptation methods as dynamically loaded plugins (STYLE.md §7.4).
+//
+// A plugin is a shared library linked against the shared core (libSmearCore.so). It exports two C
+// symbols: `smear_plugin_abi_version` (returns `pluginABIVersion`) and `smear_plugin_descriptor`
+// (returns a +1 retained MethodDescriptor as an opaque pointer). The host dlopens it with
+// RTLD_NOW | RTLD_LOCAL, checks the version, takes the descriptor and never dlcloses it.
+import Foundation
+import SmearNN
+
+/// Bumped whenever AdaptationMethod, StepContext, MethodOutput or MethodDescriptor change.
+public let pluginABIVersion: Int32 = 1
+
+public enum PluginError: Error, CustomStringConvertible, Equatable {
+    case notFound(name: String, searched: [String])
+    case openFailed(path: String, reason: String)
+    case missingSymbol(path: String, symbol: String)
+    case abiMismatch(path: String, plugin: Int32, host: Int32)
+    case unknownOption(method: String, option: String, known: [String])
+    case unknownMethod(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .notFound(let n, let s):
+            return "no plugin '\(n)': looked for lib\(n).so or libSmear\(n).so (any case) in "
+                + s.joined(separator: ", ") + ". Build it (swift build -c release) or add its folder to SMEAR_PLUGIN_PATH."
+        case .openFailed(let p, let r): return "cannot load plugin \(p): \(r)"
+        case .missingSymbol(let p, let s):
+            return "\(p) is not a smear plugin: it has no symbol \(s). A plugin exports smear_plugin_abi_version and smear_plugin_descriptor (README, Writing a plugin)."
+        case .abiMismatch(let p, let plugin, let host):
+            return "plugin \(p) was built for plugin ABI \(plugin), this smear has ABI \(host); rebuild the plugin against this smear."
+        case .unknownOption(let m, let o, let known): return "method \(m) has no option '\(o)' (options: \(known.joined(separator: ", ")))"
+        case .unknownMethod(let n, let known): return "unknown method '\(n)' (available: \(known.joined(separator: ", ")))"
+        }
+    }
+}
+
+/// Methods by name: built-ins registered in-process (also used by unit tests) and plugins loaded from disk.
+public final class MethodRegistry: @unchecked Sendable {
+    public static let shared = MethodRegistry()
+    private var methods: [String: MethodDescriptor] = ["source_only": SourceOnly.descriptor]
+    private var handles: [String: UnsafeMutableRawPointer] = [:]   // kept open for the life of the process
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func register(_ d: MethodDescriptor) { lock.lock(); methods[d.name] = d; lock.unlock() }
+
+    public var names: [String] { lock.lock(); defer { lock.unlock() }; return methods.keys.sorted() }
+
+    public func descriptor(_ name: String) -> MethodDescriptor? { lock.lock(); defer { lock.unlock() }; return methods[name] }
+
+    /// The plugin search path: $SMEAR_PLUGIN_PATH (colon-separated), then `plugins/` beside the
+    /// executable, then the executable's folder (where `swift build` puts the plugin libraries).
+    public static var searchPath: [String] {
+        var dirs = (ProcessInfo.processInfo.environment["SMEAR_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init)
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        let exeDir = Bundle.main.executableURL?.deletingLastPathComponent() ?? exe
+        dirs += [exeDir.appendingPathComponent("plugins").path, exeDir.path]
+        return dirs
+    }
+
+    /// Whether a file name is the plugin `name`: lib<name>.so or libSmear<name>.so, ignoring case
+    /// ("mdd" matches libSmearMDD.so, "entmin" libSmearEntMin.so).
+    static func matches(_ file: String, _ name: String) -> Bool {
+        let f = file.lowercased(), n = name.lowercased()
+        return f == "lib\(n).so" || f == "libsmear\(n).so"
+    }
+
+    /// The descriptor of `name`: registered already, or found on the search path and loaded.
+    public func method(_ name: String) throws -> MethodDescriptor {
+        if let d = descriptor(name) { return d }
+        let path = Self.searchPath
+        for dir in path {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            if let file = files.first(where: { Self.matches($0, name) }) {
+                return try load(path: (dir as NSString).appendingPathComponent(file))
+            }
+        }
+        throw PluginError.notFound(name: name, searched: path)
+    }
+
+    /// Loads a plugin library from a file path and registers its method.
+    @discardableResult
+    public func load(path: String) throws -> MethodDescriptor {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            throw PluginError.openFailed(path: path, reason: String(cString: dlerror()))
+        }
+        guard let versionSymbol = dlsym(handle, "smear_plugin_abi_version") else {
+            throw PluginError.missingSymbol(path: path, symbol: "smear_plugin_abi_version")
+        }
+        let version = unsafeBitCast(versionSymbol, to: (@convention(c) () -> Int32).self)()
+        guard version == pluginABIVersion else { throw PluginError.abiMismatch(path: path, plugin: version, host: pluginABIVersion) }
+        guard let entry = dlsym(handle, "smear_plugin_descriptor") else {
+            throw PluginError.missingSymbol(path: path, symbol: "smear_plugin_descriptor")
+        }
+        let raw = unsafeBitCast(entry, to: (@convention(c) () -> UnsafeMutableRawPointer).self)()
+        let descriptor = Unmanaged<MethodDescriptor>.fromOpaque(raw).takeRetainedValue()
+        lock.lock(); handles[descriptor.name] = handle; methods[descriptor.name] = descriptor; lock.unlock()
+        return descriptor
+    }
+}

@@ -1,0 +1,40 @@
+// Classification metrics against scikit-learn (scripts/fixtures/make_metric_fixtures.py).
+import Foundation
+import SmearMetrics
+import SmearTestSupport
+import XCTest
+
+final class MetricsTests: XCTestCase {
+    func testMetrics_matchSklearn_includingAbsentClasses() throws {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: fixturesDirectory.appendingPathComponent("metrics.json"))) as! [String: Any]
+        let cases = json["cases"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 4)
+        for c in cases {
+            let name = c["name"] as! String
+            let m = ConfusionMatrix(labels: c["labels"] as! [Int], predictions: c["predictions"] as! [Int], classes: c["classes"] as! Int)
+            XCTAssertEqual(m.counts, c["confusion"] as! [[Int]], name)
+            XCTAssertEqual(m.macroF1(.observed), c["macro_f1_observed"] as! Double, accuracy: 1e-12, "\(name) macro")
+            XCTAssertEqual(m.microF1(.observed), c["micro_f1_observed"] as! Double, accuracy: 1e-12, "\(name) micro")
+            XCTAssertEqual(m.macroF1(.presentInLabels), c["macro_f1_present"] as! Double, accuracy: 1e-12, "\(name) macro present")
+            XCTAssertEqual(m.microF1(.presentInLabels), c["micro_f1_present"] as! Double, accuracy: 1e-12, "\(name) micro present")
+            XCTAssertEqual(m.macroF1(.all), c["macro_f1_all"] as! Double, accuracy: 1e-12, "\(name) macro all")
+            for k in 0..<m.classes {
+                let p = m.perClass(k)
+                XCTAssertEqual(p.precision, (c["precision"] as! [Double])[k], accuracy: 1e-12, "\(name) precision \(k)")
+                XCTAssertEqual(p.recall, (c["recall"] as! [Double])[k], accuracy: 1e-12, "\(name) recall \(k)")
+                XCTAssertEqual(p.f1, (c["f1"] as! [Double])[k], accuracy: 1e-12, "\(name) f1 \(k)")
+                XCTAssertEqual(p.support, (c["support"] as! [Int])[k], "\(name) support \(k)")
+            }
+            XCTAssertEqual(m.microF1(.observed), m.accuracy, accuracy: 1e-12, "micro F1 over observed classes is accuracy")
+        }
+    }
+
+    func testConfusionMatrix_rowNormalised_andReport() {
+        let m = ConfusionMatrix(labels: [0, 0, 1, 1, 1, 2], predictions: [0, 1, 1, 1, 2, 2], classes: 4)
+        XCTAssertEqual(m.rowNormalized[1], [0, 2.0 / 3, 1.0 / 3, 0])
+        XCTAssertEqual(m.rowNormalized[3], [0, 0, 0, 0])
+        let r = m.report(classNames: ["a", "b", "c", "d"])
+        XCTAssertTrue(r.contains("macro F1"))
+        XCTAssertTrue(r.contains("confusion matrix"))
+    }
+}

@@ -1,0 +1,66 @@
+// The real plugin libraries through dlopen, and the errors of the loader.
+import Foundation
+import SmearAdapt
+import SmearNN
+import SmearTensor
+import SmearTestSupport
+import XCTest
+
+final class PluginLoadingTests: XCTestCase {
+    /// The folder where swift build put the test bundle and the plugin libraries.
+    var buildDirectory: URL { Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".") }
+
+    func testRealPlugins_loadWithDlopen_andComputeTheirLosses() throws {
+        let registry = MethodRegistry()
+        for name in ["mdd", "dann", "entmin"] {
+            let d = try registry.method(name)
+            XCTAssertEqual(d.name, name)
+            let method = try d.instantiate(["trade_off": 1])
+            let modules = method.makeModules(featureDim: 8, classes: 3)
+            var g = RandomGenerator(seed: 1)
+            let fs = Tensor.normal([4, 8], generator: &g), ft = Tensor.normal([4, 8], generator: &g)
+            let ctx = StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: Tensor.normal([4, 3], generator: &g),
+                                  targetLogits: Tensor.normal([4, 3], generator: &g).requiringGrad(), sourceLabels: [0, 1, 2, 0],
+                                  modules: modules, iteration: 10)
+            let out = method.transferLoss(ctx)
+            XCTAssertTrue(out.loss.item.isFinite, name)
+        }
+        XCTAssertEqual(try registry.method("mdd").options.map(\.name).first, "margin")
+        XCTAssertThrowsError(try registry.method("mdd").instantiate(["margn": 2])) { e in
+            XCTAssertTrue("\(e)".contains("no option 'margn'"), "\(e)")
+        }
+    }
+
+    func testMissingPlugin_saysWhereItLooked() {
+        XCTAssertThrowsError(try MethodRegistry().method("nosuchmethod")) { e in
+            XCTAssertTrue("\(e)".contains("no plugin 'nosuchmethod'"), "\(e)")
+            XCTAssertTrue("\(e)".contains("SMEAR_PLUGIN_PATH"), "\(e)")
+        }
+    }
+
+    func testLibraryWithoutEntrySymbol_isRejectedNamingTheSymbol() throws {
+        let core = buildDirectory.appendingPathComponent("libSmearCore.so").path
+        XCTAssertThrowsError(try MethodRegistry().load(path: core)) { e in
+            XCTAssertTrue("\(e)".contains("smear_plugin_abi_version"), "\(e)")
+        }
+        XCTAssertThrowsError(try MethodRegistry().load(path: "/nonexistent/libx.so")) { e in
+            XCTAssertTrue("\(e)".contains("cannot load plugin /nonexistent/libx.so"), "\(e)")
+        }
+    }
+
+    func testWrongABIVersion_isRejectedWithBothVersions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-abi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("old.c"), library = dir.appendingPathComponent("libold.so")
+        try "int smear_plugin_abi_version(void) { return 999; }\n".write(to: source, atomically: true, encoding: .utf8)
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-shared", "-fPIC", "-o", library.path, source.path]
+        try cc.run(); cc.waitUntilExit()
+        XCTAssertEqual(cc.terminationStatus, 0, "cc must build the test library")
+        XCTAssertThrowsError(try MethodRegistry().load(path: library.path)) { e in
+            XCTAssertTrue("\(e)".contains("ABI 999"), "\(e)"); XCTAssertTrue("\(e)".contains("ABI \(pluginABIVersion)"), "\(e)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// B batch per domain, F features.
+//
+// DANN: domain-adversarial training (Ganin et al., JMLR 2016), as tllib's DomainAdversarialLoss with a
+// sigmoid DomainDiscriminator (algorithms.md §2.2). With d = D(GRL(features)),
+//   L = ½·[BCE(d_s, 1) + BCE(d_t, 0)]
+// the discriminator minimises L; through the GRL (coefficient warm-started to hi = 1) the features
+// maximise it. Defaults: trade-off 1, discriminator width 1024 with batch norm.
+import Foundation
+import SmearAdapt
+import SmearNN
+import SmearTensor
+
+public final class DANN: AdaptationMethod {
+    public let name = "dann"
+    public let options: [String: Double]
+    let grl: WarmStartSchedule
+
+    public static let descriptor = MethodDescriptor(
+        name: "dann", summary: "domain-adversarial training with a sigmoid domain discriminator (Ganin et al. 2016)",
+        options: [MethodOption("trade_off", default: 1, help: "weight of the transfer loss"),
+                  MethodOption("hidden", default: 1024, help: "width of the domain discriminator"),
+                  MethodOption("grl_hi", default: 1, help: "final gradient-reversal coefficient"),
+                  MethodOption("grl_max_iters", default: 1000, help: "warm-start length of the coefficient")]) { DANN(options: $0) }
+
+    public init(options: [String: Double]) {
+        self.options = options
+        grl = WarmStartSchedule(alpha: 1, lo: 0, hi: options["grl_hi"] ?? 1, maxIters: options["grl_max_iters"] ?? 1000)
+    }
+
+    public func makeModules(featureDim: Int, classes: Int) -> [String: Module] {
+        ["discriminator": DomainDiscriminator(inFeatures: featureDim, hidden: Int(options["hidden"] ?? 1024))]
+    }
+
+    public func transferLoss(_ step: StepContext) -> MethodOutput {
+        guard let discriminator = step.modules["discriminator"] else { fatalError("dann: the discriminator is missing") }
+        let coefficient = grl.coefficient(step.iteration)
+        let b = step.sourceFeatures.shape[0]
+        let f = Tensor.concat([step.sourceFeatures, step.targetFeatures], axis: 0).gradientReversed(coefficient: Float(coefficient))
+        let d = discriminator(f)
+        let ds = d.sliced(axis: 0, 0, b), dt = d.sliced(axis: 0, b, d.shape[0])
+        let loss = DANN.domainLoss(source: ds, target: dt)
+        let accuracy = 0.5 * (Double(ds.scalars.filter { $0 >= 0.5 }.count) / Double(b)
+                              + Double(dt.scalars.filter { $0 < 0.5 }.count) / Double(dt.count))
+        return MethodOutput(loss: loss, diagnostics: ["domain_accuracy": accuracy, "grl_coefficient": coefficient])
+    }
+
+    /// ½·[BCE(d_s, 1) + BCE(d_t, 0)] for discriminator probabilities of each domain.
+    public static func domainLoss(source: Tensor, target: Tensor) -> Tensor {
+        (Loss.binaryCrossEntropy(source, targets: Tensor.ones(source.shape))
+            + Loss.binaryCrossEntropy(target, targets: Tensor.zeros(target.shape))) * 0.5
+    }
+}
