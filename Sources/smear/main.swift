@@ -5,6 +5,7 @@ import Foundation
 let version = "0.1.0"
 let usage = """
 usage: smear demo [--data DIR] [--steps N] [--batch N] [--size PX] [--width W] [--seed S]
+       smear train --source DIR --target DIR [--method mdd|dann|entmin|source_only] ...  (smear train --help)
        smear --version | --help
 
   demo   trains a ResNet-18 on the bundled PBC sample (data/sample/pbc_barcelona) and reports its
@@ -43,6 +44,10 @@ case "demo":
         }
     }
     do { try runDemo(o) } catch { fail("\(error)", code: 70) }
+case "train":
+    do { try runTrain(args) }
+    catch let e as CLIError { fail("\(e)\n\(trainUsage)", code: 64) }
+    catch { fail("\(error)", code: 70) }
 default:
     fail("unknown command '\(command)'\n\(usage)", code: 64)
 }

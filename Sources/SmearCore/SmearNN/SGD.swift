@@ -65,7 +65,8 @@ public final class SGD {
                 w[i] -= rate * (nesterov ? d + mu * b[i] : b[i])
             }
         } else {
-            let buf = Tensor.zeros(p.shape)
+            // Same memory format as the parameter, so that element i of both is the same logical element.
+            let buf = Tensor(shape: p.shape, storage: Storage(repeating: 0, count: n), format: p.format)
             let b = buf.storage.pointer
             for i in 0..<n {
                 let d = g[i] + wd * w[i]

@@ -1,0 +1,63 @@
+// N batch, F = bottleneck width, K classes.
+// The network of the article's code: backbone (ResNet-18 without fc) → bottleneck (Linear → BN1d →
+// ReLU → Dropout 0.5) → classifier head, plus the modules of the adaptation method.
+import Foundation
+import SmearNN
+import SmearTensor
+
+public struct NetworkConfig: Sendable, Equatable, Codable {
+    public var classes: Int
+    public var width = 64
+    public var groupNorm = false
+    public var bottleneck = 1024
+    /// Hidden width of the head (0: a single Linear).
+    public var headWidth = 1024
+    public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024) {
+        self.classes = classes; self.width = width; self.groupNorm = groupNorm; self.bottleneck = bottleneck; self.headWidth = headWidth
+    }
+}
+
+public final class AdaptationNetwork: Module {
+    public let config: NetworkConfig
+    public let backbone: ResNet18
+    public let bottleneck: Sequential
+    public let head: ClassifierHead
+    /// The adaptation method's modules, saved under `method.<name>`.
+    public let methodModules: [String: Module]
+
+    public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] }) {
+        self.config = config
+        backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
+        let linear = Linear(backbone.featureDim, config.bottleneck)
+        linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
+        linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))
+        bottleneck = Sequential(linear, BatchNorm1d(config.bottleneck), ReLU(), Dropout(0.5))
+        head = ClassifierHead(inFeatures: config.bottleneck, classes: config.classes, hidden: config.headWidth)
+        self.methodModules = methodModules(config.bottleneck, config.classes)
+    }
+
+    public override var children: [(String, Module)] {
+        [("backbone", backbone), ("bottleneck", bottleneck), ("head", head)]
+            + methodModules.keys.sorted().map { ("method.\($0)", methodModules[$0]!) }
+    }
+
+    /// Bottleneck features [N, F] and logits [N, K] of images [N, 3, H, W].
+    public func featuresAndLogits(_ x: Tensor) -> (Tensor, Tensor) {
+        let f = bottleneck(backbone.features(x))
+        return (f, head(f))
+    }
+
+    public override func forward(_ x: Tensor) -> Tensor { featuresAndLogits(x).1 }
+
+    /// Parameter groups: the backbone at `backboneMultiplier` × lr (the article's code: 0.1), the rest at 1×.
+    public func parameterGroups(backboneMultiplier: Float) -> [ParameterGroup] {
+        [ParameterGroup("backbone", backbone.parameters, lrMultiplier: backboneMultiplier),
+         ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.keys.sorted().flatMap { methodModules[$0]!.parameters })]
+    }
+
+    /// Every Dropout in the network, in a fixed order (reseeded per iteration for exact resumption).
+    public var dropouts: [Dropout] {
+        func collect(_ m: Module) -> [Dropout] { ((m as? Dropout).map { [$0] } ?? []) + m.children.flatMap { collect($0.1) } }
+        return collect(self)
+    }
+}

@@ -1,0 +1,71 @@
+// N images, K classes. Whole-dataset evaluation, predictions and reports.
+import Foundation
+import SmearData
+import SmearMetrics
+import SmearNN
+import SmearTensor
+
+/// Logits of a whole dataset and what can be said of them.
+public struct Evaluation {
+    public let logits: Tensor          // [N, K]
+    public let labels: [Int?]
+    public let samples: [Sample]
+    public let classes: [String]
+
+    public var predictions: [Int] { logits.argmax(axis: 1) }
+    public var hasLabels: Bool { !labels.isEmpty && labels.allSatisfy { $0 != nil } }
+
+    /// The confusion matrix (labelled datasets only).
+    public var confusion: ConfusionMatrix? {
+        hasLabels ? ConfusionMatrix(labels: labels.map { $0 ?? 0 }, predictions: predictions, classes: classes.count) : nil
+    }
+
+    public var meanEntropy: Double { UnsupervisedCriteria.meanEntropy(logits: logits) }
+    public func snd(temperature: Float = 0.05, variant: UnsupervisedCriteria.SNDVariant = .original) -> Double {
+        UnsupervisedCriteria.snd(logits: logits, temperature: temperature, variant: variant)
+    }
+
+    /// Runs the network in evaluation mode over every image (no augmentation, no gradients).
+    public static func run(_ net: AdaptationNetwork, on dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int = 64,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+        let wasTraining = net.isTraining
+        net.eval()
+        defer { net.train(wasTraining) }
+        let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
+        var parts: [Tensor] = []
+        for b in 0..<loader.batchesPerEpoch {
+            let batch = try loader.batch(epoch: 0, index: b)
+            parts.append(withNoGrad { net(batch.images) })
+            progress?(min((b + 1) * batchSize, dataset.count), dataset.count)
+        }
+        let logits = withNoGrad { Tensor.concat(parts, axis: 0) }
+        return Evaluation(logits: logits, labels: dataset.samples.map(\.label), samples: dataset.samples, classes: net.config.classes == dataset.classes.count ? dataset.classes : (0..<net.config.classes).map(String.init))
+    }
+
+    /// Writes `image,label_id,label` per image and, in `<name>_probabilities.csv`, the softmax
+    /// probability of every class.
+    public func writePredictions(to url: URL) throws {
+        let preds = predictions
+        var lines = ["image,label_id,label"]
+        for (s, p) in zip(samples, preds) { lines.append("\(csvField(s.path.path)),\(p),\(classes[p])") }
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        let probs = withNoGrad { logits.softmax(axis: 1) }.scalars
+        let k = classes.count
+        var plines = ["image," + classes.joined(separator: ",")]
+        for (i, s) in samples.enumerated() {
+            plines.append(csvField(s.path.path) + "," + (0..<k).map { String(format: "%.6f", probs[i * k + $0]) }.joined(separator: ","))
+        }
+        let probURL = url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_probabilities.csv")
+        try (plines.joined(separator: "\n") + "\n").write(to: probURL, atomically: true, encoding: .utf8)
+    }
+
+    /// The text report (labelled datasets), with the label-free criteria.
+    public func report(title: String) -> String {
+        var lines = [title, String(repeating: "=", count: title.count),
+                     String(format: "images %d   mean entropy %.4f   SND (T=0.05) %.4f", labels.count, meanEntropy, snd())]
+        if let m = confusion { lines += ["", m.report(classNames: classes)] } else { lines.append("(no labels: no F1)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }

@@ -1,0 +1,308 @@
+// B images per domain per step, K classes. The adaptation training loop: source + target batches,
+// class-weighted cross-entropy + trade-off × transfer loss, per-epoch label-free evaluation, model
+// selection, history, atomic checkpoints and exact resumption.
+import Foundation
+import SmearData
+import SmearMetrics
+import SmearNN
+import SmearTensor
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case diverged(iteration: Int, classification: Float, transfer: Float)
+    case badCheckpoint(String)
+    public var description: String {
+        switch self {
+        case .diverged(let i, let c, let t):
+            return "training diverged at iteration \(i): classification loss \(c), transfer loss \(t). "
+                + "Nothing was saved from this epoch; the last checkpoint is intact. Lower the learning rate or the trade-off."
+        case .badCheckpoint(let s): return s
+        }
+    }
+}
+
+/// What one epoch measured. Target F1 is reported when target labels exist and never used for selection.
+public struct EpochRecord: Codable, Sendable {
+    public var epoch: Int, iteration: Int
+    public var classificationLoss: Double, transferLoss: Double
+    public var sourceAccuracy: Double?, sourceMacroF1: Double?
+    public var targetEntropy: Double, targetSND: Double
+    public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
+    public var diagnostics: [String: Double]
+    public var seconds: Double
+}
+
+/// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target.
+public struct RunData {
+    public var source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset
+    public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
+    public init(source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset,
+                sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics) {
+        self.source = source; self.sourceValidation = sourceValidation; self.target = target
+        self.sourceStatistics = sourceStatistics; self.targetStatistics = targetStatistics
+    }
+}
+
+public final class Trainer {
+    public let config: TrainingConfig
+    public let method: AdaptationMethod
+    public let data: RunData
+    public let net: AdaptationNetwork
+    public let optimizer: SGD
+    public let directory: URL
+    public private(set) var history: [EpochRecord] = []
+    public private(set) var completedEpochs = 0
+    /// Checked after every step; returning true stops the run cleanly at the end of that step.
+    public var shouldStop: () -> Bool = { false }
+    /// Progress lines (default: standard output; a live line on a terminal).
+    public var report: (String, _ live: Bool) -> Void = Trainer.printProgress
+    let classWeights: Tensor
+    var best: [String: Double] = [:]
+
+    public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
+        self.config = config; self.method = method; self.data = data; self.directory = directory
+        GlobalRandom.seed(config.seed)
+        net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
+        optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
+                        momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
+        let k = config.network.classes
+        switch config.classWeighting {
+        case .uniform: classWeights = Tensor.full([k], 1 / Float(k))
+        case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
+        case .given(let w): classWeights = Tensor(w, shape: [k])
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
+    var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
+
+    public func sourcePipeline(training: Bool) -> ImagePipeline {
+        let s = data.sourceStatistics
+        return training ? .articleTraining(crop: config.sourceCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+                        : .evaluation(crop: config.sourceCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+    }
+
+    public func targetPipeline(training: Bool) -> ImagePipeline {
+        let s = data.targetStatistics
+        return training ? .articleTraining(crop: config.targetCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+                        : .evaluation(crop: config.targetCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+    }
+
+    /// Trains from the current state (epoch `completedEpochs`) to `config.epochs`.
+    /// - Returns: false when stopped early by `shouldStop`.
+    @discardableResult
+    public func run() throws -> Bool {
+        let sourceLoader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
+                                      seed: config.seed, workers: config.workers, cacheDecoded: true)
+        let targetLoader = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
+                                      seed: config.seed &+ 7919, workers: config.workers, cacheDecoded: true)
+        var iteration = completedEpochs * config.iterationsPerEpoch
+        func iterator(_ l: DataLoader) -> BatchIterator {
+            let per = max(l.batchesPerEpoch, 1)
+            return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
+        }
+        let sources = iterator(sourceLoader), targets = iterator(targetLoader)
+        let total = config.epochs * config.iterationsPerEpoch
+        let started = Date()
+        var imagesDone = 0
+        for epoch in completedEpochs..<config.epochs {
+            let epochStart = Date()
+            var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:]
+            for _ in 0..<config.iterationsPerEpoch {
+                let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
+                                                            iteration: iteration, epoch: epoch)
+                clsSum += Double(cls); transferSum += Double(transfer)
+                for (k, v) in diagnostics { diagSum[k, default: 0] += v }
+                iteration += 1; imagesDone += 2 * config.batchSize
+                let elapsed = Date().timeIntervalSince(started)
+                let rate = Double(imagesDone) / max(elapsed, 1e-9)
+                let eta = Double(total - iteration) * 2 * Double(config.batchSize) / max(rate, 1e-9)
+                report(String(format: "epoch %d/%d  step %d/%d  %.1f img/s  ETA %@  cls %.4f  transfer %.4f  lr %.2e", epoch + 1, config.epochs,
+                              iteration, total, rate, formatDuration(eta), cls, transfer, optimizer.lr), true)
+                if shouldStop() {
+                    report("stopped at iteration \(iteration); the last checkpoint (epoch \(completedEpochs)) is intact", false)
+                    return false
+                }
+            }
+            let n = Double(config.iterationsPerEpoch)
+            var record = try evaluate(epoch: epoch + 1, iteration: iteration)
+            record.classificationLoss = clsSum / n; record.transferLoss = transferSum / n
+            record.diagnostics = diagSum.mapValues { $0 / n }
+            record.seconds = Date().timeIntervalSince(epochStart)
+            history.append(record)
+            completedEpochs = epoch + 1
+            try saveCheckpoints(record)
+            try appendHistory(record)
+            report(summary(record), false)
+        }
+        return true
+    }
+
+    /// One optimisation step; returns the classification and transfer losses and the method's diagnostics.
+    func step(source: Batch, target: Batch, iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
+        net.train()
+        optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
+        for (i, d) in net.dropouts.enumerated() {
+            d.generator = RandomGenerator(seed: config.seed &* 1_000_003 &+ UInt64(iteration) &* 131 &+ UInt64(i))
+        }
+        let b = source.images.shape[0]
+        let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
+        if config.forwardTogether {
+            let (f, y) = net.featuresAndLogits(Tensor.concat([source.images, target.images], axis: 0))
+            fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, f.shape[0])
+            ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, y.shape[0])
+        } else {
+            (fs, ys) = net.featuresAndLogits(source.images)
+            (ft, yt) = net.featuresAndLogits(target.images)
+        }
+        let labels = source.classLabels
+        let cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
+        let out = method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
+                                                  sourceLabels: labels, modules: net.methodModules, iteration: iteration))
+        let (c, t) = (cls.item, out.loss.item)
+        guard c.isFinite && t.isFinite else { throw TrainingError.diverged(iteration: iteration, classification: c, transfer: t) }
+        let loss = cls + out.loss * tradeOff
+        optimizer.zeroGrad()
+        loss.backward()
+        optimizer.step()
+        return (c, t, out.diagnostics)
+    }
+
+    /// Label-free criteria on the whole target set, source validation accuracy and macro F1, and target
+    /// F1 when labels exist (reported only).
+    public func evaluate(epoch: Int, iteration: Int) throws -> EpochRecord {
+        let t = try Evaluation.run(net, on: data.target, pipeline: targetPipeline(training: false))
+        var r = EpochRecord(epoch: epoch, iteration: iteration, classificationLoss: 0, transferLoss: 0,
+                            targetEntropy: t.meanEntropy, targetSND: t.snd(temperature: config.sndTemperature), diagnostics: [:], seconds: 0)
+        if let m = t.confusion {
+            r.targetMacroF1 = m.macroF1(.observed); r.targetMicroF1 = m.microF1(.observed); r.targetMacroF1Present = m.macroF1(.presentInLabels)
+        }
+        if let v = data.sourceValidation, let m = try Evaluation.run(net, on: v, pipeline: sourcePipeline(training: false)).confusion {
+            r.sourceAccuracy = m.accuracy; r.sourceMacroF1 = m.macroF1(.observed)
+        }
+        return r
+    }
+
+    func summary(_ r: EpochRecord) -> String {
+        var s = String(format: "epoch %d: cls %.4f transfer %.4f | target entropy %.4f SND %.4f", r.epoch, r.classificationLoss,
+                       r.transferLoss, r.targetEntropy, r.targetSND)
+        if let a = r.sourceMacroF1 { s += String(format: " | source val F1 %.4f", a) }
+        if let f = r.targetMacroF1 { s += String(format: " | target macro F1 %.4f (labels for reporting only)", f) }
+        return s + String(format: " | %.0fs", r.seconds)
+    }
+
+    // MARK: checkpoints and history
+
+    func state() -> [(String, Tensor)] {
+        var s = net.stateDict()
+        let names = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters).map { p in
+            net.namedParameters().first { $0.1 === p }?.0 ?? "?"
+        }
+        for (name, buf) in zip(names, optimizer.momentumBuffers) { if let buf { s.append(("optimizer.momentum.\(name)", buf)) } }
+        return s
+    }
+
+    func metadata(_ r: EpochRecord) -> [String: String] {
+        let encoder = JSONEncoder()
+        return ["epoch": "\(r.epoch)", "iteration": "\(r.iteration)", "optimizer_steps": "\(optimizer.stepCount)",
+                "method": method.name,
+                "method_options": String(decoding: (try? encoder.encode(method.options)) ?? Data(), as: UTF8.self),
+                "config": String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self),
+                "classes": data.source.classes.joined(separator: ","),
+                "best": String(decoding: (try? encoder.encode(best)) ?? Data(), as: UTF8.self)]
+    }
+
+    func saveCheckpoints(_ r: EpochRecord) throws {
+        let s = state()
+        var improved: [String] = []
+        func better(_ key: String, _ value: Double?, higher: Bool) {
+            guard let value else { return }
+            if let old = best[key], higher ? !(value > old) : !(value < old) { return }
+            best[key] = value; improved.append(key)
+        }
+        better("snd", r.targetSND, higher: true)
+        better("entropy", r.targetEntropy, higher: false)
+        better("source_f1", r.sourceMacroF1, higher: true)
+        let meta = metadata(r)
+        for key in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("best_\(key).safetensors")) }
+        try SafeTensors.write(s, metadata: meta, to: latestURL)
+    }
+
+    func appendHistory(_ r: EpochRecord) throws {
+        let line = String(decoding: try JSONEncoder().encode(r), as: UTF8.self) + "\n"
+        let url = directory.appendingPathComponent("history.jsonl")
+        if let h = try? FileHandle(forWritingTo: url) { h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close() }
+        else { try line.write(to: url, atomically: true, encoding: .utf8) }
+        try writeHistoryCSV()
+    }
+
+    /// history.csv: one row per epoch (the same numbers as history.jsonl).
+    func writeHistoryCSV() throws {
+        let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
+        var lines = [(["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
+                       "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds"] + keys).joined(separator: ",")]
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
+        for r in history {
+            lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
+                           f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
+                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
+    }
+
+    /// Restores the latest checkpoint of this run's folder (model, optimizer, epoch, history).
+    /// - Returns: false when there is none.
+    @discardableResult
+    public func resume() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: latestURL.path) else { return false }
+        let file = try SafeTensors.read(latestURL)
+        guard file.metadata["method"] == method.name else {
+            throw TrainingError.badCheckpoint("\(latestURL.path) was written by method \(file.metadata["method"] ?? "?"), not \(method.name)")
+        }
+        try net.load(file.tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: latestURL.path)
+        let params = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters)
+        let named = Dictionary(uniqueKeysWithValues: net.namedParameters().map { (ObjectIdentifier($0.1), $0.0) })
+        let buffers: [Tensor?] = params.map { p in
+            file.tensors["optimizer.momentum.\(named[ObjectIdentifier(p)] ?? "")"].map { t in
+                let b = Tensor(shape: p.shape, storage: Storage(repeating: 0, count: p.count), format: p.format)
+                b.assign(t)
+                return b
+            }
+        }
+        optimizer.setMomentumBuffers(buffers, stepCount: Int(file.metadata["optimizer_steps"] ?? "0") ?? 0)
+        completedEpochs = Int(file.metadata["epoch"] ?? "0") ?? 0
+        if let b = file.metadata["best"], let d = try? JSONDecoder().decode([String: Double].self, from: Data(b.utf8)) { best = d }
+        let historyURL = directory.appendingPathComponent("history.jsonl")
+        if let text = try? String(contentsOf: historyURL, encoding: .utf8) {
+            history = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+                .filter { $0.epoch <= completedEpochs }
+        }
+        return true
+    }
+
+    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "source_f1", "latest") into the network.
+    public func loadSelected(_ criterion: String? = nil) throws {
+        let name = (criterion ?? config.selection) == "latest" ? "latest" : "best_\(criterion ?? config.selection)"
+        let url = directory.appendingPathComponent("\(name).safetensors")
+        try net.load(try SafeTensors.read(url).tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: url.path)
+    }
+
+    nonisolated(unsafe) static var lastPlainProgress = Date.distantPast
+
+    /// A live line on a terminal (rewritten in place); elsewhere a plain line at most every 10 s.
+    static func printProgress(_ line: String, live: Bool) {
+        let terminal = isatty(1) != 0
+        if live {
+            if terminal { print("\r\u{1B}[K" + line, terminator: ""); fflush(stdout) }
+            else if Date().timeIntervalSince(lastPlainProgress) > 10 { print(line); lastPlainProgress = Date() }
+        } else {
+            print((terminal ? "\r\u{1B}[K" : "") + line)
+        }
+    }
+}
+
+func formatDuration(_ s: Double) -> String {
+    guard s.isFinite else { return "?" }
+    let t = Int(s)
+    return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)
+}

@@ -1,0 +1,65 @@
+// The settings of one adaptation run (algorithms.md §1.2–1.3 for the article's values).
+import Foundation
+import SmearNN
+
+/// How source classes are weighted in the cross-entropy.
+public enum ClassWeighting: Sendable, Equatable, Codable {
+    case uniform
+    /// (1/n_c)/Σ(1/n_k) over the source training set (the article's stated intent).
+    case inverseFrequency
+    /// Given weights (e.g. the article code's hard-coded ones).
+    case given([Float])
+}
+
+public struct TrainingConfig: Sendable, Codable {
+    public var epochs = 20
+    public var iterationsPerEpoch = 100
+    /// Images per domain per step (source and target each).
+    public var batchSize = 32
+    public var inputSize = 64
+    public var network: NetworkConfig
+    public var schedule: LearningRateSchedule = .articleCode
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 5e-4
+    public var nesterov = true
+    public var backboneLRMultiplier: Float = 0.1
+    /// Source and target through the network as one batch (the article's code: batch norm statistics
+    /// mix the domains) or separately (statistics per domain).
+    public var forwardTogether = true
+    public var classWeighting: ClassWeighting = .inverseFrequency
+    public var seed: UInt64 = 1
+    /// Centre-crop size in original pixels per domain (the article: 300 / 345 / 288).
+    public var sourceCrop = 300
+    public var targetCrop = 288
+    /// SND temperature (original definition; 0.05 by default).
+    public var sndTemperature: Float = 0.05
+    /// Which checkpoint is "the" model: "snd", "entropy", "source_f1" or "latest".
+    public var selection = "snd"
+    /// Worker threads for data loading.
+    public var workers = 2
+
+    public init(network: NetworkConfig) { self.network = network }
+}
+
+extension LearningRateSchedule: Codable {
+    enum CodingKeys: String, CodingKey { case kind, lr, gamma, decay, factor, every }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let lr = try c.decode(Float.self, forKey: .lr)
+        switch try c.decode(String.self, forKey: .kind) {
+        case "inverse": self = .inverseDecay(lr: lr, gamma: try c.decode(Float.self, forKey: .gamma), decay: try c.decode(Float.self, forKey: .decay))
+        case "step": self = .stepDecay(lr: lr, factor: try c.decode(Float.self, forKey: .factor), everyEpochs: try c.decode(Int.self, forKey: .every))
+        default: self = .constant(lr)
+        }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .constant(let lr): try c.encode("constant", forKey: .kind); try c.encode(lr, forKey: .lr)
+        case .inverseDecay(let lr, let g, let d):
+            try c.encode("inverse", forKey: .kind); try c.encode(lr, forKey: .lr); try c.encode(g, forKey: .gamma); try c.encode(d, forKey: .decay)
+        case .stepDecay(let lr, let f, let e):
+            try c.encode("step", forKey: .kind); try c.encode(lr, forKey: .lr); try c.encode(f, forKey: .factor); try c.encode(e, forKey: .every)
+        }
+    }
+}

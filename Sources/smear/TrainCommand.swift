@@ -1,0 +1,113 @@
+// `smear train`: one adaptation run from a labelled source lab to an unlabelled target lab.
+import Foundation
+import SmearAdapt
+import SmearData
+import SmearMetrics
+import SmearNN
+import SmearTensor
+
+let trainUsage = """
+usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALUE ...] [--out DIR]
+                   [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
+                   [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
+                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--resume]
+
+  Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
+  if any, are used for reporting only). Methods: source_only, and the plugins mdd, dann, entmin.
+  Writes history.csv/jsonl, checkpoints (latest, best_snd, best_entropy, best_source_f1), predictions
+  and a report into --out (default runs/<method>).
+"""
+
+func runTrain(_ arguments: [String]) throws {
+    var args = arguments
+    var source: URL?, target: URL?, out: URL?
+    var methodName = "source_only", options: [String: Double] = [:]
+    var classes = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
+    var network = NetworkConfig(classes: 5, width: 64)
+    var config = TrainingConfig(network: network)
+    var valFraction = 0.1, resume = false
+    func value(_ key: String) throws -> String {
+        guard !args.isEmpty else { throw CLIError.usage("option \(key) needs a value") }
+        return args.removeFirst()
+    }
+    func int(_ key: String) throws -> Int {
+        let v = try value(key)
+        guard let n = Int(v), n > 0 else { throw CLIError.usage("option \(key) needs a positive integer, got '\(v)'") }
+        return n
+    }
+    while !args.isEmpty {
+        let key = args.removeFirst()
+        switch key {
+        case "--source": source = URL(fileURLWithPath: try value(key))
+        case "--target": target = URL(fileURLWithPath: try value(key))
+        case "--out": out = URL(fileURLWithPath: try value(key))
+        case "--method": methodName = try value(key)
+        case "--option":
+            let kv = try value(key).split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError.usage("--option needs NAME=NUMBER, got '\(kv.joined(separator: "="))'") }
+            options[kv[0]] = v
+        case "--epochs": config.epochs = try int(key)
+        case "--iters": config.iterationsPerEpoch = try int(key)
+        case "--batch": config.batchSize = try int(key)
+        case "--size": config.inputSize = try int(key)
+        case "--width": network.width = try int(key)
+        case "--bottleneck": network.bottleneck = try int(key)
+        case "--head": network.headWidth = Int(try value(key)) ?? 0
+        case "--classes": classes = try value(key).split(separator: ",").map(String.init)
+        case "--val-fraction": valFraction = Double(try value(key)) ?? 0.1
+        case "--source-crop": config.sourceCrop = try int(key)
+        case "--target-crop": config.targetCrop = try int(key)
+        case "--seed": config.seed = UInt64(try int(key))
+        case "--lr":
+            guard let lr = Float(try value(key)) else { throw CLIError.usage("--lr needs a number") }
+            config.schedule = .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
+        case "--schedule":
+            let s = try value(key)
+            guard s == "code" || s == "text" else { throw CLIError.usage("--schedule is code (inverse decay) or text (step decay)") }
+            config.schedule = s == "code" ? .articleCode : .articleText
+        case "--group-norm": network.groupNorm = true
+        case "--separate-batches": config.forwardTogether = false
+        case "--resume": resume = true
+        case "--help", "-h": print(trainUsage); return
+        default: throw CLIError.usage("unknown option '\(key)'")
+        }
+    }
+    guard let source, let target else { throw CLIError.usage("--source and --target are required") }
+    network.classes = classes.count
+    config.network = network
+    let descriptor = try MethodRegistry.shared.method(methodName)
+    let method = try descriptor.instantiate(options)
+    let labelled = try ImageDataset.folder(source, classes: classes, only: classes)
+    let (train, validation) = labelled.split(fraction: 1 - valFraction, seed: config.seed)
+    let targetSet: ImageDataset
+    if let t = try? ImageDataset.folder(target, classes: classes, only: classes.filter {
+        FileManager.default.fileExists(atPath: target.appendingPathComponent($0).path) }) { targetSet = t }
+    else { targetSet = try ImageDataset.unlabeled(target, classes: classes) }
+    print("source \(train.summary)\nsource validation \(validation.count) images\ntarget \(targetSet.summary)")
+    let data = RunData(source: train, sourceValidation: validation, target: targetSet,
+                       sourceStatistics: try ChannelStatistics.cached(labelled), targetStatistics: try ChannelStatistics.cached(targetSet))
+    let dir = out ?? URL(fileURLWithPath: "runs/\(methodName)")
+    let trainer = try Trainer(config: config, method: method, data: data, directory: dir)
+    if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
+    print("method \(descriptor.name) \(method.options); ResNet-18 width \(network.width) (\(trainer.net.parameterCount) parameters); "
+          + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
+          + "OpenBLAS \(BLAS.coreName)")
+    try trainer.run()
+    for criterion in ["snd", "entropy", "source_f1", "latest"] {
+        guard (try? trainer.loadSelected(criterion)) != nil else { continue }
+        let e = try Evaluation.run(trainer.net, on: targetSet, pipeline: trainer.targetPipeline(training: false))
+        try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion).csv"))
+        try e.report(title: "\(descriptor.name): \(source.lastPathComponent) → \(target.lastPathComponent), checkpoint \(criterion)")
+            .write(to: dir.appendingPathComponent("report_\(criterion).txt"), atomically: true, encoding: .utf8)
+        if let m = e.confusion {
+            print(String(format: "checkpoint %@: target macro F1 %.4f (classes in labels %.4f), micro F1 %.4f", criterion,
+                         m.macroF1(.observed), m.macroF1(.presentInLabels), m.microF1(.observed)))
+        }
+    }
+    print("wrote \(dir.path): history.csv, checkpoints, predictions_*.csv, report_*.txt")
+}
+
+enum CLIError: Error, CustomStringConvertible {
+    case usage(String)
+    var description: String { switch self { case .usage(let s): return s } }
+}
