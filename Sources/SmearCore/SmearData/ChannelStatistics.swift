@@ -7,6 +7,8 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     public var std: [Float]
     public var images: Int
 
+    public init(mean: [Float], std: [Float], images: Int) { self.mean = mean; self.std = std; self.images = images }
+
     /// Computes over every pixel of every image, decoded at 1/`scaleDenominator` (DCT-downscaled:
     /// the mean is unchanged and the spread barely, at a fraction of the cost).
     public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4) throws -> ChannelStatistics {

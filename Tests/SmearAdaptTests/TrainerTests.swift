@@ -1,0 +1,115 @@
+// The training loop on the bundled sample: outputs, exact resumption, divergence, clean stops.
+import DANNMethod
+import EntMinMethod
+import Foundation
+import MDDMethod
+import SmearAdapt
+import SmearData
+import SmearNN
+import SmearTensor
+import SmearTestSupport
+import XCTest
+
+/// A method whose transfer loss becomes NaN from a given iteration on.
+final class ExplodingMethod: AdaptationMethod {
+    let name = "exploding", options: [String: Double] = ["trade_off": 1]
+    let from: Int
+    init(from: Int) { self.from = from }
+    func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
+    func transferLoss(_ step: StepContext) -> MethodOutput {
+        MethodOutput(loss: step.iteration >= from ? Tensor(scalar: .nan) : Tensor(scalar: 0))
+    }
+}
+
+final class TrainerTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-train-\(UUID().uuidString)")
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func tinyConfig(epochs: Int = 2) -> TrainingConfig {
+        var c = TrainingConfig(network: NetworkConfig(classes: 5, width: 4, bottleneck: 16, headWidth: 16))
+        c.epochs = epochs; c.iterationsPerEpoch = 3; c.batchSize = 4; c.inputSize = 32; c.workers = 1
+        c.schedule = .inverseDecay(lr: 0.01, gamma: 2e-4, decay: 0.75)
+        return c
+    }
+
+    func tinyData() throws -> RunData {
+        let source = try ImageDataset.folder(sampleDirectory.appendingPathComponent("pbc_barcelona"))
+        let (train, validation) = source.split(fraction: 0.8, seed: 1)
+        let target = try ImageDataset.folder(sampleDirectory.appendingPathComponent("bccd"), classes: source.classes)
+            .split(fraction: 0.25, seed: 1).0
+        let stats = ChannelStatistics(mean: [0.8, 0.7, 0.7], std: [0.2, 0.2, 0.1], images: 0)
+        return RunData(source: train, sourceValidation: validation, target: target, sourceStatistics: stats, targetStatistics: stats)
+    }
+
+    func quiet(_ t: Trainer) -> Trainer { t.report = { _, _ in }; return t }
+
+    func testEveryMethod_runsAndWritesHistoryCheckpointsAndReports() throws {
+        let data = try tinyData()
+        for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor] {
+            let out = dir.appendingPathComponent(descriptor.name)
+            var config = tinyConfig()
+            config.forwardTogether = descriptor.name != "entmin"   // both modes are exercised
+            let t = quiet(try Trainer(config: config, method: try descriptor.instantiate(), data: data, directory: out))
+            XCTAssertTrue(try t.run())
+            XCTAssertEqual(t.history.count, 2, descriptor.name)
+            XCTAssertTrue(t.history.allSatisfy { $0.classificationLoss.isFinite && $0.transferLoss.isFinite && $0.targetSND.isFinite })
+            XCTAssertNotNil(t.history[0].targetMacroF1, "the target has labels, so F1 is reported")
+            XCTAssertNotNil(t.history[0].sourceMacroF1)
+            for file in ["history.csv", "history.jsonl", "latest.safetensors", "best_snd.safetensors", "best_entropy.safetensors",
+                         "best_source_f1.safetensors"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(descriptor.name): \(file)")
+            }
+            try t.loadSelected("snd")
+            let e = try Evaluation.run(t.net, on: data.target, pipeline: t.targetPipeline(training: false))
+            try e.writePredictions(to: out.appendingPathComponent("predictions.csv"))
+            let lines = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(lines.first, "image,label_id,label")
+            XCTAssertEqual(lines.count, data.target.count + 1)
+            XCTAssertTrue(e.report(title: "t").contains("macro F1"))
+        }
+    }
+
+    func testResume_afterAnInterruption_givesTheSameWeightsAsAnUninterruptedRun() throws {
+        let savedBLAS = BLAS.threads, savedThreads = Parallel.threads
+        BLAS.setThreads(1); Parallel.threads = 1
+        defer { BLAS.setThreads(savedBLAS); Parallel.threads = savedThreads }
+        let data = try tinyData()
+        let whole = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                      directory: dir.appendingPathComponent("whole")))
+        try whole.run()
+        let first = quiet(try Trainer(config: tinyConfig(epochs: 1), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                      directory: dir.appendingPathComponent("split")))
+        try first.run()
+        let second = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                       directory: dir.appendingPathComponent("split")))
+        XCTAssertTrue(try second.resume())
+        XCTAssertEqual(second.completedEpochs, 1)
+        try second.run()
+        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming")
+        }
+        XCTAssertEqual(second.history.map(\.targetSND), whole.history.map(\.targetSND))
+    }
+
+    func testDivergence_stopsWithAClearError_andKeepsTheLastGoodCheckpoint() throws {
+        let t = quiet(try Trainer(config: tinyConfig(epochs: 3), method: ExplodingMethod(from: 4), data: try tinyData(), directory: dir))
+        XCTAssertThrowsError(try t.run()) { e in
+            XCTAssertTrue("\(e)".contains("diverged at iteration 4"), "\(e)")
+            XCTAssertTrue("\(e)".contains("last checkpoint is intact"), "\(e)")
+        }
+        let meta = try SafeTensors.read(dir.appendingPathComponent("latest.safetensors")).metadata
+        XCTAssertEqual(meta["epoch"], "1")
+    }
+
+    func testShouldStop_endsTheRunCleanlyAfterTheCurrentStep() throws {
+        let t = quiet(try Trainer(config: tinyConfig(epochs: 2), method: SourceOnly(), data: try tinyData(), directory: dir))
+        var steps = 0
+        t.shouldStop = { steps += 1; return steps == 2 }
+        XCTAssertFalse(try t.run())
+        XCTAssertEqual(t.completedEpochs, 0)
+        XCTAssertEqual(t.optimizer.stepCount, 2)
+    }
+}
