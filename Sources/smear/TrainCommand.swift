@@ -11,11 +11,13 @@ usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALU
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
                    [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--resume]
+                   [--skip-unreadable]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
   if any, are used for reporting only). Methods: source_only, and the plugins mdd, dann, entmin.
   Writes history.csv/jsonl, checkpoints (latest, best_snd, best_entropy, best_source_f1), predictions
-  and a report into --out (default runs/<method>).
+  and a report into --out (default runs/<method>). Every image is checked first: unreadable files are
+  listed and stop the run, or are left out with --skip-unreadable.
 """
 
 func runTrain(_ arguments: [String]) throws {
@@ -25,7 +27,7 @@ func runTrain(_ arguments: [String]) throws {
     var classes = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
     var network = NetworkConfig(classes: 5, width: 64)
     var config = TrainingConfig(network: network)
-    var valFraction = 0.1, resume = false
+    var valFraction = 0.1, resume = false, skipUnreadable = false
     func value(_ key: String) throws -> String {
         guard !args.isEmpty else { throw CLIError.usage("option \(key) needs a value") }
         return args.removeFirst()
@@ -68,6 +70,7 @@ func runTrain(_ arguments: [String]) throws {
         case "--group-norm": network.groupNorm = true
         case "--separate-batches": config.forwardTogether = false
         case "--resume": resume = true
+        case "--skip-unreadable": skipUnreadable = true
         case "--help", "-h": print(trainUsage); return
         default: throw CLIError.usage("unknown option '\(key)'")
         }
@@ -77,12 +80,17 @@ func runTrain(_ arguments: [String]) throws {
     config.network = network
     let descriptor = try MethodRegistry.shared.method(methodName)
     let method = try descriptor.instantiate(options)
-    let labelled = try ImageDataset.folder(source, classes: classes, only: classes)
+    let scanned = try ImageDataset.folder(source, classes: classes, only: classes)
+    let labelled = try scanned.checked(skipUnreadable: skipUnreadable)
+    if labelled.count < scanned.count { print("skipped \(scanned.count - labelled.count) unreadable source image(s)") }
     let (train, validation) = labelled.split(fraction: 1 - valFraction, seed: config.seed)
-    let targetSet: ImageDataset
+    var targetSet: ImageDataset
     if let t = try? ImageDataset.folder(target, classes: classes, only: classes.filter {
         FileManager.default.fileExists(atPath: target.appendingPathComponent($0).path) }) { targetSet = t }
     else { targetSet = try ImageDataset.unlabeled(target, classes: classes) }
+    let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable)
+    if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
+    targetSet = checkedTarget
     print("source \(train.summary)\nsource validation \(validation.count) images\ntarget \(targetSet.summary)")
     let data = RunData(source: train, sourceValidation: validation, target: targetSet,
                        sourceStatistics: try ChannelStatistics.cached(labelled), targetStatistics: try ChannelStatistics.cached(targetSet))

@@ -53,9 +53,10 @@ public struct ImageDataset: Sendable {
 
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe"]
 
+    /// JPEG files of a folder, sorted; hidden files (".name", such as macOS metadata) are skipped.
     static func images(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.sorted().filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        return names.sorted().filter { !$0.hasPrefix(".") && imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .map { folder.appendingPathComponent($0) }
     }
 
@@ -97,7 +98,8 @@ public struct ImageDataset: Sendable {
         }
         var files: [URL] = []
         if let e = FileManager.default.enumerator(atPath: root.path) {
-            for case let rel as String in e where imageExtensions.contains((rel as NSString).pathExtension.lowercased()) {
+            for case let rel as String in e where imageExtensions.contains((rel as NSString).pathExtension.lowercased())
+                && !(rel as NSString).lastPathComponent.hasPrefix(".") {
                 files.append(root.appendingPathComponent(rel))
             }
         }

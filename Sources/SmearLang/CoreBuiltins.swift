@@ -1,0 +1,95 @@
+// The builtins every interpreter has: printing, types, lists, maths, help, source.
+import Foundation
+
+extension Interpreter {
+    func registerCoreBuiltins() {
+        register(Builtin("print", "print(values...)", help: "Prints the values separated by spaces.", example: "print(\"loss\", 0.25)") { a in
+            a.interpreter.output(a.positional.map(\.description).joined(separator: " ")); return .none
+        })
+        register(Builtin("type", "type(value)", help: "The type name of a value.", example: "type([1, 2])   # list") { a in
+            .string(try a.required(0, "value").typeName)
+        })
+        register(Builtin("len", "len(list_or_string_or_record)", help: "Number of elements.", example: "len([1, 2, 3])") { a in
+            switch try a.required(0, "value") {
+            case .list(let l): return .number(Double(l.count))
+            case .string(let s): return .number(Double(s.count))
+            case .record(let r): return .number(Double(r.count))
+            case let v: throw LanguageError(.type, "len() of a \(v.typeName)")
+            }
+        })
+        register(Builtin("range", "range(stop) or range(start, stop, step=1)", help: "A list of numbers.", example: "for i in range(3) { print(i) }") { a in
+            let first = try a.int(0, "start")
+            let (start, stop) = a.positional.count > 1 ? (first, try a.int(1, "stop")) : (0, first)
+            let step = try a.int(2, "step", default: 1)
+            guard step != 0 else { throw LanguageError(.value, "range() step must not be 0") }
+            return .list(stride(from: start, to: stop, by: step).map { .number(Double($0)) })
+        })
+        register(Builtin("append", "append(list, value)", help: "A new list with the value added at the end.", example: "xs = append(xs, 4)") { a in
+            guard case .list(let l) = try a.required(0, "list") else { throw LanguageError(.type, "append() needs a list") }
+            return .list(l + [try a.required(1, "value")])
+        })
+        register(Builtin("keys", "keys(record)", help: "The field names of a record.", example: "keys({a: 1, b: 2})") { a in
+            guard case .record(let r) = try a.required(0, "record") else { throw LanguageError(.type, "keys() needs a record") }
+            return .list(r.map { .string($0.0) })
+        })
+        let maths: [(String, (Double) -> Double)] = [("sqrt", { $0.squareRoot() }), ("exp", { Foundation.exp($0) }),
+                                                     ("log", { Foundation.log($0) }), ("abs", { Swift.abs($0) }),
+                                                     ("floor", { $0.rounded(.down) }), ("round", { $0.rounded() })]
+        for (name, f) in maths {
+            register(Builtin(name, "\(name)(x)", help: "\(name) of a number.", example: "\(name)(2)") { a in .number(f(try a.number(0, "x"))) })
+        }
+        register(Builtin("min", "min(list) or min(a, b, ...)", help: "The smallest number.", example: "min([3, 1, 2])") { a in
+            let xs = try numbers(a)
+            guard let m = xs.min() else { throw LanguageError(.value, "min() of nothing") }
+            return .number(m)
+        })
+        register(Builtin("max", "max(list) or max(a, b, ...)", help: "The largest number.", example: "max(1, 5)") { a in
+            let xs = try numbers(a)
+            guard let m = xs.max() else { throw LanguageError(.value, "max() of nothing") }
+            return .number(m)
+        })
+        register(Builtin("mean", "mean(list)", help: "The mean of numbers.", example: "mean([1, 2, 3])") { a in
+            let xs = try numbers(a)
+            guard !xs.isEmpty else { throw LanguageError(.value, "mean() of nothing") }
+            return .number(xs.reduce(0, +) / Double(xs.count))
+        })
+        register(Builtin("str", "str(value)", help: "The value as text.", example: "\"epoch \" + str(3)") { a in .string(try a.required(0, "value").description) })
+        register(Builtin("format", "format(number, digits=4)", help: "A number with a fixed number of decimals.", example: "format(0.123456, 2)") { a in
+            .string(String(format: "%.\(try a.int(1, "digits", default: 4))f", try a.number(0, "number")))
+        })
+        register(Builtin("source", "source(path)", help: "Runs a script file in the current session.", example: "source(\"setup.smear\")") { a in
+            let path = try a.string(0, "path")
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw LanguageError(.io, "cannot read script \(path)", hint: "check the path (relative to \(FileManager.default.currentDirectoryPath))")
+            }
+            return try a.interpreter.run(text, name: path) ?? .none
+        })
+        register(Builtin("help", "help() or help(function)", help: "Lists the builtins, or shows one function's signature, help and example.",
+                         example: "help(train)") { a in
+            if let v = a.value(0, "function") {
+                guard case .builtin(let b) = v else {
+                    if case .function(let c) = v { return .string("\(c.name)(\(c.parameters.joined(separator: ", "))): a function defined in a script") }
+                    throw LanguageError(.type, "help() takes a function, got a \(v.typeName)")
+                }
+                let lines = [b.signature, "", b.help] + (b.example.isEmpty ? [] : ["", "example:", "  " + b.example])
+                return .string(lines.joined(separator: "\n"))
+            }
+            let names = a.interpreter.builtins.keys.sorted()
+            let lines = names.map { n -> String in
+                let b = a.interpreter.builtins[n]!
+                let first = b.help.split(separator: "\n").first.map(String.init) ?? ""
+                return "  " + b.signature.padding(toLength: max(44, b.signature.count + 2), withPad: " ", startingAt: 0) + first
+            }
+            return .string((["builtins (help(name) for details):"] + lines).joined(separator: "\n"))
+        })
+    }
+}
+
+func numbers(_ a: Arguments) throws -> [Double] {
+    let values: [Value]
+    if a.positional.count == 1, case .list(let l) = a.positional[0] { values = l } else { values = a.positional }
+    return try values.map { v in
+        guard case .number(let n) = v else { throw LanguageError(.type, "\(a.function)() needs numbers, got a \(v.typeName)") }
+        return n
+    }
+}

@@ -1,0 +1,165 @@
+// The values of the language. Host values (tensors, datasets, models, runs, ...) are `.object`s that
+// the executable defines (Lua's userdata); the language knows only their type name and attributes.
+
+/// A value the host exposes to scripts.
+public protocol ScriptObject: AnyObject {
+    /// Type name shown in errors and `type(x)`, e.g. "tensor", "dataset".
+    var typeName: String { get }
+    /// What `print(x)` and the REPL show.
+    var summary: String { get }
+    /// Attribute names, for `x.<TAB>` completion and error hints.
+    var attributeNames: [String] { get }
+    /// The attribute `name`, or nil if there is none.
+    func attribute(_ name: String) throws -> Value?
+}
+
+public final class Closure: @unchecked Sendable {
+    public let name: String
+    public let parameters: [String]
+    let body: [Stmt]
+    let environment: Environment
+    init(name: String, parameters: [String], body: [Stmt], environment: Environment) {
+        self.name = name; self.parameters = parameters; self.body = body; self.environment = environment
+    }
+}
+
+/// A function of the host, with its documentation.
+public final class Builtin: @unchecked Sendable {
+    public let name: String
+    /// e.g. "train(net, source, target, method=nil, epochs=20)".
+    public let signature: String
+    public let help: String
+    public let example: String
+    public let call: (Arguments) throws -> Value
+    public init(_ name: String, _ signature: String, help: String, example: String = "", call: @escaping (Arguments) throws -> Value) {
+        self.name = name; self.signature = signature; self.help = help; self.example = example; self.call = call
+    }
+}
+
+public indirect enum Value: CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    case none
+    case list([Value])
+    case record([(String, Value)])
+    case function(Closure)
+    case builtin(Builtin)
+    case object(ScriptObject)
+
+    public var typeName: String {
+        switch self {
+        case .number: return "number"
+        case .string: return "string"
+        case .bool: return "bool"
+        case .none: return "nil"
+        case .list: return "list"
+        case .record: return "record"
+        case .function, .builtin: return "function"
+        case .object(let o): return o.typeName
+        }
+    }
+
+    public var isTruthy: Bool {
+        switch self {
+        case .bool(let b): return b
+        case .none: return false
+        case .number(let n): return n != 0
+        default: return true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .number(let n):
+            if n == n.rounded() && abs(n) < 1e15 { return String(Int64(n)) }
+            return "\(n)"
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .none: return "nil"
+        case .list(let items): return "[" + items.map(\.quoted).joined(separator: ", ") + "]"
+        case .record(let fields): return "{" + fields.map { "\($0.0): \($0.1.quoted)" }.joined(separator: ", ") + "}"
+        case .function(let c): return "<fn \(c.name)(\(c.parameters.joined(separator: ", ")))>"
+        case .builtin(let b): return "<builtin \(b.signature)>"
+        case .object(let o): return o.summary
+        }
+    }
+
+    /// Strings quoted, for display inside lists and records.
+    var quoted: String { if case .string(let s) = self { return "\"\(s)\"" }; return description }
+
+    public func field(_ field: String) -> Value? {
+        if case .record(let fields) = self { return fields.first { $0.0 == field }?.1 }
+        return nil
+    }
+}
+
+/// The arguments of a builtin call, with typed accessors that name the function and argument in errors.
+public struct Arguments {
+    public let function: String
+    public let positional: [Value]
+    public let keywords: [(String, Value)]
+    public let interpreter: Interpreter
+
+    public init(function: String, positional: [Value], keywords: [(String, Value)], interpreter: Interpreter) {
+        self.function = function; self.positional = positional; self.keywords = keywords; self.interpreter = interpreter
+    }
+
+    /// Argument `name`, given by position `index` or by keyword.
+    public func value(_ index: Int?, _ name: String) -> Value? {
+        if let kw = keywords.first(where: { $0.0 == name }) { return kw.1 }
+        if let index, index < positional.count { return positional[index] }
+        return nil
+    }
+
+    public func required(_ index: Int?, _ name: String) throws -> Value {
+        guard let v = value(index, name) else { throw LanguageError(.type, "\(function)() needs the argument '\(name)'") }
+        return v
+    }
+
+    public func number(_ index: Int?, _ name: String, default d: Double? = nil) throws -> Double {
+        guard let v = value(index, name) else {
+            if let d { return d }
+            throw LanguageError(.type, "\(function)() needs the number argument '\(name)'")
+        }
+        guard case .number(let n) = v else { throw LanguageError(.type, "\(function)(): '\(name)' must be a number, got \(v.typeName)") }
+        return n
+    }
+
+    public func int(_ index: Int?, _ name: String, default d: Int? = nil) throws -> Int {
+        let n = try number(index, name, default: d.map(Double.init))
+        guard n == n.rounded() else { throw LanguageError(.type, "\(function)(): '\(name)' must be a whole number, got \(n)") }
+        return Int(n)
+    }
+
+    public func string(_ index: Int?, _ name: String, default d: String? = nil) throws -> String {
+        guard let v = value(index, name) else {
+            if let d { return d }
+            throw LanguageError(.type, "\(function)() needs the string argument '\(name)'")
+        }
+        guard case .string(let s) = v else { throw LanguageError(.type, "\(function)(): '\(name)' must be a string, got \(v.typeName)") }
+        return s
+    }
+
+    public func bool(_ index: Int?, _ name: String, default d: Bool) throws -> Bool {
+        guard let v = value(index, name) else { return d }
+        guard case .bool(let b) = v else { throw LanguageError(.type, "\(function)(): '\(name)' must be true or false, got \(v.typeName)") }
+        return b
+    }
+
+    public func object<T>(_ index: Int?, _ name: String, as type: T.Type, typeName: String) throws -> T {
+        let v = try required(index, name)
+        guard case .object(let o) = v, let t = o as? T else {
+            throw LanguageError(.type, "\(function)(): '\(name)' must be a \(typeName), got \(v.typeName)")
+        }
+        return t
+    }
+
+    /// Rejects keyword arguments outside `allowed`, suggesting the closest one.
+    public func checkKeywords(_ allowed: [String]) throws {
+        for (k, _) in keywords where !allowed.contains(k) {
+            throw LanguageError(.name, "\(function)() has no argument '\(k)'",
+                                hint: closestName(to: k, in: allowed).map { "did you mean '\($0)'?" } ?? "arguments: \(allowed.joined(separator: ", "))")
+        }
+    }
+}

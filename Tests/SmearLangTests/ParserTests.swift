@@ -1,0 +1,42 @@
+// Parser details the REPL relies on: incomplete input, locations and carets.
+import SmearLang
+import XCTest
+
+final class ParserTests: XCTestCase {
+    func incompleteness(_ source: String) -> LanguageError.Kind? {
+        do { _ = try Parser.parse(source); return nil } catch let e as LanguageError { return e.kind } catch { return nil }
+    }
+
+    func testOpenBlocksAndBrackets_areIncomplete_notErrors() {
+        XCTAssertEqual(incompleteness("for x in [1, 2] {"), .incomplete)
+        XCTAssertEqual(incompleteness("train(net,\n  epochs=3"), .incomplete)
+        XCTAssertEqual(incompleteness("x = {lr: 0.1,"), .incomplete)
+        XCTAssertEqual(incompleteness("fn f(a) {\n  return a"), .incomplete)
+        XCTAssertNil(incompleteness("fn f(a) {\n  return a\n}"))
+        XCTAssertEqual(incompleteness("x = )"), .syntax)
+    }
+
+    func testErrors_renderTheLineWithACaret() {
+        let source = "a = 1\nb = a +* 2"
+        do { _ = try Parser.parse(source); XCTFail("expected a syntax error") } catch let e as LanguageError {
+            XCTAssertEqual(e.location, SourceLocation(line: 2, column: 8))
+            XCTAssertEqual(e.rendered(sourceText: source), "2:8: syntax error: expected a value, found '*'\n    b = a +* 2\n           ^")
+        } catch { XCTFail("\(error)") }
+    }
+
+    func testHelp_listsBuiltins_andShowsOneWithExample() throws {
+        let i = Interpreter()
+        let all = try i.run("help()")
+        XCTAssertTrue(all?.description.contains("range(stop)") ?? false)
+        let one = try i.run("help(range)")?.description ?? ""
+        XCTAssertTrue(one.hasPrefix("range(stop) or range(start, stop, step=1)"))
+        XCTAssertTrue(one.contains("example:"))
+    }
+
+    func testSessionState_survivesAnError() throws {
+        let i = Interpreter()
+        try i.run("x = 41")
+        XCTAssertThrowsError(try i.run("y = undefined_name"))
+        XCTAssertEqual(try i.run("x + 1")?.description, "42")
+    }
+}
