@@ -1,0 +1,136 @@
+// Plots through gnuplot (gnuplot-nox), fed a script on standard input. Every plot writes its data
+// (.dat) and script (.gp) beside the PNG, so it can be re-made or edited; without gnuplot those are
+// still written and the caller is told so.
+import Foundation
+
+/// One named series of (x, y) points.
+public struct Series: Sendable {
+    public var title: String
+    public var points: [(Double, Double)]
+    public init(_ title: String, _ points: [(Double, Double)]) { self.title = title; self.points = points }
+}
+
+public struct PlotResult: Sendable {
+    /// The PNG written, or nil when gnuplot is missing or failed.
+    public var png: URL?
+    public var dataFile: URL, scriptFile: URL
+    /// gnuplot's `dumb` terminal rendering, when asked for.
+    public var ascii: String?
+    /// Why there is no PNG, if there is none.
+    public var problem: String?
+}
+
+public enum Gnuplot {
+    /// The gnuplot executable, or nil when it is not installed.
+    public static var executable: String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        return paths.map { $0 + "/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func escape(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "'") }
+
+    /// Writes `<directory>/<name>.dat`, `.gp` and (with gnuplot) `.png`; with `ascii`, also renders for
+    /// the terminal. Series go into one data file as blocks separated by two blank lines (gnuplot's `index`).
+    public static func lines(_ series: [Series], title: String, xlabel: String, ylabel: String, directory: URL, name: String,
+                             ascii: Bool = false) throws -> PlotResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
+        let png = directory.appendingPathComponent(name + ".png")
+        var data = ""
+        for s in series {
+            data += "# \(s.title)\n" + s.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n"
+        }
+        try data.write(to: dat, atomically: true, encoding: .utf8)
+        let plots = series.enumerated().map { "'\(dat.lastPathComponent)' index \($0.offset) with linespoints title \"\(escape($0.element.title))\"" }
+        let body = """
+        set title "\(escape(title))"
+        set xlabel "\(escape(xlabel))"
+        set ylabel "\(escape(ylabel))"
+        set key outside right
+        set grid
+        plot \(plots.joined(separator: ", \\\n     "))
+        """
+        return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "900,500")
+    }
+
+    /// A heatmap of a matrix (rows top to bottom), with its values printed in the cells.
+    public static func heatmap(_ matrix: [[Double]], rowLabels: [String], columnLabels: [String], title: String, directory: URL,
+                               name: String, ascii: Bool = false) throws -> PlotResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
+        let png = directory.appendingPathComponent(name + ".png")
+        var data = ""
+        for (r, row) in matrix.enumerated() { for (c, v) in row.enumerated() { data += "\(c) \(r) \(v)\n" }; data += "\n" }
+        try data.write(to: dat, atomically: true, encoding: .utf8)
+        let n = matrix.count
+        let xt = columnLabels.enumerated().map { "\"\(escape($0.element))\" \($0.offset)" }.joined(separator: ", ")
+        let yt = rowLabels.enumerated().map { "\"\(escape($0.element))\" \($0.offset)" }.joined(separator: ", ")
+        let body = """
+        set title "\(escape(title))"
+        set xlabel "predicted"
+        set ylabel "true"
+        set xtics (\(xt)) rotate by 30 right
+        set ytics (\(yt))
+        set yrange [\(Double(n) - 0.5):-0.5]
+        set xrange [-0.5:\(Double(matrix.first?.count ?? 0) - 0.5)]
+        set cbrange [0:*]
+        set palette defined (0 "white", 1 "#2b6cb0")
+        plot '\(dat.lastPathComponent)' using 1:2:3 with image notitle, \\
+             '' using 1:2:(sprintf("%.2f", $3)) with labels notitle
+        """
+        return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "800,700")
+    }
+
+    /// Vertical bars, one per label.
+    public static func bars(_ values: [Double], labels: [String], title: String, ylabel: String, directory: URL, name: String,
+                            ascii: Bool = false) throws -> PlotResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
+        let png = directory.appendingPathComponent(name + ".png")
+        try zip(labels, values).enumerated().map { "\($0.offset) \"\(escape($0.element.0))\" \($0.element.1)" }.joined(separator: "\n")
+            .appending("\n").write(to: dat, atomically: true, encoding: .utf8)
+        let body = """
+        set title "\(escape(title))"
+        set ylabel "\(escape(ylabel))"
+        set style fill solid 0.7
+        set boxwidth 0.7
+        set yrange [0:*]
+        set xtics rotate by 30 right
+        plot '\(dat.lastPathComponent)' using 1:3:xtic(2) with boxes notitle, '' using 1:3:(sprintf("%d", $3)) with labels offset 0,0.7 notitle
+        """
+        return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "800,500")
+    }
+
+    static func render(body: String, dat: URL, gp: URL, png: URL, ascii: Bool, size: String) throws -> PlotResult {
+        let script = "set terminal pngcairo size \(size)\nset output '\(png.lastPathComponent)'\n" + body + "\n"
+        try script.write(to: gp, atomically: true, encoding: .utf8)
+        var result = PlotResult(png: nil, dataFile: dat, scriptFile: gp, ascii: nil, problem: nil)
+        guard let exe = executable else {
+            result.problem = "gnuplot is not installed (apt-get install gnuplot-nox); wrote \(dat.path) and \(gp.path) — run `gnuplot \(gp.lastPathComponent)` there later"
+            return result
+        }
+        let (status, _, err) = try runGnuplot(exe, script: script, directory: dat.deletingLastPathComponent())
+        if status == 0 && FileManager.default.fileExists(atPath: png.path) { result.png = png }
+        else { result.problem = "gnuplot failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))" }
+        if ascii {
+            let dumb = "set terminal dumb size 100,28\nset output\n" + body.replacingOccurrences(of: "with image", with: "with points") + "\n"
+            let (s2, out, _) = try runGnuplot(exe, script: dumb, directory: dat.deletingLastPathComponent())
+            if s2 == 0 { result.ascii = out }
+        }
+        return result
+    }
+
+    static func runGnuplot(_ exe: String, script: String, directory: URL) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.currentDirectoryURL = directory
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        p.standardInput = input; p.standardOutput = output; p.standardError = error
+        try p.run()
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile(), err = error.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
