@@ -85,7 +85,7 @@ extension Interpreter {
     }
 }
 
-func numbers(_ a: Arguments) throws -> [Double] {
+public func numbers(_ a: Arguments) throws -> [Double] {
     let values: [Value]
     if a.positional.count == 1, case .list(let l) = a.positional[0] { values = l } else { values = a.positional }
     return try values.map { v in

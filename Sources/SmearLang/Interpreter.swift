@@ -42,6 +42,9 @@ public final class Interpreter {
 
     public var globalNames: [String] { globals.allNames }
 
+    /// Defines or replaces a global variable (e.g. the script's `args`).
+    public func setGlobal(_ name: String, _ value: Value) { globals.values[name] = value }
+
     /// Runs source text; returns the value of a final expression statement (for the REPL to echo).
     @discardableResult
     public func run(_ source: String, name: String = "<input>") throws -> Value? {

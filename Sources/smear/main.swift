@@ -1,15 +1,26 @@
 // smear: white-blood-cell classification with unsupervised domain adaptation.
-// For now the executable runs the demo job; the REPL and script runner come with the language issue.
+//   smear                      the REPL (plain lines when standard input is not a terminal)
+//   smear FILE.smear [args]    runs a script (`args` holds the arguments)
+//   smear -e 'code'            runs one line and prints its value
+//   smear demo | train ...     the fixed jobs (see --help)
+// Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import Foundation
+import SmearLang
 
-let version = "0.1.0"
+let version = "0.2.0"
 let usage = """
-usage: smear demo [--data DIR] [--steps N] [--batch N] [--size PX] [--width W] [--seed S]
+usage: smear                        interactive session (help() inside lists the builtins)
+       smear FILE.smear [ARGS...]   run a script; its `args` variable holds ARGS
+       smear -e 'CODE'              run one line and print its value
+       smear demo [--data DIR] [--steps N] [--batch N] [--size PX] [--width W] [--seed S]
        smear train --source DIR --target DIR [--method mdd|dann|entmin|source_only] ...  (smear train --help)
        smear --version | --help
 
   demo   trains a ResNet-18 on the bundled PBC sample (data/sample/pbc_barcelona) and reports its
          accuracy on held-out PBC images and on another lab's images (data/sample/bccd)
+
+environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
+folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS, OPENBLAS_NUM_THREADS
 """
 
 func fail(_ message: String, code: Int32) -> Never {
@@ -17,12 +28,40 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
+/// Runs source text as a script; errors go to stderr with their place and the exit code says what failed.
+func runScript(_ text: String, name: String, arguments: [String], printValue: Bool) -> Never {
+    installInterruptHandler()
+    let interpreter = makeInterpreter(arguments: arguments)
+    do {
+        let value = try interpreter.run(text, name: name)
+        if printValue, let value { if case .none = value {} else { print(value.description) } }
+        exit(0)
+    } catch let e as LanguageError {
+        FileHandle.standardError.write(Data((e.rendered(sourceText: text) + "\n").utf8))
+        switch e.kind {
+        case .syntax, .incomplete: exit(65)
+        case .io: exit(74)
+        default: exit(70)
+        }
+    } catch {
+        fail("\(error)", code: 70)
+    }
+}
+
+setvbuf(stdout, nil, _IOLBF, 0)
 var args = Array(CommandLine.arguments.dropFirst())
-guard let command = args.first else { print(usage); exit(0) }
+guard let command = args.first else {
+    installInterruptHandler()
+    REPL(interpreter: makeInterpreter(), interactive: isatty(0) != 0).run()
+    exit(0)
+}
 args.removeFirst()
 switch command {
 case "--help", "-h": print(usage)
 case "--version": print("smear \(version)")
+case "-e":
+    guard let code = args.first else { fail("-e needs code to run\n\(usage)", code: 64) }
+    runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
 case "demo":
     var o = DemoOptions()
     while !args.isEmpty {
@@ -45,9 +84,14 @@ case "demo":
     }
     do { try runDemo(o) } catch { fail("\(error)", code: 70) }
 case "train":
+    installInterruptHandler()
     do { try runTrain(args) }
     catch let e as CLIError { fail("\(e)\n\(trainUsage)", code: 64) }
     catch { fail("\(error)", code: 70) }
 default:
-    fail("unknown command '\(command)'\n\(usage)", code: 64)
+    if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }
+    guard let text = try? String(contentsOfFile: command, encoding: .utf8) else {
+        fail("cannot read script '\(command)' (no such file?); `smear --help` shows the usage", code: 74)
+    }
+    runScript(text, name: command, arguments: args, printValue: false)
 }

@@ -1,0 +1,65 @@
+// Dataset builtins: class folders, image lists, unlabelled folders, splits, statistics.
+import Foundation
+import SmearData
+import SmearLang
+
+func datasetArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> ImageDataset {
+    try a.object(i, name, as: DatasetObject.self, typeName: "dataset").dataset
+}
+
+func stringListArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> [String]? {
+    guard let v = a.value(i, name) else { return nil }
+    guard case .list(let items) = v else { throw LanguageError(.type, "\(a.function)(): '\(name)' must be a list of names") }
+    return try items.map { x in
+        guard case .string(let s) = x else { throw LanguageError(.type, "\(a.function)(): '\(name)' must contain strings, got \(x.typeName)") }
+        return s
+    }
+}
+
+func registerDataLibrary(_ i: Interpreter) {
+    i.register(Builtin("dataset", "dataset(path, classes=nil, only=nil, name=nil)",
+                       help: "A labelled image folder with one subfolder per class. `classes` fixes the vocabulary (index order) so that\nlabs with different folders share indices; `only` keeps a subset.",
+                       example: "pbc = dataset(\"data/sample/pbc_barcelona\", only=[\"lymphocyte\", \"monocyte\"])") { a in
+        try a.checkKeywords(["path", "classes", "only", "name"])
+        let path = try a.string(0, "path")
+        return .object(DatasetObject(try ImageDataset.folder(URL(fileURLWithPath: path), name: a.value(3, "name").map(\.description),
+                                                             classes: try stringListArg(a, 1, "classes"), only: try stringListArg(a, 2, "only"))))
+    })
+    i.register(Builtin("image_list", "image_list(path, classes=nil)",
+                       help: "A dataset from a CSV (path,label columns) or a tllib-style list of `path label` lines; paths relative to the list.",
+                       example: "wbc = image_list(\"lists/metadata.csv\", classes=pbc.classes)") { a in
+        .object(DatasetObject(try ImageDataset.list(URL(fileURLWithPath: try a.string(0, "path")), classes: try stringListArg(a, 1, "classes"))))
+    })
+    i.register(Builtin("unlabeled", "unlabeled(path, classes=[])", help: "An unlabelled folder of images (searched recursively), e.g. an adaptation target.",
+                       example: "target = unlabeled(\"data/sample/bccd\")") { a in
+        .object(DatasetObject(try ImageDataset.unlabeled(URL(fileURLWithPath: try a.string(0, "path")), classes: try stringListArg(a, 1, "classes") ?? [])))
+    })
+    i.register(Builtin("split", "split(dataset, fraction, seed=1)", help: "Splits once, stratified by class: [fraction, 1 − fraction].",
+                       example: "parts = split(pbc, 0.9)   # parts[0] train, parts[1] validation") { a in
+        let f = try a.number(1, "fraction")
+        guard f > 0 && f < 1 else { throw LanguageError(.value, "split(): fraction must be between 0 and 1, got \(f)") }
+        let (x, y) = try datasetArg(a, 0, "dataset").split(fraction: f, seed: UInt64(try a.int(2, "seed", default: 1)))
+        return .list([.object(DatasetObject(x)), .object(DatasetObject(y))])
+    })
+    i.register(Builtin("combine", "combine(datasets)", help: "Several labelled sources as one; labels mapped by class name.",
+                       example: "both = combine([pbc, other])") { a in
+        guard case .list(let items) = try a.required(0, "datasets") else { throw LanguageError(.type, "combine() needs a list of datasets") }
+        let sets = try items.map { v -> ImageDataset in
+            guard case .object(let o) = v, let d = o as? DatasetObject else { throw LanguageError(.type, "combine(): \(v.typeName) is not a dataset") }
+            return d.dataset
+        }
+        return .object(DatasetObject(ImageDataset.combined(sets)))
+    })
+    i.register(Builtin("subset", "subset(dataset, classes)", help: "Only the samples of these classes (indices unchanged).",
+                       example: "subset(pbc, [\"lymphocyte\"])") { a in
+        .object(DatasetObject(try datasetArg(a, 0, "dataset").restricted(to: try stringListArg(a, 1, "classes") ?? [])))
+    })
+    i.register(Builtin("stats", "stats(dataset)", help: "Channel mean and std of the dataset's images (cached).", example: "stats(pbc).mean") { a in
+        let s = try ChannelStatistics.cached(try datasetArg(a, 0, "dataset"))
+        return .record([("mean", numberList(s.mean)), ("std", numberList(s.std)), ("images", .number(Double(s.images)))])
+    })
+    i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors.",
+                       example: "bad = scan(pbc)") { a in
+        .list(try datasetArg(a, 0, "dataset").scan().map { .record([("path", .string($0.path)), ("error", .string($0.error))]) })
+    })
+}

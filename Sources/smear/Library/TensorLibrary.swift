@@ -1,0 +1,140 @@
+// Tensor builtins and arithmetic on tensors in scripts.
+import Foundation
+import SmearLang
+import SmearTensor
+
+func tensorArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> Tensor {
+    try a.object(i, name, as: TensorObject.self, typeName: "tensor").tensor
+}
+
+func shapeArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> [Int] {
+    guard case .list(let items) = try a.required(i, name) else { throw LanguageError(.type, "\(a.function)(): '\(name)' must be a list like [2, 3]") }
+    return try items.map { v in
+        guard case .number(let n) = v, n == n.rounded(), n >= 0 || n == -1 else {
+            throw LanguageError(.type, "\(a.function)(): shape entries must be whole numbers, got \(v)")
+        }
+        return Int(n)
+    }
+}
+
+func flatNumbers(_ v: Value) throws -> (values: [Float], shape: [Int]) {
+    switch v {
+    case .number(let n): return ([Float(n)], [])
+    case .list(let items):
+        if items.isEmpty { return ([], [0]) }
+        let parts = try items.map(flatNumbers)
+        guard parts.allSatisfy({ $0.shape == parts[0].shape }) else { throw LanguageError(.value, "tensor(): rows of different lengths") }
+        return (parts.flatMap(\.values), [items.count] + parts[0].shape)
+    default: throw LanguageError(.type, "tensor(): values must be numbers or nested lists of numbers, got \(v.typeName)")
+    }
+}
+
+/// Checks shapes before an op, so that a mistake in the REPL is an error, not a crash.
+func checkBroadcast(_ op: String, _ a: [Int], _ b: [Int]) throws {
+    let r = max(a.count, b.count)
+    let pa = Array(repeating: 1, count: r - a.count) + a, pb = Array(repeating: 1, count: r - b.count) + b
+    for i in 0..<r where pa[i] != pb[i] && pa[i] != 1 && pb[i] != 1 {
+        throw LanguageError(.value, "'\(op)': shapes \(a) and \(b) cannot be broadcast together")
+    }
+}
+
+func registerTensorLibrary(_ i: Interpreter) {
+    i.register(Builtin("tensor", "tensor(values, shape=nil)", help: "A tensor from a number or nested lists; reshaped when shape is given.",
+                       example: "t = tensor([[1, 2], [3, 4]])") { a in
+        let (values, shape) = try flatNumbers(try a.required(0, "values"))
+        var t = Tensor(values, shape: shape)
+        if a.value(1, "shape") != nil {
+            let s = try shapeArg(a, 1, "shape")
+            guard s.reduce(1, *) == values.count else { throw LanguageError(.value, "tensor(): \(values.count) values do not fill shape \(s)") }
+            t = t.reshaped(s)
+        }
+        return .object(TensorObject(t))
+    })
+    for (name, value) in [("zeros", Float(0)), ("ones", Float(1))] {
+        i.register(Builtin(name, "\(name)(shape)", help: "A tensor of \(name).", example: "\(name)([2, 3])") { a in
+            .object(TensorObject(Tensor.full(try shapeArg(a, 0, "shape"), value)))
+        })
+    }
+    i.register(Builtin("randn", "randn(shape, seed=0)", help: "Standard normal values (seeded).", example: "x = randn([4, 3], seed=1)") { a in
+        var g = RandomGenerator(seed: UInt64(max(0, try a.int(1, "seed", default: 0))))
+        return .object(TensorObject(Tensor.normal(try shapeArg(a, 0, "shape"), generator: &g)))
+    })
+    i.register(Builtin("arange", "arange(start, stop, step=1)", help: "Evenly spaced values in [start, stop).", example: "arange(0, 5)") { a in
+        .object(TensorObject(Tensor.arange(Float(try a.number(0, "start")), Float(try a.number(1, "stop")), step: Float(try a.number(2, "step", default: 1)))))
+    })
+    i.register(Builtin("reshape", "reshape(t, shape)", help: "The same values in a new shape (one entry may be -1).", example: "reshape(arange(0, 6), [2, 3])") { a in
+        let t = try tensorArg(a, 0, "t"), s = try shapeArg(a, 1, "shape")
+        let known = s.filter { $0 != -1 }.reduce(1, *)
+        guard (s.contains(-1) && known > 0 && t.count % known == 0) || known == t.count else {
+            throw LanguageError(.value, "reshape(): cannot reshape \(t.shape) to \(s)")
+        }
+        return .object(TensorObject(t.reshaped(s)))
+    })
+    i.register(Builtin("transpose", "transpose(t)", help: "Swaps the last two dimensions.", example: "transpose(t)") { a in
+        let t = try tensorArg(a, 0, "t")
+        guard t.rank >= 2 else { throw LanguageError(.value, "transpose(): needs 2 or more dimensions, got \(t.shape)") }
+        return .object(TensorObject(t.transposed()))
+    })
+    for name in ["softmax", "log_softmax"] {
+        i.register(Builtin(name, "\(name)(t, axis=-1)", help: "\(name) along an axis.", example: "\(name)(tensor([1, 2, 3]))") { a in
+            let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis", default: -1)
+            guard axis >= -t.rank && axis < t.rank else { throw LanguageError(.value, "\(name)(): axis \(axis) out of range for \(t.shape)") }
+            return .object(TensorObject(name == "softmax" ? t.softmax(axis: axis) : t.logSoftmax(axis: axis)))
+        })
+    }
+    i.register(Builtin("argmax", "argmax(t, axis=-1)", help: "Indices of the largest values along an axis.", example: "argmax(logits, axis=1)") { a in
+        let t = try tensorArg(a, 0, "t")
+        return numberList(t.argmax(axis: try a.int(1, "axis", default: -1)))
+    })
+    for (name, wrapped) in [("sum", "the sum"), ("mean", "the mean")] {
+        let listVersion = i.builtins[name]
+        i.register(Builtin(name, "\(name)(t_or_list, axis=nil)", help: "\(wrapped.capitalized) of a tensor (over one axis or all) or of a list of numbers.",
+                           example: "\(name)(tensor([1, 2, 3]))") { a in
+            guard case .object(let o) = try a.required(0, "t"), let t = (o as? TensorObject)?.tensor else {
+                if let listVersion { return try listVersion.call(a) }
+                let xs = try numbers(a)
+                return .number(xs.reduce(0, +))
+            }
+            if let axisValue = a.value(1, "axis"), case .number(let ax) = axisValue {
+                let axis = Int(ax)
+                guard axis >= -t.rank && axis < t.rank else { throw LanguageError(.value, "\(name)(): axis \(axis) out of range for \(t.shape)") }
+                return .object(TensorObject(name == "sum" ? t.sum(axis: axis) : t.mean(axis: axis)))
+            }
+            return .number(Double(name == "sum" ? t.sum().item : t.mean().item))
+        })
+    }
+
+    i.operatorHook = { op, x, y in
+        func tensor(_ v: Value) -> Tensor? {
+            if case .object(let o) = v { return (o as? TensorObject)?.tensor }
+            if case .number(let n) = v { return Tensor(scalar: Float(n)) }
+            return nil
+        }
+        guard let a = tensor(x), let b = tensor(y), (x.typeName == "tensor" || y.typeName == "tensor") else { return nil }
+        let result: Tensor
+        switch op {
+        case "+": try checkBroadcast(op, a.shape, b.shape); result = a + b
+        case "-": try checkBroadcast(op, a.shape, b.shape); result = a - b
+        case "*": try checkBroadcast(op, a.shape, b.shape); result = a * b
+        case "/": try checkBroadcast(op, a.shape, b.shape); result = a / b
+        case "@":
+            guard a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0] else {
+                throw LanguageError(.value, "'@': shapes \(a.shape) and \(b.shape) do not multiply (need [M, K] @ [K, N])")
+            }
+            result = a.matmul(b)
+        default: return nil
+        }
+        return .object(TensorObject(result))
+    }
+    i.negateHook = { v in
+        guard case .object(let o) = v, let t = (o as? TensorObject)?.tensor else { return nil }
+        return .object(TensorObject(-t))
+    }
+    i.indexHook = { base, index in
+        guard case .object(let o) = base, let t = (o as? TensorObject)?.tensor, case .number(let n) = index else { return nil }
+        let k = Int(n) < 0 ? Int(n) + t.shape[0] : Int(n)
+        guard t.rank >= 1, k >= 0, k < t.shape[0] else { throw LanguageError(.value, "index \(Int(n)) is out of range for shape \(t.shape)") }
+        let row = t.sliced(axis: 0, k, k + 1)
+        return t.rank == 1 ? .number(Double(row.item)) : .object(TensorObject(row.squeezed(0)))
+    }
+}

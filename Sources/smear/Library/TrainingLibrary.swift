@@ -1,0 +1,155 @@
+// Models, plugins, training, evaluation and prediction builtins.
+import Foundation
+import SmearAdapt
+import SmearData
+import SmearLang
+import SmearNN
+import SmearTensor
+
+/// Set by SIGINT during a run; the trainer stops at the end of the current step.
+nonisolated(unsafe) var interruptRequested = false
+
+func runArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> RunObject {
+    try a.object(i, name, as: RunObject.self, typeName: "run")
+}
+
+func registerTrainingLibrary(_ i: Interpreter) {
+    i.register(Builtin("resnet18", "resnet18(classes=5, width=64, norm=\"batch\")",
+                       help: "A ResNet-18 (torchvision's layout and parameter names); norm is \"batch\" or \"group\".",
+                       example: "m = resnet18(classes=5, width=32, norm=\"group\")") { a in
+        try a.checkKeywords(["classes", "width", "norm"])
+        let norm = try a.string(2, "norm", default: "batch")
+        guard norm == "batch" || norm == "group" else { throw LanguageError(.value, "resnet18(): norm is \"batch\" or \"group\", got \"\(norm)\"") }
+        let m = ResNet18(numClasses: try a.int(0, "classes", default: 5), width: try a.int(1, "width", default: 64),
+                         norm: norm == "batch" ? .batch : .group(maxGroups: 32))
+        return .object(ModelObject(m, label: "ResNet-18 (width \(try a.int(1, "width", default: 64)), \(norm) norm)"))
+    })
+    i.register(Builtin("save", "save(model, path)", help: "Saves a model's parameters and buffers as safetensors (atomically).",
+                       example: "save(m, \"m.safetensors\")") { a in
+        let m = try a.object(0, "model", as: ModelObject.self, typeName: "model")
+        let path = try a.string(1, "path")
+        try m.module.save(to: URL(fileURLWithPath: path))
+        return .string(path)
+    })
+    i.register(Builtin("load", "load(model, path)", help: "Loads a safetensors checkpoint into a model; names and shapes must match.",
+                       example: "load(m, \"m.safetensors\")") { a in
+        let m = try a.object(0, "model", as: ModelObject.self, typeName: "model")
+        try m.module.load(from: URL(fileURLWithPath: try a.string(1, "path")))
+        return .object(m)
+    })
+    i.register(Builtin("plugins", "plugins()", help: "The adaptation methods available (built in and on the plugin path), with their options.",
+                       example: "plugins()") { _ in
+        var lines: [String] = []
+        for name in ["source_only", "mdd", "dann", "entmin"] {
+            if let d = try? MethodRegistry.shared.method(name) { lines.append(d.help) } else { lines.append("\(name): (plugin not found)") }
+        }
+        for name in MethodRegistry.shared.names where !["source_only", "mdd", "dann", "entmin"].contains(name) {
+            if let d = MethodRegistry.shared.descriptor(name) { lines.append(d.help) }
+        }
+        return .string(lines.joined(separator: "\n"))
+    })
+    i.register(Builtin("plugin", "plugin(name, option=value, ...)", help: "Loads an adaptation method by name (a plugin file on the plugin path, or built in) with options.",
+                       example: "mdd = plugin(\"mdd\", margin=4, trade_off=1)") { a in
+        let d = try MethodRegistry.shared.method(try a.string(0, "name"))
+        var options: [String: Double] = [:]
+        for (k, v) in a.keywords {
+            guard case .number(let n) = v else { throw LanguageError(.type, "plugin(): option \(k) must be a number") }
+            options[k] = n
+        }
+        return .object(MethodObject(d, options: try d.resolve(options)))
+    })
+    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, source_crop=300, target_crop=288, resume=false)",
+                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.",
+                       example: "run = train(pbc, bccd, method=plugin(\"mdd\"), epochs=3, iters=20, width=16, out=\"runs/mdd\")") { a in
+        let allowed = ["source", "target", "method", "epochs", "iters", "batch", "size", "width", "bottleneck", "head", "validation", "out",
+                       "seed", "separate", "group_norm", "lr", "source_crop", "target_crop", "resume"]
+        try a.checkKeywords(allowed)
+        let source = try datasetArg(a, 0, "source"), target = try datasetArg(a, 1, "target")
+        guard source.isLabelled else { throw LanguageError(.value, "train(): the source dataset must be labelled") }
+        var method: AdaptationMethod = SourceOnly()
+        switch a.value(2, "method") {
+        case nil, .some(.none): break
+        case .some(.object(let o as MethodObject)): method = try o.descriptor.instantiate(o.options)
+        case .some(let v): throw LanguageError(.type, "train(): method must come from plugin(\"name\"), got a \(v.typeName)")
+        }
+        var network = NetworkConfig(classes: source.classes.count, width: try a.int(nil, "width", default: 64),
+                                    groupNorm: try a.bool(nil, "group_norm", default: false),
+                                    bottleneck: try a.int(nil, "bottleneck", default: 1024), headWidth: try a.int(nil, "head", default: 1024))
+        network.classes = source.classes.count
+        var c = TrainingConfig(network: network)
+        c.epochs = try a.int(nil, "epochs", default: 5); c.iterationsPerEpoch = try a.int(nil, "iters", default: 50)
+        c.batchSize = try a.int(nil, "batch", default: 32); c.inputSize = try a.int(nil, "size", default: 64)
+        c.seed = UInt64(try a.int(nil, "seed", default: 1)); c.forwardTogether = !(try a.bool(nil, "separate", default: false))
+        c.sourceCrop = try a.int(nil, "source_crop", default: 300); c.targetCrop = try a.int(nil, "target_crop", default: 288)
+        c.schedule = .inverseDecay(lr: Float(try a.number(nil, "lr", default: 0.004)), gamma: 2e-4, decay: 0.75)
+        guard c.inputSize >= 32 else { throw LanguageError(.value, "train(): size must be at least 32") }
+        let fraction = try a.number(nil, "validation", default: 0.1)
+        let (trainSet, validation) = fraction > 0 ? source.split(fraction: 1 - fraction, seed: c.seed) : (source, source)
+        let targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
+        let data = RunData(source: trainSet, sourceValidation: fraction > 0 ? validation : nil, target: targetSet,
+                           sourceStatistics: try ChannelStatistics.cached(source), targetStatistics: try ChannelStatistics.cached(target))
+        let out = URL(fileURLWithPath: try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))"))
+        let trainer = try Trainer(config: c, method: method, data: data, directory: out)
+        if try a.bool(nil, "resume", default: false), try trainer.resume() {
+            a.interpreter.output("resumed after epoch \(trainer.completedEpochs) from \(out.path)")
+        }
+        interruptRequested = false
+        trainer.shouldStop = { interruptRequested }
+        let run = RunObject(trainer, source: source.name, target: target.name)
+        let finished = try trainer.run()
+        if !finished { a.interpreter.output("run interrupted; continue with resume(run)") }
+        return .object(run)
+    })
+    i.register(Builtin("resume", "resume(run, epochs=nil)", help: "Continues a run (after Ctrl-C, or with more epochs).", example: "resume(run)") { a in
+        let r = try runArg(a, 0, "run")
+        if a.value(1, "epochs") != nil {
+            throw LanguageError(.value, "resume(): to train longer, call train(..., epochs=N, out=\"\(r.trainer.directory.path)\", resume=true)")
+        }
+        interruptRequested = false
+        try r.trainer.run()
+        return .object(r)
+    })
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"snd\")",
+                       help: "Evaluates a run's checkpoint (snd, entropy, source_f1, latest or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria.",
+                       example: "r = evaluate(run, bccd)") { a in
+        let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
+        let checkpoint = try a.string(2, "checkpoint", default: "snd")
+        if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
+        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds))
+        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)"))
+    })
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"snd\")",
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it.",
+                       example: "predict(run, bccd, \"predictions.csv\")") { a in
+        let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
+        let checkpoint = try a.string(3, "checkpoint", default: "snd")
+        if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
+        try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds)).writePredictions(to: URL(fileURLWithPath: path))
+        return .string(path)
+    })
+    i.register(Builtin("snd", "snd(report, temperature=0.05, variant=\"original\")",
+                       help: "Soft neighbourhood density of a report's predictions (higher is better); variant \"article\" is the article code's.",
+                       example: "snd(r)") { a in
+        let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
+        let variant = try a.string(2, "variant", default: "original")
+        return .number(rep.evaluation.snd(temperature: Float(try a.number(1, "temperature", default: 0.05)),
+                                          variant: variant == "article" ? .articleCode : .original))
+    })
+    i.register(Builtin("entropy", "entropy(report)", help: "Mean prediction entropy of a report (lower = more confident).", example: "entropy(r)") { a in
+        .number(try a.object(0, "report", as: ReportObject.self, typeName: "report").evaluation.meanEntropy)
+    })
+    i.register(Builtin("confusion", "confusion(report, normalized=false)", help: "The confusion matrix (rows true, columns predicted).",
+                       example: "confusion(r, normalized=true)") { a in
+        let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
+        guard let m = rep.evaluation.confusion else { throw LanguageError(.value, "confusion(): the dataset has no labels") }
+        if try a.bool(1, "normalized", default: false) { return .list(m.rowNormalized.map { .list($0.map { .number($0) }) }) }
+        return .list(m.counts.map(numberList))
+    })
+}
+
+extension Trainer {
+    /// The evaluation pipeline for a dataset: the source's normalisation for the source, else the target's.
+    func targetPipelineFor(_ ds: ImageDataset) -> ImagePipeline {
+        ds.samples.first?.path == data.source.samples.first?.path ? sourcePipeline(training: false) : targetPipeline(training: false)
+    }
+}
