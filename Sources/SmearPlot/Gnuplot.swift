@@ -102,7 +102,7 @@ public enum Gnuplot {
     }
 
     static func render(body: String, dat: URL, gp: URL, png: URL, ascii: Bool, size: String) throws -> PlotResult {
-        let script = "set terminal pngcairo size \(size)\nset output '\(png.lastPathComponent)'\n" + body + "\n"
+        let script = "set terminal pngcairo size \(size) noenhanced\nset output '\(png.lastPathComponent)'\n" + body + "\n"
         try script.write(to: gp, atomically: true, encoding: .utf8)
         var result = PlotResult(png: nil, dataFile: dat, scriptFile: gp, ascii: nil, problem: nil)
         guard let exe = executable else {
@@ -113,7 +113,7 @@ public enum Gnuplot {
         if status == 0 && FileManager.default.fileExists(atPath: png.path) { result.png = png }
         else { result.problem = "gnuplot failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))" }
         if ascii {
-            let dumb = "set terminal dumb size 100,28\nset output\n" + body.replacingOccurrences(of: "with image", with: "with points") + "\n"
+            let dumb = "set terminal dumb size 100,28 noenhanced\nset output\n" + body.replacingOccurrences(of: "with image", with: "with points") + "\n"
             let (s2, out, _) = try runGnuplot(exe, script: dumb, directory: dat.deletingLastPathComponent())
             if s2 == 0 { result.ascii = out }
         }

@@ -166,3 +166,16 @@ final class LayersMatchTorchTests: XCTestCase {
         XCTAssertEqual(d(Tensor.ones([4])).scalars, [1, 1, 1, 1])
     }
 }
+
+extension LayersMatchTorchTests {
+    /// PyTorch: F.binary_cross_entropy(tensor([1., 0., 0.5]), tensor([1., 1., 0.])) = 33.5644 (log clamped at
+    /// −100: (0 + 100 + 0.693147)/3), and its gradient stays finite where p(1 − p) = 0.
+    func testBinaryCrossEntropy_saturatedProbabilities_areFinite() {
+        let p = Tensor([1, 0, 0.5], shape: [3]).requiringGrad()
+        let l = Loss.binaryCrossEntropy(p, targets: Tensor([1, 1, 0], shape: [3]))
+        XCTAssertEqual(l.item, 33.564384, accuracy: 1e-4)
+        l.backward()
+        XCTAssertTrue(p.grad!.scalars.allSatisfy { $0.isFinite })
+        XCTAssertEqual(p.grad!.scalars[2], 2.0 / 3, accuracy: 1e-6)   // (0.5 − 0)/(0.25)/3
+    }
+}

@@ -15,16 +15,28 @@ public enum Loss {
         return (nll * w).sum() / w.sum().item
     }
 
-    /// Binary cross-entropy of probabilities in [0, 1] against targets, PyTorch's `F.binary_cross_entropy`
-    /// (log clamped at −100), mean over elements, optionally weighted per element.
+    /// Binary cross-entropy of probabilities in [0, 1] against targets, PyTorch's `F.binary_cross_entropy`:
+    /// each log is clamped at −100, the mean is over elements (optionally weighted per element), and the
+    /// gradient is (p − t)/max(p(1 − p), 1e-12) as in PyTorch, so saturated probabilities (exactly 0 or
+    /// 1) give a finite loss and gradient instead of NaN.
     public static func binaryCrossEntropy(_ probabilities: Tensor, targets: Tensor, weight: Tensor? = nil) -> Tensor {
         require(probabilities.shape == targets.shape,
-                     "binaryCrossEntropy: probabilities \(probabilities.shape) and targets \(targets.shape) differ")
-        let logP = probabilities.log().clamped(min: -100)
-        let log1mP = (1 - probabilities).log().clamped(min: -100)
-        var l = -(targets * logP + (1 - targets) * log1mP)
-        if let weight { l = l * weight }
-        return l.mean()
+                "binaryCrossEntropy: probabilities \(probabilities.shape) and targets \(targets.shape) differ")
+        let p = probabilities.scalars, t = targets.scalars
+        let w = weight.map { $0.expanded(probabilities.shape).scalars } ?? [Float](repeating: 1, count: p.count)
+        let n = Float(max(p.count, 1))
+        var total: Double = 0
+        for i in 0..<p.count {
+            let logP = max(Foundation.log(p[i]), -100), log1mP = max(Foundation.log(1 - p[i]), -100)
+            total += Double(-w[i] * (t[i] * logP + (1 - t[i]) * log1mP))
+        }
+        let out = Tensor(scalar: Float(total / Double(n)))
+        let shape = probabilities.shape
+        return Tensor.recorded(out, op: "binaryCrossEntropy", inputs: [probabilities]) { g in
+            let scale = g.item / n
+            let grad = (0..<p.count).map { i in scale * w[i] * (p[i] - t[i]) / max(p[i] * (1 - p[i]), 1e-12) }
+            return [Tensor(grad, shape: shape)]
+        }
     }
 
     /// Mean Shannon entropy of softmax(logits) per row: mean_i −Σ_k p_ik log p_ik (differentiable).
