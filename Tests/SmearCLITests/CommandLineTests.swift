@@ -1,0 +1,110 @@
+// The built `smear` executable end to end: exit codes, output, scripts, piped sessions, help.
+import Foundation
+import XCTest
+
+final class CommandLineTests: XCTestCase {
+    /// The executable beside the test bundle (swift build puts both in the same folder).
+    var smear: URL { (Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("smear") }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = smear
+        p.arguments = args
+        p.currentDirectoryURL = root
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testVersionAndHelp() throws {
+        let v = try run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.out.hasPrefix("smear "))
+        let h = try run(["--help"])
+        XCTAssertEqual(h.status, 0)
+        for fragment in ["smear FILE.smear [ARGS...]", "smear -e 'CODE'", "smear train", "SMEAR_PLUGIN_PATH"] {
+            XCTAssertTrue(h.out.contains(fragment), fragment)
+        }
+        XCTAssertEqual(try run(["--bogus"]).status, 64)
+    }
+
+    func testEvaluate_printsTheValue() throws {
+        let r = try run(["-e", "x = tensor([[1, 2], [3, 4]]); sum(x @ x)"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "54\n")
+    }
+
+    func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = dir.appendingPathComponent("ok.smear"), bad = dir.appendingPathComponent("bad.smear"), typo = dir.appendingPathComponent("typo.smear")
+        try "print(\"args:\", args)\nfor a in args { print(a) }\n".write(to: ok, atomically: true, encoding: .utf8)
+        try "x = (1 +\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "value = 1\nprint(valeu)\n".write(to: typo, atomically: true, encoding: .utf8)
+        let r = try run([ok.path, "a", "b"])
+        XCTAssertEqual(r.status, 0); XCTAssertEqual(r.out, "args: [\"a\", \"b\"]\na\nb\n")
+        let s = try run([bad.path])
+        XCTAssertEqual(s.status, 65); XCTAssertTrue(s.err.contains("bad.smear:2:1: syntax error"), s.err)
+        let t = try run([typo.path])
+        XCTAssertEqual(t.status, 70)
+        XCTAssertTrue(t.err.contains("typo.smear:2:7: error: unknown name 'valeu' — did you mean 'value'?"), t.err)
+        XCTAssertTrue(t.err.contains("    print(valeu)\n          ^"), t.err)
+        XCTAssertEqual(try run([dir.appendingPathComponent("absent.smear").path]).status, 74)
+        XCTAssertEqual(try run(["-e", "source(\"/nonexistent.smear\")"]).status, 74)
+    }
+
+    func testPipedSession_continuesBlocks_andSurvivesErrors() throws {
+        let session = """
+        total = 0
+        for i in range(4) {
+            total = total + i
+        }
+        total
+        print(undefined)
+        total * 2
+        help(train)
+        """
+        let r = try run([], stdin: session)
+        XCTAssertEqual(r.status, 0)
+        let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertEqual(lines[0], "6")
+        XCTAssertTrue(lines[1].contains("unknown name 'undefined'"))
+        XCTAssertTrue(lines.contains("12"))
+        XCTAssertTrue(r.out.contains("train(source, target, method=nil"))
+        XCTAssertTrue(r.out.contains("example:"))
+    }
+
+    func testBadInputInTheSession_isAnErrorNotACrash() throws {
+        let session = """
+        tensor([1, 2]) @ tensor([1, 2, 3])
+        tensor([1, 2]) + tensor([1, 2, 3])
+        dataset("no/such/folder")
+        plugin("nosuch")
+        plugin("mdd", margn=3)
+        reshape(tensor([1, 2, 3]), [2, 2])
+        "still alive"
+        """
+        let r = try run([], stdin: session)
+        XCTAssertEqual(r.status, 0, r.err)
+        for fragment in ["do not multiply", "cannot be broadcast", "no/such/folder does not exist", "no plugin 'nosuch'",
+                         "no option 'margn'", "cannot reshape [3] to [2, 2]", "still alive"] {
+            XCTAssertTrue(r.out.contains(fragment), "missing: \(fragment)\n\(r.out)")
+        }
+    }
+
+    func testPlotInAScript_writesAPNG_orSaysGnuplotIsMissing() throws {
+        let r = try run(["-e", "plot_counts(dataset(\"data/sample/bccd\"), name=\"cli-counts\")"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("cli-counts.png") || r.out.contains("gnuplot is not installed"), r.out)
+    }
+}
