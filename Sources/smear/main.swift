@@ -59,6 +59,12 @@ args.removeFirst()
 switch command {
 case "--help", "-h": print(usage)
 case "--version": print("smear \(version)")
+case "--reference":   // the builtin reference of docs/language.md, generated from the registered builtins
+    let i = makeInterpreter()
+    for name in i.builtins.keys.sorted() {
+        guard let b = i.builtins[name] else { continue }
+        print("### `\(b.signature)`\n\n\(b.help)\n" + (b.example.isEmpty ? "" : "\n```\n\(b.example)\n```\n"))
+    }
 case "-e":
     guard let code = args.first else { fail("-e needs code to run\n\(usage)", code: 64) }
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)

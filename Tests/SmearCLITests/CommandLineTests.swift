@@ -108,3 +108,15 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.out.contains("cli-counts.png") || r.out.contains("gnuplot is not installed"), r.out)
     }
 }
+
+extension CommandLineTests {
+    /// docs/language.md documents every builtin (regenerate its reference with `smear --reference`).
+    func testLanguageReference_documentsEveryBuiltin() throws {
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let reference = try run(["--reference"])
+        XCTAssertEqual(reference.status, 0)
+        for line in reference.out.split(separator: "\n") where line.hasPrefix("### ") {
+            XCTAssertTrue(docs.contains(line), "docs/language.md lacks \(line)")
+        }
+    }
+}
