@@ -81,14 +81,17 @@ func runTrain(_ arguments: [String]) throws {
     let descriptor = try MethodRegistry.shared.method(methodName)
     let method = try descriptor.instantiate(options)
     let scanned = try ImageDataset.folder(source, classes: classes, only: classes)
-    let labelled = try scanned.checked(skipUnreadable: skipUnreadable)
+    let showScan: (Int, Int) -> Void = { done, total in
+        if isatty(1) != 0 { print("\rchecking images \(done)/\(total)", terminator: done == total ? "\n" : ""); fflush(stdout) }
+    }
+    let labelled = try scanned.checked(skipUnreadable: skipUnreadable, progress: showScan)
     if labelled.count < scanned.count { print("skipped \(scanned.count - labelled.count) unreadable source image(s)") }
     let (train, validation) = labelled.split(fraction: 1 - valFraction, seed: config.seed)
     var targetSet: ImageDataset
     if let t = try? ImageDataset.folder(target, classes: classes, only: classes.filter {
         FileManager.default.fileExists(atPath: target.appendingPathComponent($0).path) }) { targetSet = t }
     else { targetSet = try ImageDataset.unlabeled(target, classes: classes) }
-    let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable)
+    let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable, progress: showScan)
     if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
     targetSet = checkedTarget
     print("source \(train.summary)\nsource validation \(validation.count) images\ntarget \(targetSet.summary)")

@@ -171,13 +171,17 @@ public final class Trainer {
     /// Label-free criteria on the whole target set, source validation accuracy and macro F1, and target
     /// F1 when labels exist (reported only).
     public func evaluate(epoch: Int, iteration: Int) throws -> EpochRecord {
-        let t = try Evaluation.run(net, on: data.target, pipeline: targetPipeline(training: false))
+        let t = try Evaluation.run(net, on: data.target, pipeline: targetPipeline(training: false)) { done, total in
+            self.report("epoch \(epoch): evaluating the target set \(done)/\(total)", true)
+        }
         var r = EpochRecord(epoch: epoch, iteration: iteration, classificationLoss: 0, transferLoss: 0,
                             targetEntropy: t.meanEntropy, targetSND: t.snd(temperature: config.sndTemperature), diagnostics: [:], seconds: 0)
         if let m = t.confusion {
             r.targetMacroF1 = m.macroF1(.observed); r.targetMicroF1 = m.microF1(.observed); r.targetMacroF1Present = m.macroF1(.presentInLabels)
         }
-        if let v = data.sourceValidation, let m = try Evaluation.run(net, on: v, pipeline: sourcePipeline(training: false)).confusion {
+        if let v = data.sourceValidation, let m = try Evaluation.run(net, on: v, pipeline: sourcePipeline(training: false), progress: { done, total in
+            self.report("epoch \(epoch): evaluating the source validation set \(done)/\(total)", true)
+        }).confusion {
             r.sourceAccuracy = m.accuracy; r.sourceMacroF1 = m.macroF1(.observed)
         }
         return r

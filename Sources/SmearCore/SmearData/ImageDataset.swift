@@ -211,20 +211,27 @@ public struct ImageDataset: Sendable {
                 ImageDataset(name: name + "[\(1 - fraction)]", samples: second, classes: classes))
     }
 
-    /// Decodes every file's header and data and reports the unreadable ones.
-    public func scan() -> [(path: String, error: String)] {
+    /// Decodes every file's header and data and reports the unreadable ones; `progress` gets
+    /// (files done, total) from the calling thread every 500 files.
+    public func scan(progress: ((Int, Int) -> Void)? = nil) -> [(path: String, error: String)] {
         var bad = [(String, String)?](repeating: nil, count: samples.count)
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: samples.count) { i in
-            do { _ = try JPEG.decode(samples[i].path, scaleDenominator: 8) }
-            catch { lock.lock(); bad[i] = (samples[i].path.path, "\(error)"); lock.unlock() }
+        let block = 500
+        for start in stride(from: 0, to: samples.count, by: block) {
+            let end = min(samples.count, start + block)
+            DispatchQueue.concurrentPerform(iterations: end - start) { k in
+                let i = start + k
+                do { _ = try JPEG.decode(samples[i].path, scaleDenominator: 8) }
+                catch { lock.lock(); bad[i] = (samples[i].path.path, "\(error)"); lock.unlock() }
+            }
+            progress?(end, samples.count)
         }
         return bad.compactMap { $0 }
     }
 
     /// This dataset without unreadable files, or an error listing them (`skipUnreadable: false`).
-    public func checked(skipUnreadable: Bool) throws -> ImageDataset {
-        let bad = scan()
+    public func checked(skipUnreadable: Bool, progress: ((Int, Int) -> Void)? = nil) throws -> ImageDataset {
+        let bad = scan(progress: progress)
         if bad.isEmpty { return self }
         if !skipUnreadable { throw DatasetError.unreadableImages(dataset: name, files: bad.map { "\($0.error)" }) }
         let badPaths = Set(bad.map(\.path))
