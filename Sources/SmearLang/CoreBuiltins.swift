@@ -53,9 +53,37 @@ extension Interpreter {
             guard !xs.isEmpty else { throw LanguageError(.value, "mean() of nothing") }
             return .number(xs.reduce(0, +) / Double(xs.count))
         })
+        register(Builtin("number", "number(text)", help: "The number written in a string (e.g. a script argument).", example: "seed = number(args[0])") { a in
+            let v = try a.required(0, "text")
+            if case .number = v { return v }
+            guard case .string(let s) = v, let n = Double(s.trimmingCharacters(in: .whitespaces)) else {
+                throw LanguageError(.value, "number(): '\(v)' is not a number")
+            }
+            return .number(n)
+        })
         register(Builtin("str", "str(value)", help: "The value as text.", example: "\"epoch \" + str(3)") { a in .string(try a.required(0, "value").description) })
         register(Builtin("format", "format(number, digits=4)", help: "A number with a fixed number of decimals.", example: "format(0.123456, 2)") { a in
             .string(String(format: "%.\(try a.int(1, "digits", default: 4))f", try a.number(0, "number")))
+        })
+        register(Builtin("write_json", "write_json(path, value)", help: "Writes numbers, strings, booleans, nil, lists and records as JSON.",
+                         example: "write_json(\"result.json\", {f1: 0.61, seed: 1})") { a in
+            let path = try a.string(0, "path")
+            let text = try jsonText(try a.required(1, "value"))
+            do { try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
+            catch { throw LanguageError(.io, "cannot write \(path): \(error.localizedDescription)") }
+            return .string(path)
+        })
+        register(Builtin("read_json", "read_json(path)", help: "Reads a JSON file into lists, records, numbers, strings, booleans and nil.",
+                         example: "r = read_json(\"result.json\")") { a in
+            let path = try a.string(0, "path")
+            guard let data = FileManager.default.contents(atPath: path) else { throw LanguageError(.io, "cannot read \(path)") }
+            guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+                throw LanguageError(.value, "\(path) is not valid JSON")
+            }
+            return fromJSON(object)
+        })
+        register(Builtin("exists", "exists(path)", help: "Whether a file or folder exists.", example: "if not exists(\"runs\") { print(\"none\") }") { a in
+            .bool(FileManager.default.fileExists(atPath: try a.string(0, "path")))
         })
         register(Builtin("source", "source(path)", help: "Runs a script file in the current session.", example: "source(\"setup.smear\")") { a in
             let path = try a.string(0, "path")
@@ -91,5 +119,31 @@ public func numbers(_ a: Arguments) throws -> [Double] {
     return try values.map { v in
         guard case .number(let n) = v else { throw LanguageError(.type, "\(a.function)() needs numbers, got a \(v.typeName)") }
         return n
+    }
+}
+
+/// JSON text of a value (objects and functions are not data and are rejected).
+func jsonText(_ v: Value) throws -> String {
+    switch v {
+    case .number(let n): return n.isFinite ? (n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)") : "null"
+    case .string(let s):
+        let data = try JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    case .bool(let b): return b ? "true" : "false"
+    case .none: return "null"
+    case .list(let items): return "[" + (try items.map(jsonText)).joined(separator: ", ") + "]"
+    case .record(let fields): return "{" + (try fields.map { "\(try jsonText(.string($0.0))): \(try jsonText($0.1))" }).joined(separator: ", ") + "}"
+    default: throw LanguageError(.type, "write_json(): a \(v.typeName) cannot be written as JSON")
+    }
+}
+
+func fromJSON(_ o: Any) -> Value {
+    switch o {
+    case let b as Bool where !(o is Int) && "\(type(of: o))".contains("Bool"): return .bool(b)
+    case let n as NSNumber: return String(cString: n.objCType) == "c" ? .bool(n.boolValue) : .number(n.doubleValue)
+    case let s as String: return .string(s)
+    case let a as [Any]: return .list(a.map(fromJSON))
+    case let d as [String: Any]: return .record(d.keys.sorted().map { ($0, fromJSON(d[$0] as Any)) })
+    default: return .none
     }
 }

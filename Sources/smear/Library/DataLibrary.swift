@@ -58,6 +58,21 @@ func registerDataLibrary(_ i: Interpreter) {
         let s = try ChannelStatistics.cached(try datasetArg(a, 0, "dataset"))
         return .record([("mean", numberList(s.mean)), ("std", numberList(s.std)), ("images", .number(Double(s.images)))])
     })
+    i.register(Builtin("cell_scale", "cell_scale(dataset, images=200)",
+                       help: "Without labels: the median fraction of each frame covered by stained nuclei, and the median image side.\nUse it with matched_crop to give every lab the same cell scale.",
+                       example: "cell_scale(bccd).fraction") { a in
+        let m = try CellScale.measure(try datasetArg(a, 0, "dataset"), maxImages: try a.int(1, "images", default: 200))
+        return .record([("fraction", .number(m.fraction)), ("side", .number(Double(m.side)))])
+    })
+    i.register(Builtin("matched_crop", "matched_crop(scale, reference)",
+                       help: "The centre crop (original pixels) at which nuclei cover `reference` of the crop, for a lab measured by cell_scale.",
+                       example: "crop = matched_crop(cell_scale(pbc), cell_scale(bccd).fraction)") { a in
+        guard case .record = try a.required(0, "scale"), let f = (try a.required(0, "scale")).field("fraction"),
+              let side = (try a.required(0, "scale")).field("side"), case .number(let fv) = f, case .number(let sv) = side else {
+            throw LanguageError(.type, "matched_crop(): scale must be a record from cell_scale()")
+        }
+        return .number(Double(CellScale.matchedCrop(side: Int(sv), fraction: fv, reference: try a.number(1, "reference"))))
+    })
     i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors.",
                        example: "bad = scan(pbc)") { a in
         .list(try datasetArg(a, 0, "dataset").scan().map { .record([("path", .string($0.path)), ("error", .string($0.error))]) })
