@@ -21,13 +21,18 @@ public struct WithProbability: Augmentation {
     }
 }
 
+/// The side in this image's pixels of a `size`-original-pixel crop, clamped to the image.
+func cropSide(_ size: Int, _ image: FloatImage) -> Int {
+    min(Int((Double(size) / image.scale).rounded()), image.width, image.height)
+}
+
 /// Centre crop of `size`×`size` original pixels (clamped to the image).
 public struct CenterCrop: Augmentation {
     public let size: Int
     public init(_ size: Int) { self.size = size }
     public var name: String { "CenterCrop(\(size))" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
-        let s = min(Int((Double(size) / image.scale).rounded()), image.width, image.height)
+        let s = cropSide(size, image)
         image = image.cropped(x0: (image.width - s) / 2, y0: (image.height - s) / 2, w: s, h: s)
     }
 }
@@ -38,7 +43,7 @@ public struct RandomCrop: Augmentation {
     public init(_ size: Int) { self.size = size }
     public var name: String { "RandomCrop(\(size))" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
-        let s = min(Int((Double(size) / image.scale).rounded()), image.width, image.height)
+        let s = cropSide(size, image)
         let x0 = Int(rng.next() % UInt64(image.width - s + 1)), y0 = Int(rng.next() % UInt64(image.height - s + 1))
         image = image.cropped(x0: x0, y0: y0, w: s, h: s)
     }
