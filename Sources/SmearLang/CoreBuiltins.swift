@@ -102,9 +102,7 @@ extension Interpreter {
                 let lines = [b.signature, "", b.help] + (b.example.isEmpty ? [] : ["", "example:", "  " + b.example])
                 return .string(lines.joined(separator: "\n"))
             }
-            let names = a.interpreter.builtins.keys.sorted()
-            let lines = names.map { n -> String in
-                let b = a.interpreter.builtins[n]!
+            let lines = a.interpreter.builtins.sorted { $0.key < $1.key }.map { _, b -> String in
                 let first = b.help.split(separator: "\n").first.map(String.init) ?? ""
                 return "  " + b.signature.padding(toLength: max(44, b.signature.count + 2), withPad: " ", startingAt: 0) + first
             }

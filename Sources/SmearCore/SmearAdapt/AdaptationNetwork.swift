@@ -38,7 +38,7 @@ public final class AdaptationNetwork: Module {
 
     public override var children: [(String, Module)] {
         [("backbone", backbone), ("bottleneck", bottleneck), ("head", head)]
-            + methodModules.keys.sorted().map { ("method.\($0)", methodModules[$0]!) }
+            + methodModules.sorted { $0.key < $1.key }.map { ("method.\($0.key)", $0.value) }
     }
 
     /// Bottleneck features [N, F] and logits [N, K] of images [N, 3, H, W].
@@ -52,7 +52,7 @@ public final class AdaptationNetwork: Module {
     /// Parameter groups: the backbone at `backboneMultiplier` × lr (the article's code: 0.1), the rest at 1×.
     public func parameterGroups(backboneMultiplier: Float) -> [ParameterGroup] {
         [ParameterGroup("backbone", backbone.parameters, lrMultiplier: backboneMultiplier),
-         ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.keys.sorted().flatMap { methodModules[$0]!.parameters })]
+         ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.sorted { $0.key < $1.key }.flatMap { $0.value.parameters })]
     }
 
     /// Every Dropout in the network, in a fixed order (reseeded per iteration for exact resumption).

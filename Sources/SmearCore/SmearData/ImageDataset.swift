@@ -201,8 +201,8 @@ public struct ImageDataset: Sendable {
         var groups: [Int: [Sample]] = [:]
         for s in samples { groups[s.label ?? -1, default: []].append(s) }
         var first: [Sample] = [], second: [Sample] = []
-        for key in groups.keys.sorted() {
-            var g = groups[key]!
+        for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
+            var g = members
             for i in stride(from: g.count - 1, to: 0, by: -1) { g.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             let n = Int((Double(g.count) * fraction).rounded())
             first += g[..<n]; second += g[n...]
