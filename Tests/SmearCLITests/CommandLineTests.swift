@@ -120,3 +120,26 @@ extension CommandLineTests {
         }
     }
 }
+
+extension CommandLineTests {
+    /// SIGINT (Ctrl-C) during train() stops the run at the end of the step; the script goes on.
+    func testInterrupt_duringTraining_stopsCleanlyAndTheScriptContinues() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("smear-int-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = smear
+        p.currentDirectoryURL = root
+        p.arguments = ["-e", "run = train(dataset(\"data/sample/pbc_barcelona\"), dataset(\"data/sample/bccd\"), epochs=50, iters=100, "
+                       + "batch=4, size=32, width=4, bottleneck=8, head=8, out=\"\(out.path)\"); print(\"after\", run.epochs)"]
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        try p.run()
+        Thread.sleep(forTimeInterval: 4)
+        p.interrupt()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("stopped at iteration"), text)
+        XCTAssertTrue(text.contains("after "), text)
+    }
+}
