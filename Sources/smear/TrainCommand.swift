@@ -11,7 +11,7 @@ usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALU
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
                    [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--resume]
-                   [--skip-unreadable]
+                   [--skip-unreadable] [--article-eval]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
   if any, are used for reporting only). Methods: source_only, and the plugins mdd, dann, entmin.
@@ -69,6 +69,7 @@ func runTrain(_ arguments: [String]) throws {
             config.schedule = s == "code" ? .articleCode : .articleText
         case "--group-norm": network.groupNorm = true
         case "--separate-batches": config.forwardTogether = false
+        case "--article-eval": config.evaluationMatchesTrainingScale = false
         case "--resume": resume = true
         case "--skip-unreadable": skipUnreadable = true
         case "--help", "-h": print(trainUsage); return

@@ -76,16 +76,16 @@ public final class Trainer {
     var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
 
-    public func sourcePipeline(training: Bool) -> ImagePipeline {
-        let s = data.sourceStatistics
-        return training ? .articleTraining(crop: config.sourceCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
-                        : .evaluation(crop: config.sourceCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
-    }
+    public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
 
-    public func targetPipeline(training: Bool) -> ImagePipeline {
-        let s = data.targetStatistics
-        return training ? .articleTraining(crop: config.targetCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
-                        : .evaluation(crop: config.targetCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+    public func targetPipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.targetCrop, data.targetStatistics, training) }
+
+    func pipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+        if training {
+            return .articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+        }
+        let side = config.evaluationMatchesTrainingScale ? min(crop, config.randomCrop) : crop
+        return .evaluation(crop: side, outputSize: config.inputSize, mean: s.mean, std: s.std)
     }
 
     /// Trains from the current state (epoch `completedEpochs`) to `config.epochs`.

@@ -31,6 +31,12 @@ public struct TrainingConfig: Sendable, Codable {
     /// Centre-crop size in original pixels per domain (the article: 300 / 345 / 288).
     public var sourceCrop = 300
     public var targetCrop = 288
+    /// Side of the random training crop, original pixels (the article: 224).
+    public var randomCrop = 224
+    /// Evaluation crops the centre at the random crop's size (`true`: the same scale as in training) or
+    /// at the full centre-crop size (`false`: the article code's validation transform, which shows cells
+    /// smaller than training did: 300 px into the same input instead of 224).
+    public var evaluationMatchesTrainingScale = true
     /// SND temperature (original definition; 0.05 by default).
     public var sndTemperature: Float = 0.05
     /// Which checkpoint is "the" model: "snd", "entropy", "source_f1" or "latest".
