@@ -143,3 +143,27 @@ extension CommandLineTests {
         XCTAssertTrue(text.contains("after "), text)
     }
 }
+
+extension CommandLineTests {
+    /// Without gnuplot on the PATH, a plot says so, still writes its data and script, and nothing fails.
+    func testPlotWithoutGnuplot_saysSo_andWritesDataAndScript() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-nognuplot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = Process()
+        p.executableURL = smear
+        p.currentDirectoryURL = root
+        p.environment = ["PATH": "/nonexistent", "SMEAR_PLOTS": dir.path, "HOME": NSTemporaryDirectory()]
+        p.arguments = ["-e", "plot_counts(dataset(\"data/sample/bccd\"), name=\"c\"); print(\"still running\")"]
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("gnuplot is not installed (apt-get install gnuplot-nox)"), text)
+        XCTAssertTrue(text.contains("still running"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.dat").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.gp").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.png").path))
+    }
+}
