@@ -179,3 +179,16 @@ extension LayersMatchTorchTests {
         XCTAssertEqual(p.grad!.scalars[2], 2.0 / 3, accuracy: 1e-6)   // (0.5 − 0)/(0.25)/3
     }
 }
+
+extension LayersMatchTorchTests {
+    func testBatchNormFusedReLU_equalsBatchNormThenReLU_andGradientsMatchFiniteDifferences() {
+        var gen = RandomGenerator(seed: 21)
+        let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen), b = Tensor.normal([4], generator: &gen)
+        let fused = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+        let plain = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true).relu()
+        assertClose(fused, plain, atol: 1e-6)
+        assertGradientsMatchFiniteDifferences([x, w, b], eps: 1e-3, "batchNorm + ReLU fused") {
+            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+        }
+    }
+}

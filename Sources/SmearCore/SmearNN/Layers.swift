@@ -58,10 +58,13 @@ public final class BatchNorm: Module {
         [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
     }
 
-    public override func forward(_ x: Tensor) -> Tensor {
+    public override func forward(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+
+    /// The normalisation, followed by a ReLU in the same pass when `relu` is true.
+    public func forward(_ x: Tensor, relu: Bool) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(scalar: numBatchesTracked.item + 1) }
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps)
+                           training: isTraining, momentum: momentum, eps: eps, fusedReLU: relu)
     }
 }
 

@@ -23,6 +23,12 @@ public enum Normalization: Sendable, Equatable {
     }
 }
 
+/// norm(x) then ReLU, fused into one pass for batch norm.
+func normReLU(_ norm: Module, _ x: Tensor) -> Tensor {
+    if let bn = norm as? BatchNorm { return bn.forward(x, relu: true) }
+    return norm(x).relu()
+}
+
 /// conv3x3 → norm → ReLU → conv3x3 → norm, plus the (possibly downsampled) input, then ReLU.
 public final class BasicBlock: Module {
     public let conv1: Conv2d, bn1: Module, conv2: Conv2d, bn2: Module
@@ -42,7 +48,7 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let out = bn2(conv2(bn1(conv1(x)).relu()))
+        let out = bn2(conv2(normReLU(bn1, conv1(x))))
         let identity = downsample?(x) ?? x
         return (out + identity).relu()
     }
@@ -95,7 +101,7 @@ public final class ResNet18: Module {
     public func featureMap(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
                      "ResNet18: input must be [N, C, H, W] with H, W ≥ 32, got \(x.shape)")
-        let stem = maxpool(bn1(conv1(x)).relu())
+        let stem = maxpool(normReLU(bn1, conv1(x)))
         return layer4(layer3(layer2(layer1(stem))))
     }
 

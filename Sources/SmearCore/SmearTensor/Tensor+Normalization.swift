@@ -17,10 +17,11 @@ extension Tensor {
     /// Training: normalises with the batch's mean and biased variance over M, and updates the running
     /// statistics in place: `r ← (1−momentum)·r + momentum·s`, with the unbiased variance M/(M−1).
     /// Evaluation: normalises with the running statistics.
+    /// With `fusedReLU`, returns relu(batchNorm(x)) in one pass (forward and backward).
     /// - Parameters: weight, bias, runningMean, runningVar: [C].
     /// - Returns: the same shape (channels-last when 4-D).
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, fusedReLU: Bool = false) -> Tensor {
         let (x, m, c) = rowsByChannels()
         require(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
         let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
@@ -52,11 +53,16 @@ extension Tensor {
         let xp = x.data, yp = out.data
         Parallel.forRanges(m, minChunk: 1024) { rows in
             scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { t in
-                for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = xr[j] * s[j] + t[j] } }
+                if fusedReLU {
+                    for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = Swift.max(0, xr[j] * s[j] + t[j]) } }
+                } else {
+                    for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = xr[j] * s[j] + t[j] } }
+                }
             } }
         }
-        return Tensor.result(out, op: "batchNorm", inputs: [x, weight, bias]) { g in
-            let g = g.format == x.format ? g : g.converted(to: x.format)
+        return Tensor.result(out, op: fusedReLU ? "batchNormReLU" : "batchNorm", inputs: [x, weight, bias]) { g in
+            var g = g.format == x.format ? g : g.converted(to: x.format)
+            if fusedReLU { g = g.zipRaw(out) { g, y in y > 0 ? g : 0 } }   // through the ReLU first
             let gp = g.data
             // Per channel: Σg and Σg·x̂ with x̂ = (x − mean)·invStd.
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
