@@ -4,7 +4,8 @@ import Foundation
 
 extension Tensor {
     /// Max pooling, PyTorch semantics (padding counts as −∞). Input [N, C, H, W].
-    /// - Returns: [N, C, OH, OW], channels-last; the gradient goes to the first maximum of each window.
+    /// - Returns: [N, C, OH, OW], channels-last; the gradient goes to the first maximum of each window
+    ///   (found again in the backward pass, so the forward pass only compares).
     public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
         require(rank == 4, "maxPool2d: expected [N, C, H, W], got \(shape)")
         let s = stride ?? kernel
@@ -13,27 +14,27 @@ extension Tensor {
         require(oh > 0 && ow > 0 && padding * 2 <= kernel, "maxPool2d: input \(shape) too small for kernel \(kernel)")
         let x = channelsLast()
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
-        // Argmax positions live in pooled Float32-sized storage (no page faults per step).
-        let indexStorage = Storage(uninitialized: n * oh * ow * c)
-        let argmax = UnsafeMutableRawPointer(indexStorage.pointer).bindMemory(to: Int32.self, capacity: indexStorage.count)
         let xp = x.data, yp = out.data
+        /// Calls `body(base)` for every input pixel (its NHWC offset) in the window of output (b, y, xo).
+        @inline(__always) func window(_ b: Int, _ y: Int, _ xo: Int, _ body: (Int) -> Void) {
+            for i in 0..<kernel {
+                let iy = y * s - padding + i
+                if iy < 0 || iy >= h { continue }
+                for k in 0..<kernel {
+                    let ix = xo * s - padding + k
+                    if ix >= 0 && ix < w { body(((b * h + iy) * w + ix) * c) }
+                }
+            }
+        }
         Parallel.forRanges(n * oh, minChunk: 8) { rows in
             for r in rows {
                 let b = r / oh, y = r % oh
                 for xo in 0..<ow {
-                    let o = ((b * oh + y) * ow + xo) * c
-                    let dst = yp + o, idx = argmax + o
-                    for j in 0..<c { dst[j] = -.infinity; idx[j] = -1 }
-                    for i in 0..<kernel {
-                        let iy = y * s - padding + i
-                        if iy < 0 || iy >= h { continue }
-                        for k in 0..<kernel {
-                            let ix = xo * s - padding + k
-                            if ix < 0 || ix >= w { continue }
-                            let base = ((b * h + iy) * w + ix) * c
-                            let src = xp + base
-                            for j in 0..<c where src[j] > dst[j] || src[j].isNaN { dst[j] = src[j]; idx[j] = Int32(base + j) }
-                        }
+                    let dst = yp + ((b * oh + y) * ow + xo) * c
+                    dst.update(repeating: -.infinity, count: c)
+                    window(b, y, xo) { base in
+                        let src = xp + base
+                        for j in 0..<c { let v = src[j]; dst[j] = (v > dst[j] || v.isNaN) ? v : dst[j] }
                     }
                 }
             }
@@ -41,8 +42,24 @@ extension Tensor {
         return Tensor.result(out, op: "maxPool2d", inputs: [x]) { g in
             let g = g.channelsLast()
             let dx = Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast)
-            let idx = UnsafeMutableRawPointer(indexStorage.pointer).bindMemory(to: Int32.self, capacity: indexStorage.count)
-            for i in 0..<out.count where idx[i] >= 0 { dx.data[Int(idx[i])] += g.data[i] }
+            let gp = g.data, dp = dx.data
+            // Images write disjoint parts of dx.
+            Parallel.forRanges(n) { images in
+                var found = [Bool](repeating: false, count: c)
+                for b in images {
+                    for y in 0..<oh {
+                        for xo in 0..<ow {
+                            let o = ((b * oh + y) * ow + xo) * c
+                            for j in 0..<c { found[j] = false }
+                            window(b, y, xo) { base in
+                                for j in 0..<c where !found[j] && (xp[base + j] == yp[o + j] || (xp[base + j].isNaN && yp[o + j].isNaN)) {
+                                    dp[base + j] += gp[o + j]; found[j] = true
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             return [dx]
         }
     }
