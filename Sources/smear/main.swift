@@ -2,7 +2,7 @@
 //   smear                      the REPL (plain lines when standard input is not a terminal)
 //   smear FILE.smear [args]    runs a script (`args` holds the arguments)
 //   smear -e 'code'            runs one line and prints its value
-//   smear demo | train ...     the fixed jobs (see --help)
+//   smear train ...            one adaptation run as a fixed command (see smear train --help)
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import Foundation
 import SmearLang
@@ -12,12 +12,8 @@ let usage = """
 usage: smear                        interactive session (help() inside lists the builtins)
        smear FILE.smear [ARGS...]   run a script; its `args` variable holds ARGS
        smear -e 'CODE'              run one line and print its value
-       smear demo [--data DIR] [--steps N] [--batch N] [--size PX] [--width W] [--seed S]
        smear train --source DIR --target DIR [--method mdd|dann|entmin|source_only] ...  (smear train --help)
        smear --version | --help
-
-  demo   trains a ResNet-18 on the bundled PBC sample (data/sample/pbc_barcelona) and reports its
-         accuracy on held-out PBC images and on another lab's images (data/sample/bccd)
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
 folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS, OPENBLAS_NUM_THREADS
@@ -68,27 +64,6 @@ case "--reference":   // the builtin reference of docs/language.md, generated fr
 case "-e":
     guard let code = args.first else { fail("-e needs code to run\n\(usage)", code: 64) }
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
-case "demo":
-    var o = DemoOptions()
-    while !args.isEmpty {
-        let key = args.removeFirst()
-        guard let value = args.first else { fail("option \(key) needs a value\n\(usage)", code: 64) }
-        args.removeFirst()
-        switch key {
-        case "--data": o.data = URL(fileURLWithPath: value)
-        case "--steps", "--batch", "--size", "--width", "--seed":
-            guard let n = Int(value), n > 0 else { fail("option \(key) needs a positive integer, got '\(value)'", code: 64) }
-            switch key {
-            case "--steps": o.steps = n
-            case "--batch": o.batch = n
-            case "--size": o.size = n
-            case "--width": o.width = n
-            default: o.seed = UInt64(n)
-            }
-        default: fail("unknown option '\(key)'\n\(usage)", code: 64)
-        }
-    }
-    do { try runDemo(o) } catch { fail("\(error)", code: 70) }
 case "train":
     installInterruptHandler()
     do { try runTrain(args) }

@@ -96,6 +96,9 @@ public final class Trainer {
                                       seed: config.seed, workers: config.workers, cacheDecoded: true)
         let targetLoader = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
                                       seed: config.seed &+ 7919, workers: config.workers, cacheDecoded: true)
+        if completedEpochs == 0 {   // a fresh run: no history of an earlier run in the same folder
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("history.jsonl"))
+        }
         var iteration = completedEpochs * config.iterationsPerEpoch
         func iterator(_ l: DataLoader) -> BatchIterator {
             let per = max(l.batchesPerEpoch, 1)
