@@ -7,13 +7,13 @@ final class CommandLineTests: XCTestCase {
     var smear: URL { (Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("smear") }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = smear
         p.arguments = args
         p.currentDirectoryURL = root
-        var env = ProcessInfo.processInfo.environment
-        env["SMEAR_PLOTS"] = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = env["SMEAR_PLOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = input
@@ -149,17 +149,10 @@ extension CommandLineTests {
     func testPlotWithoutGnuplot_saysSo_andWritesDataAndScript() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-nognuplot-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let p = Process()
-        p.executableURL = smear
-        p.currentDirectoryURL = root
-        p.environment = ["PATH": "/nonexistent", "SMEAR_PLOTS": dir.path, "HOME": NSTemporaryDirectory()]
-        p.arguments = ["-e", "plot_counts(dataset(\"data/sample/bccd\"), name=\"c\"); print(\"still running\")"]
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
+        let r = try run(["-e", "plot_counts(dataset(\"data/sample/bccd\"), name=\"c\"); print(\"still running\")"],
+                        environment: ["PATH": "/nonexistent", "SMEAR_PLOTS": dir.path, "HOME": NSTemporaryDirectory()])
+        let text = r.out + r.err
+        XCTAssertEqual(r.status, 0, text)
         XCTAssertTrue(text.contains("gnuplot is not installed (apt-get install gnuplot-nox)"), text)
         XCTAssertTrue(text.contains("still running"), text)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.dat").path))
