@@ -101,6 +101,7 @@ extension Tensor {
 
     /// Group normalisation, PyTorch semantics (`F.group_norm`): per image and group of C/G channels,
     /// normalise over (C/G)·H·W values with the biased variance, then scale and shift per channel.
+    /// Images are processed in parallel; within an image, rows of C channels are walked group by group.
     /// - Parameters: weight, bias: [C]. Input [N, C, H, W]; C divisible by `groups`.
     public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
         require(rank == 4 && shape[1] % groups == 0, "groupNorm: \(shape) channels not divisible into \(groups) groups")
@@ -108,55 +109,74 @@ extension Tensor {
         let x = channelsLast()
         let hw = shape[2] * shape[3], cg = c / groups
         let count = Double(hw * cg)
-        var mean = [Float](repeating: 0, count: n * groups), invStd = [Float](repeating: 0, count: n * groups)
-        let xp = x.data
-        for b in 0..<n {
-            var s = [Double](repeating: 0, count: groups), q = [Double](repeating: 0, count: groups)
-            for r in 0..<hw { let row = xp + (b * hw + r) * c; for j in 0..<c { s[j / cg] += Double(row[j]) } }
-            for gi in 0..<groups { mean[b * groups + gi] = Float(s[gi] / count) }
-            for r in 0..<hw {
-                let row = xp + (b * hw + r) * c
-                for j in 0..<c { let d = Double(row[j] - mean[b * groups + j / cg]); q[j / cg] += d * d }
-            }
-            for gi in 0..<groups { invStd[b * groups + gi] = Float(1 / (q[gi] / count + Double(eps)).squareRoot()) }
-        }
+        let mean = Storage(uninitialized: n * groups), invStd = Storage(uninitialized: n * groups)
+        let xp = x.data, mp = mean.pointer, ip = invStd.pointer, wp = weight.data, bp = bias.data
         let out = Tensor(uninitialized: x.shape, format: .channelsLast)
         let yp = out.data
-        for b in 0..<n {
-            for r in 0..<hw {
-                let xr = xp + (b * hw + r) * c, yr = yp + (b * hw + r) * c
-                for j in 0..<c {
-                    let gi = b * groups + j / cg
-                    yr[j] = (xr[j] - mean[gi]) * invStd[gi] * weight.data[j] + bias.data[j]
+        Parallel.forRanges(n) { images in
+            for b in images {
+                let img = xp + b * hw * c
+                for g in 0..<groups {
+                    var s = 0.0
+                    for r in 0..<hw { let row = img + r * c + g * cg; for k in 0..<cg { s += Double(row[k]) } }
+                    let m = s / count
+                    var q = 0.0
+                    for r in 0..<hw { let row = img + r * c + g * cg; for k in 0..<cg { let d = Double(row[k]) - m; q += d * d } }
+                    mp[b * groups + g] = Float(m)
+                    ip[b * groups + g] = Float(1 / (q / count + Double(eps)).squareRoot())
+                }
+                for r in 0..<hw {
+                    let xr = img + r * c, yr = yp + (b * hw + r) * c
+                    for g in 0..<groups {
+                        let m = mp[b * groups + g], inv = ip[b * groups + g]
+                        for k in 0..<cg { let j = g * cg + k; yr[j] = (xr[j] - m) * inv * wp[j] + bp[j] }
+                    }
                 }
             }
         }
-        return Tensor.result(out, op: "groupNorm", inputs: [x, weight, bias]) { g in
-            let g = g.channelsLast()
-            let gp = g.data
-            let dWeight = Tensor.zeros([c]), dBias = Tensor.zeros([c])
+        return Tensor.result(out, op: "groupNorm", inputs: [x, weight, bias]) { [mean, invStd] gOut in
+            // The statistics' storages are captured, so the pointers below stay valid.
+            let mp = mean.pointer, ip = invStd.pointer
+            let gt = gOut.channelsLast()
+            let gp = gt.data
             let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
+            let dxp = dx.data
+            // Per-image partial sums of dγ and dβ, added up after the parallel loop.
+            let partial = Storage(repeating: 0, count: n * 2 * c)
+            let pp = partial.pointer
+            Parallel.forRanges(n) { images in
+                for b in images {
+                    let img = xp + b * hw * c, gimg = gp + b * hw * c, dimg = dxp + b * hw * c
+                    let dW = pp + b * 2 * c, dB = dW + c
+                    for g in 0..<groups {
+                        let m = mp[b * groups + g], inv = ip[b * groups + g]
+                        // Σ dx̂ and Σ dx̂·x̂ over the group, with dx̂ = g·γ.
+                        var sd = 0.0, sdx = 0.0
+                        for r in 0..<hw {
+                            let xr = img + r * c, gr = gimg + r * c
+                            for k in 0..<cg {
+                                let j = g * cg + k
+                                let xh = (xr[j] - m) * inv
+                                dW[j] += gr[j] * xh; dB[j] += gr[j]
+                                let dxh = gr[j] * wp[j]
+                                sd += Double(dxh); sdx += Double(dxh * xh)
+                            }
+                        }
+                        let a = Float(sd / count), bb = Float(sdx / count)
+                        for r in 0..<hw {
+                            let xr = img + r * c, gr = gimg + r * c, dr = dimg + r * c
+                            for k in 0..<cg {
+                                let j = g * cg + k
+                                let xh = (xr[j] - m) * inv
+                                dr[j] = inv * (gr[j] * wp[j] - a - xh * bb)
+                            }
+                        }
+                    }
+                }
+            }
+            let dWeight = Tensor.zeros([c]), dBias = Tensor.zeros([c])
             for b in 0..<n {
-                // Per group: Σ dx̂ and Σ dx̂·x̂ with dx̂ = g·γ.
-                var sd = [Double](repeating: 0, count: groups), sdx = [Double](repeating: 0, count: groups)
-                for r in 0..<hw {
-                    let gr = gp + (b * hw + r) * c, xr = xp + (b * hw + r) * c
-                    for j in 0..<c {
-                        let gi = b * groups + j / cg
-                        let xh = (xr[j] - mean[gi]) * invStd[gi]
-                        dWeight.data[j] += gr[j] * xh; dBias.data[j] += gr[j]
-                        let dxh = gr[j] * weight.data[j]
-                        sd[j / cg] += Double(dxh); sdx[j / cg] += Double(dxh * xh)
-                    }
-                }
-                for r in 0..<hw {
-                    let gr = gp + (b * hw + r) * c, xr = xp + (b * hw + r) * c, dr = dx.data + (b * hw + r) * c
-                    for j in 0..<c {
-                        let gi = b * groups + j / cg, k = j / cg
-                        let xh = (xr[j] - mean[gi]) * invStd[gi]
-                        dr[j] = invStd[gi] * (gr[j] * weight.data[j] - Float(sd[k] / count) - xh * Float(sdx[k] / count))
-                    }
-                }
+                for j in 0..<c { dWeight.data[j] += pp[b * 2 * c + j]; dBias.data[j] += pp[b * 2 * c + c + j] }
             }
             return [dx, dWeight, dBias]
         }

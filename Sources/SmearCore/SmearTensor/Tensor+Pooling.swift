@@ -39,7 +39,8 @@ extension Tensor {
                 }
             }
         }
-        return Tensor.result(out, op: "maxPool2d", inputs: [x]) { g in
+        return Tensor.result(out, op: "maxPool2d", inputs: [x]) { [x, out] g in
+            let xp = x.data, yp = out.data   // from the captured tensors, which keep the memory alive
             let g = g.channelsLast()
             let dx = Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast)
             let gp = g.data, dp = dx.data
