@@ -94,6 +94,10 @@ func registerTrainingLibrary(_ i: Interpreter) {
         case nil: let parts = source.split(fraction: 0.9, seed: c.seed); trainSet = parts.0; validation = parts.1
         case .some(let v): throw LanguageError(.value, "train(): validation is a fraction in [0, 1) or a dataset, got \(v)")
         }
+        if target.isLabelled && !target.classes.isEmpty && target.classes != source.classes {
+            throw LanguageError(.value, "train(): the target's classes \(target.classes) differ from the source's \(source.classes)",
+                                hint: "load both with the same classes=[...] so that label indices agree")
+        }
         let targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
         let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet,
                            sourceStatistics: try ChannelStatistics.cached(source), targetStatistics: try ChannelStatistics.cached(target))
