@@ -48,32 +48,28 @@ public final class SGD {
         }
     }
 
+    /// One parameter's update (memory-bound: split across the cores for large tensors).
     private func update(_ p: Tensor, grad: Tensor, rate: Float) {
         let n = p.count
         let w = p.storage.pointer, g = grad.storage.pointer
-        let (wd, mu) = (weightDecay, momentum)
+        let (wd, mu, nesterov) = (weightDecay, momentum, self.nesterov)
+        let chunk = 1 << 16
         if mu == 0 {
-            for i in 0..<n { w[i] -= rate * (g[i] + wd * w[i]) }
+            Parallel.forRanges(n, minChunk: chunk) { r in for i in r { w[i] -= rate * (g[i] + wd * w[i]) } }
             return
         }
         let key = ObjectIdentifier(p)
-        if let buf = buffers[key] {
-            let b = buf.storage.pointer
-            for i in 0..<n {
+        let first = buffers[key] == nil
+        // Same memory format as the parameter, so that element i of both is the same logical element.
+        let buf = buffers[key] ?? Tensor(shape: p.shape, storage: Storage(repeating: 0, count: n), format: p.format)
+        buffers[key] = buf
+        let b = buf.storage.pointer
+        Parallel.forRanges(n, minChunk: chunk) { r in
+            for i in r {
                 let d = g[i] + wd * w[i]
-                b[i] = mu * b[i] + d
+                b[i] = first ? d : mu * b[i] + d
                 w[i] -= rate * (nesterov ? d + mu * b[i] : b[i])
             }
-        } else {
-            // Same memory format as the parameter, so that element i of both is the same logical element.
-            let buf = Tensor(shape: p.shape, storage: Storage(repeating: 0, count: n), format: p.format)
-            let b = buf.storage.pointer
-            for i in 0..<n {
-                let d = g[i] + wd * w[i]
-                b[i] = d
-                w[i] -= rate * (nesterov ? d + mu * d : d)
-            }
-            buffers[key] = buf
         }
     }
 

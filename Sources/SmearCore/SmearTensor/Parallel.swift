@@ -11,7 +11,7 @@ public enum Parallel {
     /// Calls `body` on disjoint sub-ranges of 0..<n, concurrently when it is worth it.
     /// `minChunk` is the smallest range worth handing to another thread.
     @inline(__always)
-    static func forRanges(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forRanges(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, max(1, n / max(minChunk, 1)))
         if workers <= 1 { body(0..<n); return }
         let size = (n + workers - 1) / workers
