@@ -60,10 +60,11 @@ extension Tensor {
         if target == format { return self }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let out = Tensor(uninitialized: shape, format: target)
-        if target == .channelsLast {   // [N][C][HW] -> [N][HW][C]
-            for b in 0..<n { transpose2D(data + b * c * h * w, rows: c, cols: h * w, out.data + b * c * h * w) }
-        } else {                        // [N][HW][C] -> [N][C][HW]
-            for b in 0..<n { transpose2D(data + b * c * h * w, rows: h * w, cols: c, out.data + b * c * h * w) }
+        let src = data, dst = out.data, toLast = target == .channelsLast
+        Parallel.forRanges(n) { images in
+            for b in images {   // [C][HW] -> [HW][C] for channels-last, the reverse otherwise
+                transpose2D(src + b * c * h * w, rows: toLast ? c : h * w, cols: toLast ? h * w : c, dst + b * c * h * w)
+            }
         }
         let source = format
         return Tensor.result(out, op: "converted", inputs: [self]) { g in [g.converted(to: source)] }
