@@ -134,8 +134,10 @@ extension CommandLineTests {
         let pipe = Pipe()
         p.standardOutput = pipe; p.standardError = pipe
         try p.run()
-        Thread.sleep(forTimeInterval: 4)
-        p.interrupt()
+        // Interrupt every 2 s until it ends (the first may arrive before training has started on a slow machine).
+        DispatchQueue.global().async {
+            for _ in 0..<60 where p.isRunning { Thread.sleep(forTimeInterval: 2); if p.isRunning { p.interrupt() } }
+        }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0, text)
