@@ -46,3 +46,26 @@ public final class GradientReverseLayer: Module {
 
     public func step() { iteration += 1 }
 }
+
+extension WarmStartSchedule {
+    /// The options every GRL-based method offers, with its own default ceiling.
+    public static func options(hi: Double) -> [MethodOption] {
+        [MethodOption("grl_hi", default: hi, help: "final gradient-reversal coefficient"),
+         MethodOption("grl_max_iters", default: 1000, help: "warm-start length of the coefficient")]
+    }
+
+    /// The schedule described by those options (α = 1, lo = 0).
+    public init(options: [String: Double], defaultHi: Double) {
+        self.init(alpha: 1, lo: 0, hi: options["grl_hi"] ?? defaultHi, maxIters: options["grl_max_iters"] ?? 1000)
+    }
+}
+
+extension StepContext {
+    /// `head` applied to GRL(cat(source features, target features)), split back into the source and
+    /// target halves: the adversarial step shared by MDD and DANN.
+    public func adversarial(_ head: Module, coefficient: Double) -> (source: Tensor, target: Tensor) {
+        let b = sourceFeatures.shape[0]
+        let out = head(Tensor.concat([sourceFeatures, targetFeatures], axis: 0).gradientReversed(coefficient: Float(coefficient)))
+        return (out.sliced(axis: 0, 0, b), out.sliced(axis: 0, b, out.shape[0]))
+    }
+}

@@ -18,13 +18,12 @@ public final class DANN: AdaptationMethod {
     public static let descriptor = MethodDescriptor(
         name: "dann", summary: "domain-adversarial training with a sigmoid domain discriminator (Ganin et al. 2016)",
         options: [MethodOption("trade_off", default: 1, help: "weight of the transfer loss"),
-                  MethodOption("hidden", default: 1024, help: "width of the domain discriminator"),
-                  MethodOption("grl_hi", default: 1, help: "final gradient-reversal coefficient"),
-                  MethodOption("grl_max_iters", default: 1000, help: "warm-start length of the coefficient")]) { DANN(options: $0) }
+                  MethodOption("hidden", default: 1024, help: "width of the domain discriminator")]
+            + WarmStartSchedule.options(hi: 1)) { DANN(options: $0) }
 
     public init(options: [String: Double]) {
         self.options = options
-        grl = WarmStartSchedule(alpha: 1, lo: 0, hi: options["grl_hi"] ?? 1, maxIters: options["grl_max_iters"] ?? 1000)
+        grl = WarmStartSchedule(options: options, defaultHi: 1)
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] {
@@ -34,12 +33,9 @@ public final class DANN: AdaptationMethod {
     public func transferLoss(_ step: StepContext) -> MethodOutput {
         guard let discriminator = step.modules["discriminator"] else { fatalError("dann: the discriminator is missing") }
         let coefficient = grl.coefficient(step.iteration)
-        let b = step.sourceFeatures.shape[0]
-        let f = Tensor.concat([step.sourceFeatures, step.targetFeatures], axis: 0).gradientReversed(coefficient: Float(coefficient))
-        let d = discriminator(f)
-        let ds = d.sliced(axis: 0, 0, b), dt = d.sliced(axis: 0, b, d.shape[0])
+        let (ds, dt) = step.adversarial(discriminator, coefficient: coefficient)
         let loss = DANN.domainLoss(source: ds, target: dt)
-        let accuracy = 0.5 * (Double(ds.scalars.filter { $0 >= 0.5 }.count) / Double(b)
+        let accuracy = 0.5 * (Double(ds.scalars.filter { $0 >= 0.5 }.count) / Double(ds.count)
                               + Double(dt.scalars.filter { $0 < 0.5 }.count) / Double(dt.count))
         return MethodOutput(loss: loss, diagnostics: ["domain_accuracy": accuracy, "grl_coefficient": coefficient])
     }

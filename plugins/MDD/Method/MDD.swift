@@ -22,14 +22,13 @@ public final class MDD: AdaptationMethod {
         name: "mdd", summary: "margin disparity discrepancy with an adversarial head (Zhang et al. 2019)",
         options: [MethodOption("margin", default: 4, help: "γ, the margin factor on the source disparity"),
                   MethodOption("trade_off", default: 1, help: "η, weight of the transfer loss"),
-                  MethodOption("head_width", default: 1024, help: "hidden width of the adversarial head (0: linear)"),
-                  MethodOption("grl_hi", default: 0.1, help: "final gradient-reversal coefficient"),
-                  MethodOption("grl_max_iters", default: 1000, help: "warm-start length of the coefficient")]) { MDD(options: $0) }
+                  MethodOption("head_width", default: 1024, help: "hidden width of the adversarial head (0: linear)")]
+            + WarmStartSchedule.options(hi: 0.1)) { MDD(options: $0) }
 
     public init(options: [String: Double]) {
         self.options = options
         margin = Float(options["margin"] ?? 4)
-        grl = WarmStartSchedule(alpha: 1, lo: 0, hi: options["grl_hi"] ?? 0.1, maxIters: options["grl_max_iters"] ?? 1000)
+        grl = WarmStartSchedule(options: options, defaultHi: 0.1)
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] {
@@ -39,10 +38,7 @@ public final class MDD: AdaptationMethod {
     public func transferLoss(_ step: StepContext) -> MethodOutput {
         guard let head = step.modules["adv_head"] else { fatalError("mdd: the adversarial head is missing") }
         let coefficient = grl.coefficient(step.iteration)
-        let b = step.sourceFeatures.shape[0]
-        let features = Tensor.concat([step.sourceFeatures, step.targetFeatures], axis: 0).gradientReversed(coefficient: Float(coefficient))
-        let adversarial = head(features)
-        let sourceAdv = adversarial.sliced(axis: 0, 0, b), targetAdv = adversarial.sliced(axis: 0, b, adversarial.shape[0])
+        let (sourceAdv, targetAdv) = step.adversarial(head, coefficient: coefficient)
         let d = MDD.disparity(sourceLogits: step.sourceLogits, sourceAdv: sourceAdv, targetLogits: step.targetLogits,
                               targetAdv: targetAdv, margin: margin)
         return MethodOutput(loss: -d, diagnostics: ["mdd": Double(d.item), "grl_coefficient": coefficient])
