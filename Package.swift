@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "SmearLangTests", dependencies: ["SmearLang"], path: "Tests/SmearLangTests",
                     exclude: ["Scripts"]),
         // Runs the built executable; depends on it so that `swift build --build-tests` builds it first.
-        .testTarget(name: "SmearCLITests", dependencies: ["smear"], path: "Tests/SmearCLITests"),
+        .testTarget(name: "SmearCLITests", dependencies: ["smear", core], path: "Tests/SmearCLITests"),
         .testTarget(name: "SmearPlotTests", dependencies: ["SmearPlot"], path: "Tests/SmearPlotTests"),
         .testTarget(name: "SmearNNTests",
                     dependencies: ["SmearTestSupport", .product(name: "SmearCore", package: "SmearCore")],

@@ -19,7 +19,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "SmearTensor", dependencies: ["COpenBLAS"], path: "SmearTensor",
+        // oneDNN (libdnnl-dev): convolution, batch norm and pooling kernels behind a plain-C layer.
+        .target(name: "CDNNL", path: "CDNNL", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dnnl")]),
+        .target(name: "SmearTensor", dependencies: ["COpenBLAS", "CDNNL"], path: "SmearTensor",
                 swiftSettings: optimise),
         .target(name: "SmearNN", dependencies: ["SmearTensor"], path: "SmearNN",
                 swiftSettings: optimise),

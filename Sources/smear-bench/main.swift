@@ -23,6 +23,7 @@ func timeSteps(warmup: Int, steps: Int, _ body: () -> Void) -> (seconds: Double,
             Double(BufferPool.shared.misses - m0) / Double(steps))
 }
 
+BLASKernel.ensureBest()
 var args = CommandLine.arguments.dropFirst()
 var sizes = [64, 224]
 var steps = 5
@@ -46,7 +47,7 @@ while let a = args.popFirst() {
     }
 }
 
-print("smear-bench: openblas core \(BLAS.coreName), BLAS threads \(BLAS.threads), smear threads \(Parallel.threads)")
+print("smear-bench: \(ComputeBackend.summary); CPU \(CPUFeatures.current.summary); smear threads \(Parallel.threads)")
 GlobalRandom.seed(0)
 let classes = 5
 let weights = Tensor([0.1, 0.2, 0.3, 0.2, 0.2], shape: [classes])

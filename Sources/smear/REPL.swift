@@ -2,6 +2,7 @@
 // run it, print the value; errors show the line and a caret and the session keeps its state.
 import Foundation
 import SmearLang
+import SmearTensor
 
 final class REPL {
     let interpreter: Interpreter
@@ -53,6 +54,7 @@ final class REPL {
     func run() {
         if interactive {
             print("smear \(version) — help() lists the builtins, help(name) shows one; Ctrl-D exits.")
+            print(ComputeBackend.summary)
         }
         var buffer = ""
         while true {

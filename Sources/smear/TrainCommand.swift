@@ -103,7 +103,7 @@ func runTrain(_ arguments: [String]) throws {
     if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
     print("method \(descriptor.name) \(method.options); ResNet-18 width \(network.width) (\(trainer.net.parameterCount) parameters); "
           + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
-          + "OpenBLAS \(BLAS.coreName)")
+          + ComputeBackend.summary)
     try trainer.run()
     for criterion in ["snd", "entropy", "source_f1", "latest"] {
         guard (try? trainer.loadSelected(criterion)) != nil else { continue }

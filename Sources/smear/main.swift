@@ -6,6 +6,7 @@
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import Foundation
 import SmearLang
+import SmearTensor
 
 let version = "0.2.0"
 let usage = """
@@ -16,7 +17,8 @@ usage: smear                        interactive session (help() inside lists the
        smear --version | --help
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
-folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS, OPENBLAS_NUM_THREADS
+folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS, SMEAR_BACKEND (dnnl, the default, or blas),
+OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE (when unset, smear picks the CPU's best OpenBLAS kernel)
 """
 
 func fail(_ message: String, code: Int32) -> Never {
@@ -44,6 +46,7 @@ func runScript(_ text: String, name: String, arguments: [String], printValue: Bo
     }
 }
 
+BLASKernel.ensureBest()   // may re-execute this process once, with the CPU's best OpenBLAS kernel
 setvbuf(stdout, nil, _IOLBF, 0)
 var args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
@@ -54,7 +57,7 @@ guard let command = args.first else {
 args.removeFirst()
 switch command {
 case "--help", "-h": print(usage)
-case "--version": print("smear \(version)")
+case "--version": print("smear \(version)\n\(ComputeBackend.summary)\nCPU \(CPUFeatures.current.summary)")
 case "--reference":   // the builtin reference of docs/language.md, generated from the registered builtins
     let i = makeInterpreter()
     for name in i.builtins.keys.sorted() {

@@ -1,5 +1,6 @@
 // The built `smear` executable end to end: exit codes, output, scripts, piped sessions, help.
 import Foundation
+import SmearTensor
 import XCTest
 
 final class CommandLineTests: XCTestCase {
@@ -160,5 +161,29 @@ extension CommandLineTests {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.dat").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.gp").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("c.png").path))
+    }
+}
+
+/// The OpenBLAS kernel smear runs, as `smear --version` reports it, in the environment as the test has it
+/// (OPENBLAS_CORETYPE is neither set nor changed here).
+extension CommandLineTests {
+    func testVersion_reportsTheBLASKernel_neverGenericOnAnAVX2CPUWhenUnset_andHonoursASetVariable() throws {
+        let v = try run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        let text = v.out
+        guard let range = text.range(of: #"OpenBLAS (\w+) kernel \(([^)]*)\)"#, options: String.CompareOptions.regularExpression) else {
+            return XCTFail("no kernel in: \(text)")
+        }
+        let words = text[range].split(separator: " ", maxSplits: 3)
+        let kernel = String(words[1]), origin = String(words[3].dropFirst().dropLast())
+        let cpu = CPUFeatures.current
+        XCTAssertTrue(text.contains("CPU \(cpu.summary)"), text)
+        if let set = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+            XCTAssertEqual(origin, "OPENBLAS_CORETYPE set by the environment")
+            XCTAssertEqual(kernel.lowercased(), set.lowercased(), "the user's kernel is the one loaded")
+        } else if cpu.canRunAVX2 {
+            XCTAssertGreaterThanOrEqual(BLASKernel.level(ofCore: kernel), 2, "\(kernel) is a generic kernel on a \(cpu.summary) CPU")
+            XCTAssertGreaterThanOrEqual(BLASKernel.level(ofCore: kernel), BLASKernel.level(ofCore: BLASKernel.best(for: cpu) ?? ""))
+        }
     }
 }

@@ -1,116 +1,148 @@
 // Layers and losses against PyTorch fixtures (scripts/fixtures/make_fixtures.py), plus finite differences.
+// Convolution, normalisation and pooling tests run once per compute back end (oneDNN and im2col +
+// OpenBLAS); failures name the back end.
 import SmearNN
 import SmearTensor
 import SmearTestSupport
 import XCTest
 
 final class LayersMatchTorchTests: XCTestCase {
+    private var backend = ComputeBackend.current
+
+    /// Runs `body` once per compute back end (failures are prefixed with it).
+    func onEveryBackend(_ body: () throws -> Void) rethrows {
+        for b in ComputeBackend.allCases {
+            backend = b
+            try ComputeBackend.with(b, body)
+        }
+    }
+
+    override func recordFailure(withDescription description: String, inFile filePath: String, atLine lineNumber: Int,
+                                expected: Bool) {
+        super.recordFailure(withDescription: "[back end \(backend)] " + description, inFile: filePath, atLine: lineNumber,
+                            expected: expected)
+    }
+
     /// Forward value and gradients of loss = Σ y·g, where g is the fixture's upstream gradient.
     func backward(_ y: Tensor, _ g: Tensor) { (y * g).sum().backward() }
 
     func testConv2d_stridesAndPaddings_matchTorch() throws {
-        let f = try Fixture("conv2d")
-        let cases: [(String, Int, Int)] = [("s1p1", 1, 1), ("s2p1", 2, 1), ("s2p0k1", 2, 0), ("s1p0k1", 1, 0),
-                                           ("s2p3k7", 2, 3), ("s3p2", 3, 2)]
-        for (name, stride, pad) in cases {
-            let x = f["\(name).x"].requiringGrad(), w = f["\(name).w"].requiringGrad()
-            let b = f.tensors["\(name).b"]?.requiringGrad()
-            let y = x.conv2d(weight: w, bias: b, stride: stride, padding: pad)
-            assertClose(y, f["\(name).y"], atol: 1e-4, name)
-            backward(y, f["\(name).g"])
-            assertClose(x.grad!.contiguous(), f["\(name).dx"], atol: 1e-4, "\(name) dx")
-            assertClose(w.grad!, f["\(name).dw"], atol: 1e-4, "\(name) dw")
-            if let b { assertClose(b.grad!, f["\(name).db"], atol: 1e-4, "\(name) db") }
+        try onEveryBackend {
+            let f = try Fixture("conv2d")
+            let cases: [(String, Int, Int)] = [("s1p1", 1, 1), ("s2p1", 2, 1), ("s2p0k1", 2, 0), ("s1p0k1", 1, 0),
+                                               ("s2p3k7", 2, 3), ("s3p2", 3, 2)]
+            for (name, stride, pad) in cases {
+                let x = f["\(name).x"].requiringGrad(), w = f["\(name).w"].requiringGrad()
+                let b = f.tensors["\(name).b"]?.requiringGrad()
+                let y = x.conv2d(weight: w, bias: b, stride: stride, padding: pad)
+                assertClose(y, f["\(name).y"], atol: 1e-4, name)
+                backward(y, f["\(name).g"])
+                assertClose(x.grad!.contiguous(), f["\(name).dx"], atol: 1e-4, "\(name) dx")
+                assertClose(w.grad!, f["\(name).dw"], atol: 1e-4, "\(name) dw")
+                if let b { assertClose(b.grad!, f["\(name).db"], atol: 1e-4, "\(name) db") }
+            }
         }
     }
 
     func testConv2d_gradients_matchFiniteDifferences() {
-        var gen = RandomGenerator(seed: 11)
-        let x = Tensor.normal([2, 2, 5, 4], generator: &gen), w = Tensor.normal([3, 2, 3, 3], generator: &gen)
-        let b = Tensor.normal([3], generator: &gen)
-        assertGradientsMatchFiniteDifferences([x, w, b], "conv2d") { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
+        onEveryBackend {
+            var gen = RandomGenerator(seed: 11)
+            let x = Tensor.normal([2, 2, 5, 4], generator: &gen), w = Tensor.normal([3, 2, 3, 3], generator: &gen)
+            let b = Tensor.normal([3], generator: &gen)
+            assertGradientsMatchFiniteDifferences([x, w, b], "conv2d") { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
+        }
     }
 
     func testBatchNorm_trainAndEval_matchTorch() throws {
-        let f = try Fixture("norm")
-        for name in ["bn2d", "bn1d"] {
-            let c = f["\(name).weight"].count
-            let bn = BatchNorm(c)
-            try bn.load(["weight": f["\(name).weight"], "bias": f["\(name).bias"],
-                         "running_mean": f["\(name).running_mean0"], "running_var": f["\(name).running_var0"],
-                         "num_batches_tracked": Tensor(scalar: 0)])
-            for mode in ["train", "eval"] {
-                bn.train(mode == "train")
-                bn.zeroGrad()
-                let x = f["\(name).\(mode).x"].requiringGrad()
-                let y = bn(x)
-                assertClose(y, f["\(name).\(mode).y"], atol: 1e-4, "\(name) \(mode) y")
-                backward(y, f["\(name).\(mode).g"])
-                assertClose(x.grad!.contiguous(), f["\(name).\(mode).dx"], atol: 1e-4, "\(name) \(mode) dx")
-                assertClose(bn.weight.grad!, f["\(name).\(mode).dweight"], atol: 1e-4, "\(name) \(mode) dweight")
-                assertClose(bn.bias.grad!, f["\(name).\(mode).dbias"], atol: 1e-4, "\(name) \(mode) dbias")
-                assertClose(bn.runningMean, f["\(name).\(mode).running_mean"], "\(name) \(mode) running mean")
-                assertClose(bn.runningVar, f["\(name).\(mode).running_var"], "\(name) \(mode) running var")
+        try onEveryBackend {
+            let f = try Fixture("norm")
+            for name in ["bn2d", "bn1d"] {
+                let c = f["\(name).weight"].count
+                let bn = BatchNorm(c)
+                try bn.load(["weight": f["\(name).weight"], "bias": f["\(name).bias"],
+                             "running_mean": f["\(name).running_mean0"], "running_var": f["\(name).running_var0"],
+                             "num_batches_tracked": Tensor(scalar: 0)])
+                for mode in ["train", "eval"] {
+                    bn.train(mode == "train")
+                    bn.zeroGrad()
+                    let x = f["\(name).\(mode).x"].requiringGrad()
+                    let y = bn(x)
+                    assertClose(y, f["\(name).\(mode).y"], atol: 1e-4, "\(name) \(mode) y")
+                    backward(y, f["\(name).\(mode).g"])
+                    assertClose(x.grad!.contiguous(), f["\(name).\(mode).dx"], atol: 1e-4, "\(name) \(mode) dx")
+                    assertClose(bn.weight.grad!, f["\(name).\(mode).dweight"], atol: 1e-4, "\(name) \(mode) dweight")
+                    assertClose(bn.bias.grad!, f["\(name).\(mode).dbias"], atol: 1e-4, "\(name) \(mode) dbias")
+                    assertClose(bn.runningMean, f["\(name).\(mode).running_mean"], "\(name) \(mode) running mean")
+                    assertClose(bn.runningVar, f["\(name).\(mode).running_var"], "\(name) \(mode) running var")
+                }
             }
         }
     }
 
     func testNormalization_gradients_matchFiniteDifferences() {
-        var gen = RandomGenerator(seed: 12)
-        let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen)
-        let b = Tensor.normal([4], generator: &gen)
-        assertGradientsMatchFiniteDifferences([x, w, b], "batchNorm train") {
-            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true)
+        onEveryBackend {
+            var gen = RandomGenerator(seed: 12)
+            let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen)
+            let b = Tensor.normal([4], generator: &gen)
+            assertGradientsMatchFiniteDifferences([x, w, b], "batchNorm train") {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true)
+            }
+            assertGradientsMatchFiniteDifferences([x, w, b], "batchNorm eval") {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.full([4], 0.2), runningVar: Tensor.full([4], 2), training: false)
+            }
+            assertGradientsMatchFiniteDifferences([x, w, b], "groupNorm") { $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2]) }
         }
-        assertGradientsMatchFiniteDifferences([x, w, b], "batchNorm eval") {
-            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.full([4], 0.2), runningVar: Tensor.full([4], 2), training: false)
-        }
-        assertGradientsMatchFiniteDifferences([x, w, b], "groupNorm") { $0[0].groupNorm(groups: 2, weight: $0[1], bias: $0[2]) }
     }
 
     func testGroupNorm_matchesTorch() throws {
-        let f = try Fixture("norm")
-        let gn = GroupNorm(groups: 3, channels: 6)
-        try gn.load(["weight": f["gn.weight"], "bias": f["gn.bias"]])
-        let x = f["gn.x"].requiringGrad()
-        let y = gn(x)
-        assertClose(y, f["gn.y"], atol: 1e-4)
-        backward(y, f["gn.g"])
-        assertClose(x.grad!.contiguous(), f["gn.dx"], atol: 1e-4, "dx")
-        assertClose(gn.weight.grad!, f["gn.dweight"], atol: 1e-4, "dweight")
-        assertClose(gn.bias.grad!, f["gn.dbias"], atol: 1e-4, "dbias")
+        try onEveryBackend {
+            let f = try Fixture("norm")
+            let gn = GroupNorm(groups: 3, channels: 6)
+            try gn.load(["weight": f["gn.weight"], "bias": f["gn.bias"]])
+            let x = f["gn.x"].requiringGrad()
+            let y = gn(x)
+            assertClose(y, f["gn.y"], atol: 1e-4)
+            backward(y, f["gn.g"])
+            assertClose(x.grad!.contiguous(), f["gn.dx"], atol: 1e-4, "dx")
+            assertClose(gn.weight.grad!, f["gn.dweight"], atol: 1e-4, "dweight")
+            assertClose(gn.bias.grad!, f["gn.dbias"], atol: 1e-4, "dbias")
+        }
     }
 
     func testPoolingAndLinear_matchTorch() throws {
-        let f = try Fixture("pool_linear")
-        let x = f["maxpool.x"].requiringGrad()
-        let y = x.maxPool2d(kernel: 3, stride: 2, padding: 1)
-        assertClose(y, f["maxpool.y"]); backward(y, f["maxpool.g"])
-        assertClose(x.grad!.contiguous(), f["maxpool.dx"], "maxpool dx")
+        try onEveryBackend {
+            let f = try Fixture("pool_linear")
+            let x = f["maxpool.x"].requiringGrad()
+            let y = x.maxPool2d(kernel: 3, stride: 2, padding: 1)
+            assertClose(y, f["maxpool.y"]); backward(y, f["maxpool.g"])
+            assertClose(x.grad!.contiguous(), f["maxpool.dx"], "maxpool dx")
 
-        let a = f["avgpool.x"].requiringGrad()
-        let ya = a.adaptiveAvgPool2d()
-        assertClose(ya, f["avgpool.y"]); backward(ya, f["avgpool.g"])
-        assertClose(a.grad!.contiguous(), f["avgpool.dx"], "avgpool dx")
+            let a = f["avgpool.x"].requiringGrad()
+            let ya = a.adaptiveAvgPool2d()
+            assertClose(ya, f["avgpool.y"]); backward(ya, f["avgpool.g"])
+            assertClose(a.grad!.contiguous(), f["avgpool.dx"], "avgpool dx")
 
-        let lin = Linear(5, 3)
-        try lin.load(["weight": f["linear.weight"], "bias": f["linear.bias"]])
-        let xl = f["linear.x"].requiringGrad()
-        let yl = lin(xl)
-        assertClose(yl, f["linear.y"]); backward(yl, f["linear.g"])
-        assertClose(xl.grad!, f["linear.dx"], "linear dx")
-        assertClose(lin.weight.grad!, f["linear.dweight"], "linear dweight")
-        assertClose(lin.bias!.grad!, f["linear.dbias"], "linear dbias")
+            let lin = Linear(5, 3)
+            try lin.load(["weight": f["linear.weight"], "bias": f["linear.bias"]])
+            let xl = f["linear.x"].requiringGrad()
+            let yl = lin(xl)
+            assertClose(yl, f["linear.y"]); backward(yl, f["linear.g"])
+            assertClose(xl.grad!, f["linear.dx"], "linear dx")
+            assertClose(lin.weight.grad!, f["linear.dweight"], "linear dweight")
+            assertClose(lin.bias!.grad!, f["linear.dbias"], "linear dbias")
+        }
     }
 
     func testPoolingAndLinear_gradients_matchFiniteDifferences() {
-        var gen = RandomGenerator(seed: 13)
-        // Distinct values so that the max is unique and finite differences are well defined.
-        let x = Tensor((0..<50).map { Float(($0 * 37) % 50) * 0.1 }, shape: [1, 2, 5, 5])
-        assertGradientsMatchFiniteDifferences([x], eps: 1e-3, "maxPool2d") { $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1) }
-        assertGradientsMatchFiniteDifferences([Tensor.normal([2, 3, 2, 3], generator: &gen)], "avgpool") { $0[0].adaptiveAvgPool2d() }
-        let xl = Tensor.normal([3, 4], generator: &gen), w = Tensor.normal([2, 4], generator: &gen), b = Tensor.normal([2], generator: &gen)
-        assertGradientsMatchFiniteDifferences([xl, w, b], "linear") { $0[0].linear(weight: $0[1], bias: $0[2]) }
+        onEveryBackend {
+            var gen = RandomGenerator(seed: 13)
+            // Distinct values so that the max is unique and finite differences are well defined.
+            let x = Tensor((0..<50).map { Float(($0 * 37) % 50) * 0.1 }, shape: [1, 2, 5, 5])
+            assertGradientsMatchFiniteDifferences([x], eps: 1e-3, "maxPool2d") { $0[0].maxPool2d(kernel: 3, stride: 2, padding: 1) }
+            assertGradientsMatchFiniteDifferences([Tensor.normal([2, 3, 2, 3], generator: &gen)], "avgpool") { $0[0].adaptiveAvgPool2d() }
+            let xl = Tensor.normal([3, 4], generator: &gen), w = Tensor.normal([2, 4], generator: &gen), b = Tensor.normal([2], generator: &gen)
+            assertGradientsMatchFiniteDifferences([xl, w, b], "linear") { $0[0].linear(weight: $0[1], bias: $0[2]) }
+        }
     }
 
     func testLosses_matchTorch() throws {
@@ -182,13 +214,15 @@ extension LayersMatchTorchTests {
 
 extension LayersMatchTorchTests {
     func testBatchNormFusedReLU_equalsBatchNormThenReLU_andGradientsMatchFiniteDifferences() {
-        var gen = RandomGenerator(seed: 21)
-        let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen), b = Tensor.normal([4], generator: &gen)
-        let fused = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
-        let plain = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true).relu()
-        assertClose(fused, plain, atol: 1e-6)
-        assertGradientsMatchFiniteDifferences([x, w, b], eps: 1e-3, "batchNorm + ReLU fused") {
-            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+        onEveryBackend {
+            var gen = RandomGenerator(seed: 21)
+            let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen), b = Tensor.normal([4], generator: &gen)
+            let fused = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+            let plain = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true).relu()
+            assertClose(fused, plain, atol: 1e-6)
+            assertGradientsMatchFiniteDifferences([x, w, b], eps: 1e-3, "batchNorm + ReLU fused") {
+                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+            }
         }
     }
 }

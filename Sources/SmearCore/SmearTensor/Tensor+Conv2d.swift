@@ -10,7 +10,7 @@
 import Foundation
 
 /// Geometry of one convolution.
-public struct Conv2dGeometry: Sendable, Equatable {
+public struct Conv2dGeometry: Sendable, Hashable {
     public var n, c, h, w, o, kh, kw, stride, padding: Int
     public var oh: Int { (h + 2 * padding - kh) / stride + 1 }
     public var ow: Int { (w + 2 * padding - kw) / stride + 1 }
@@ -112,14 +112,25 @@ extension Conv2dGeometry {
 
 extension Tensor {
     /// Convolution, PyTorch semantics: input [N, C, H, W], weight [O, C, KH, KW], bias [O].
+    /// Runs on `ComputeBackend.current` (oneDNN or im2col + OpenBLAS); both give the same values to
+    /// float32 rounding.
     /// - Returns: [N, O, OH, OW], stored channels-last.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
         require(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
                      "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, KH, KW])")
+        require(stride > 0 && padding >= 0, "conv2d: stride \(stride) must be positive and padding \(padding) not negative")
         let geo = Conv2dGeometry(n: shape[0], c: shape[1], h: shape[2], w: shape[3], o: weight.shape[0],
                                  kh: weight.shape[2], kw: weight.shape[3], stride: stride, padding: padding)
         require(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
         if let bias { require(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
+        switch ComputeBackend.current {
+        case .dnnl: return conv2dDNNL(geo, weight: weight, bias: bias)
+        case .blas: return conv2dIm2col(geo, weight: weight, bias: bias)
+        }
+    }
+
+    /// The im2col + OpenBLAS convolution (the reference back end).
+    func conv2dIm2col(_ geo: Conv2dGeometry, weight: Tensor, bias: Tensor?) -> Tensor {
         let x = channelsLast()
         // The GEMM wants the kernel stored [O, KH, KW, C] = [O, K]: a channels-last weight already is
         // (Conv2d keeps its weight so), a 1×1 kernel needs no reordering, others are permuted.

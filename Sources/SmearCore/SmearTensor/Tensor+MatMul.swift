@@ -22,6 +22,8 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, al
 public enum BLAS {
     /// The OpenBLAS kernel in use (e.g. "Haswell", "SkylakeX").
     public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// Who chose the kernel: the user's OPENBLAS_CORETYPE, smear (see `BLASKernel`), or OpenBLAS itself.
+    public static var kernelOrigin: String { BLASKernel.origin }
     public static var threads: Int { Int(openblas_get_num_threads()) }
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }

@@ -24,6 +24,11 @@ extension Tensor {
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, fusedReLU: Bool = false) -> Tensor {
         let (x, m, c) = rowsByChannels()
         require(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
+        if training { require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)") }
+        if ComputeBackend.current == .dnnl && rank == 4 && (training || !Tensor.willRecord([x, weight, bias])) {
+            return batchNorm2dDNNL(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                                   training: training, momentum: momentum, eps: eps, fusedReLU: fusedReLU)
+        }
         let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
         if training {
             require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")

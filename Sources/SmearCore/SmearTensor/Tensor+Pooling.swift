@@ -12,6 +12,7 @@ extension Tensor {
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let oh = (h + 2 * padding - kernel) / s + 1, ow = (w + 2 * padding - kernel) / s + 1
         require(oh > 0 && ow > 0 && padding * 2 <= kernel, "maxPool2d: input \(shape) too small for kernel \(kernel)")
+        if ComputeBackend.current == .dnnl { return maxPool2dDNNL(kernel: kernel, stride: s, padding: padding, oh: oh, ow: ow) }
         let x = channelsLast()
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
         let xp = x.data, yp = out.data

@@ -1,0 +1,72 @@
+// A small C layer over oneDNN (Debian libdnnl-dev 2.x) for smear's convolution, batch-norm and
+// max-pooling back end. oneDNN's C API describes every primitive with structs of 12-element dimension
+// arrays, which are clumsy from Swift; this layer takes plain integers and pointers instead.
+//
+// N batch, C input channels, O output channels, H×W input, OH×OW output, KH×KW kernel.
+// Every activation is NHWC (smear's channels-last storage of the logical [N, C, H, W]); convolution
+// weights are OHWI ([O, KH, KW, C], smear's channels-last weight). oneDNN runs on the weight layout it
+// prefers for the CPU (a blocked one) and this layer reorders to and from it inside each call.
+//
+// Each object is made once per geometry and cached by the caller (creation JIT-compiles kernels);
+// calls on one object are serialised by a mutex. Functions return 0 on success, otherwise a oneDNN
+// status, with a message in `err` for creation failures.
+#ifndef SMEAR_DNNL_H
+#define SMEAR_DNNL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// The oneDNN version, e.g. "2.6.3", and the ISA its kernels were dispatched for.
+const char *smear_dnnl_version(void);
+/// Threads oneDNN uses (OpenMP) for calls made from this thread.
+void smear_dnnl_set_threads(int threads);
+int smear_dnnl_threads(void);
+
+/// Geometry of one convolution: n, c, h, w, o, kh, kw, stride, padding (symmetric).
+typedef struct { int64_t n, c, h, w, o, kh, kw, stride, padding; } smear_conv_geometry;
+
+typedef struct smear_dnnl_conv smear_dnnl_conv;
+/// Forward primitive for `geometry` (`training` selects forward_training over forward_inference),
+/// with a bias when `bias` is nonzero, with a ReLU applied to the output when `relu` is nonzero
+/// (inference only), and with the output *added* to dst before the ReLU when `sum` is nonzero.
+/// Backward primitives are made on first use. NULL on failure (message in err).
+smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry geometry, int bias, int training, int relu, int sum,
+                                        char *err, size_t err_size);
+/// dst[N·OH·OW, O] = conv(src, weights) (+ bias) (+ dst if sum) (ReLU if relu).
+int smear_dnnl_conv_forward(smear_dnnl_conv *conv, const float *src, const float *weights_ohwi,
+                            const float *bias, float *dst);
+/// diff_src[N·H·W, C] = the input gradient for diff_dst (training objects only).
+int smear_dnnl_conv_backward_data(smear_dnnl_conv *conv, const float *diff_dst, const float *weights_ohwi,
+                                  float *diff_src);
+/// diff_weights (OHWI) and diff_bias ([O], may be NULL) for src and diff_dst (training objects only).
+int smear_dnnl_conv_backward_weights(smear_dnnl_conv *conv, const float *src, const float *diff_dst,
+                                     float *diff_weights_ohwi, float *diff_bias);
+/// The implementation oneDNN chose: 0 forward, 1 backward data, 2 backward weights ("" if not made).
+const char *smear_dnnl_conv_impl(smear_dnnl_conv *conv, int which);
+
+typedef struct smear_dnnl_bnorm smear_dnnl_bnorm;
+/// Batch normalisation of NHWC [n, c, h, w] with scale and shift, optionally fused with a ReLU.
+/// `training`: statistics of the batch (forward_training, backward available); otherwise the given
+/// mean and variance (inference).
+smear_dnnl_bnorm *smear_dnnl_bnorm_create(int64_t n, int64_t c, int64_t h, int64_t w, float eps, int relu,
+                                          int training, char *err, size_t err_size);
+/// Bytes of the workspace the training forward writes for the backward (0 without ReLU).
+size_t smear_dnnl_bnorm_workspace_size(smear_dnnl_bnorm *bn);
+/// dst = scale·(src − mean)/sqrt(var + eps) + shift (ReLU). Training writes the batch mean and biased
+/// variance to mean/var ([C]); inference reads them.
+int smear_dnnl_bnorm_forward(smear_dnnl_bnorm *bn, const float *src, const float *scale, const float *shift,
+                             float *mean, float *var, void *workspace, float *dst);
+/// diff_src, diff_scale, diff_shift from the forward's src, mean, var, workspace and diff_dst.
+int smear_dnnl_bnorm_backward(smear_dnnl_bnorm *bn, const float *src, const float *diff_dst, const float *mean,
+                              const float *var, const float *scale, const float *shift, const void *workspace,
+                              float *diff_src, float *diff_scale, float *diff_shift);
+
+typedef struct smear_dnnl_pool smear_dnnl_pool;
+/// Max pooling of NHWC [n, c, h, w], square kernel, stride and padding (padding counts as −∞).
+smear_dnnl_pool *smear_dnnl_maxpool_create(int64_t n, int64_t c, int64_t h, int64_t w, int64_t kernel,
+                                           int64_t stride, int64_t padding, int training, char *err, size_t err_size);
+size_t smear_dnnl_pool_workspace_size(smear_dnnl_pool *pool);
+int smear_dnnl_pool_forward(smear_dnnl_pool *pool, const float *src, float *dst, void *workspace);
+/// diff_src from diff_dst and the forward's workspace (the argmax of each window).
+int smear_dnnl_pool_backward(smear_dnnl_pool *pool, const float *diff_dst, const void *workspace, float *diff_src);
+
+#endif

@@ -1,0 +1,87 @@
+// N batch, C input channels, O output channels, H×W input, OH×OW output.
+//
+// The oneDNN back end of conv2d, batchNorm (4-D) and maxPool2d: same semantics and VJPs as the
+// reference kernels in Tensor+Conv2d, Tensor+Normalization and Tensor+Pooling, on NHWC storage.
+// A primitive for training (with its backward) is used only when the op records a graph.
+import Foundation
+
+extension Tensor {
+    /// Whether an op on `inputs` will record a backward pass.
+    static func willRecord(_ inputs: [Tensor?]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0?.requiresGrad == true }
+    }
+
+    /// conv2d through oneDNN. Weight gradients come back in the OHWI (channels-last) layout.
+    func conv2dDNNL(_ geo: Conv2dGeometry, weight: Tensor, bias: Tensor?) -> Tensor {
+        let x = channelsLast(), wt = weight.channelsLast()
+        let conv = DNNL.convolution(geo, bias: bias != nil, training: Tensor.willRecord([x, wt, bias]))
+        let out = Tensor(uninitialized: [geo.n, geo.o, geo.oh, geo.ow], format: .channelsLast)
+        DNNL.convForward(conv, x: x.data, w: wt.data, bias: bias.map { UnsafePointer($0.data) }, out: out.data)
+        let inputs = bias.map { [x, wt, $0] } ?? [x, wt]
+        return Tensor.result(out, op: "conv2d", inputs: inputs) { g in
+            let g = g.channelsLast()
+            var dx: Tensor? = nil, dw: Tensor? = nil, db: Tensor? = nil
+            if x.requiresGrad {
+                let t = Tensor(uninitialized: x.shape, format: .channelsLast)
+                DNNL.convBackwardData(conv, g: g.data, w: wt.data, dx: t.data)
+                dx = t
+            }
+            if wt.requiresGrad || bias?.requiresGrad == true {
+                let w = Tensor(uninitialized: wt.shape, format: .channelsLast)
+                let b = bias.map { Tensor(uninitialized: $0.shape) }
+                DNNL.convBackwardWeights(conv, x: x.data, g: g.data, dw: w.data, dbias: b?.data)
+                dw = w; db = b
+            }
+            return bias == nil ? [dx, dw] : [dx, dw, db]
+        }
+    }
+
+    /// Batch normalisation of a 4-D tensor through oneDNN (see `batchNorm` for the semantics). In
+    /// training, oneDNN returns the batch mean and biased variance; the running statistics are updated
+    /// here with the unbiased variance, as PyTorch does.
+    func batchNorm2dDNNL(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool,
+                         momentum: Float, eps: Float, fusedReLU: Bool) -> Tensor {
+        let x = channelsLast()
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let m = n * h * w
+        let bn = DNNL.batchNorm(n: n, c: c, h: h, w: w, eps: eps, relu: fusedReLU, training: training)
+        let mean = training ? Tensor(uninitialized: [c]) : runningMean.contiguous()
+        let variance = training ? Tensor(uninitialized: [c]) : runningVar.contiguous()
+        let workspace = training ? DNNL.batchNormWorkspace(bn) : nil
+        let out = Tensor(uninitialized: x.shape, format: .channelsLast)
+        DNNL.batchNormForward(bn, x: x.data, scale: weight.data, shift: bias.data, mean: mean.data,
+                              variance: variance.data, workspace: workspace, out: out.data)
+        if training {
+            let unbiased = Float(m) / Float(m - 1)
+            for j in 0..<c {
+                runningMean.data[j] = (1 - momentum) * runningMean.data[j] + momentum * mean.data[j]
+                runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * variance.data[j] * unbiased
+            }
+        }
+        return Tensor.result(out, op: fusedReLU ? "batchNormReLU" : "batchNorm", inputs: [x, weight, bias]) { g in
+            let g = g.channelsLast()
+            let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
+            let dWeight = Tensor(uninitialized: [c]), dBias = Tensor(uninitialized: [c])
+            DNNL.batchNormBackward(bn, x: x.data, g: g.data, mean: mean.data, variance: variance.data, scale: weight.data, shift: bias.data,
+                                   workspace: workspace, dx: dx.data, dScale: dWeight.data, dShift: dBias.data)
+            return [x.requiresGrad ? dx : nil, dWeight, dBias]
+        }
+    }
+
+    /// Max pooling through oneDNN; the backward pass uses the window maxima oneDNN recorded.
+    func maxPool2dDNNL(kernel: Int, stride s: Int, padding: Int, oh: Int, ow: Int) -> Tensor {
+        let x = channelsLast()
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let training = Tensor.willRecord([x])
+        let pool = DNNL.maxPool(n: n, c: c, h: h, w: w, kernel: kernel, stride: s, padding: padding, training: training)
+        let workspace = training ? DNNL.maxPoolWorkspace(pool) : nil
+        let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
+        DNNL.maxPoolForward(pool, x: x.data, out: out.data, workspace: workspace)
+        return Tensor.result(out, op: "maxPool2d", inputs: [x]) { g in
+            let g = g.channelsLast()
+            let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
+            DNNL.maxPoolBackward(pool, g: g.data, workspace: workspace, dx: dx.data)
+            return [dx]
+        }
+    }
+}
