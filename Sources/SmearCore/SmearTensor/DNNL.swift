@@ -58,14 +58,10 @@ public enum DNNL {
         check(smear_dnnl_conv_forward(conv, x, w, bias, out), "convolution forward")
     }
 
-    static func convBackwardData(_ conv: OpaquePointer, g: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                                 dx: UnsafeMutablePointer<Float>) {
-        check(smear_dnnl_conv_backward_data(conv, g, w, dx), "convolution backward (data)")
-    }
-
-    static func convBackwardWeights(_ conv: OpaquePointer, x: UnsafePointer<Float>, g: UnsafePointer<Float>,
-                                    dw: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?) {
-        check(smear_dnnl_conv_backward_weights(conv, x, g, dw, dbias), "convolution backward (weights)")
+    /// dx (NHWC) when `dx` is given; dw (OHWI) and dbias when `dw` is given.
+    static func convBackward(_ conv: OpaquePointer, x: UnsafePointer<Float>, g: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                             dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?) {
+        check(smear_dnnl_conv_backward(conv, x, g, w, dx, dw, dbias), "convolution backward")
     }
 
     /// The kernels oneDNN picked for a geometry (forward, backward data, backward weights), for profiles.
@@ -73,6 +69,12 @@ public enum DNNL {
                                           padding: Int) -> [String] {
         let conv = convolution(Conv2dGeometry(n: n, c: c, h: h, w: w, o: o, kh: kernel, kw: kernel, stride: stride,
                                               padding: padding), bias: false, training: true)
+        let scratch = [Float](repeating: 0, count: max(n * c * h * w, n * o * h * w, o * c * kernel * kernel) + 64)
+        var sink = scratch
+        // Run the backward once so that its primitives exist and can name their kernels.
+        scratch.withUnsafeBufferPointer { s in sink.withUnsafeMutableBufferPointer { d in
+            convBackward(conv, x: s.baseAddress!, g: s.baseAddress!, w: s.baseAddress!, dx: d.baseAddress!, dw: d.baseAddress!, dbias: nil)
+        } }
         return (0..<3).map { String(cString: smear_dnnl_conv_impl(conv, Int32($0))) }
     }
 

@@ -20,18 +20,11 @@ extension Tensor {
         let inputs = bias.map { [x, wt, $0] } ?? [x, wt]
         return Tensor.result(out, op: "conv2d", inputs: inputs) { g in
             let g = g.channelsLast()
-            var dx: Tensor? = nil, dw: Tensor? = nil, db: Tensor? = nil
-            if x.requiresGrad {
-                let t = Tensor(uninitialized: x.shape, format: .channelsLast)
-                DNNL.convBackwardData(conv, g: g.data, w: wt.data, dx: t.data)
-                dx = t
-            }
-            if wt.requiresGrad || bias?.requiresGrad == true {
-                let w = Tensor(uninitialized: wt.shape, format: .channelsLast)
-                let b = bias.map { Tensor(uninitialized: $0.shape) }
-                DNNL.convBackwardWeights(conv, x: x.data, g: g.data, dw: w.data, dbias: b?.data)
-                dw = w; db = b
-            }
+            let dx = x.requiresGrad ? Tensor(uninitialized: x.shape, format: .channelsLast) : nil
+            let needWeights = wt.requiresGrad || bias?.requiresGrad == true
+            let dw = needWeights ? Tensor(uninitialized: wt.shape, format: .channelsLast) : nil
+            let db = needWeights ? bias.map { Tensor(uninitialized: $0.shape) } : nil
+            DNNL.convBackward(conv, x: x.data, g: g.data, w: wt.data, dx: dx?.data, dw: dw?.data, dbias: db?.data)
             return bias == nil ? [dx, dw] : [dx, dw, db]
         }
     }

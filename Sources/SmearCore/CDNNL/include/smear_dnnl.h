@@ -4,8 +4,8 @@
 //
 // N batch, C input channels, O output channels, H×W input, OH×OW output, KH×KW kernel.
 // Every activation is NHWC (smear's channels-last storage of the logical [N, C, H, W]); convolution
-// weights are OHWI ([O, KH, KW, C], smear's channels-last weight). oneDNN runs on the weight layout it
-// prefers for the CPU (a blocked one) and this layer reorders to and from it inside each call.
+// weights are OHWI ([O, KH, KW, C], smear's channels-last weight). oneDNN runs on the layouts it
+// prefers for the CPU (blocked ones) and this layer reorders to and from them inside each call.
 //
 // Each object is made once per geometry and cached by the caller (creation JIT-compiles kernels);
 // calls on one object are serialised by a mutex. Functions return 0 on success, otherwise a oneDNN
@@ -34,12 +34,10 @@ smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry geometry, int bias, 
 /// dst[N·OH·OW, O] = conv(src, weights) (+ bias) (+ dst if sum) (ReLU if relu).
 int smear_dnnl_conv_forward(smear_dnnl_conv *conv, const float *src, const float *weights_ohwi,
                             const float *bias, float *dst);
-/// diff_src[N·H·W, C] = the input gradient for diff_dst (training objects only).
-int smear_dnnl_conv_backward_data(smear_dnnl_conv *conv, const float *diff_dst, const float *weights_ohwi,
-                                  float *diff_src);
-/// diff_weights (OHWI) and diff_bias ([O], may be NULL) for src and diff_dst (training objects only).
-int smear_dnnl_conv_backward_weights(smear_dnnl_conv *conv, const float *src, const float *diff_dst,
-                                     float *diff_weights_ohwi, float *diff_bias);
+/// The gradients for diff_dst (training objects only): diff_src (NHWC) when not NULL, diff_weights
+/// (OHWI) and diff_bias ([O], when the object has a bias) when diff_weights is not NULL.
+int smear_dnnl_conv_backward(smear_dnnl_conv *conv, const float *src, const float *diff_dst, const float *weights_ohwi,
+                             float *diff_src, float *diff_weights_ohwi, float *diff_bias);
 /// The implementation oneDNN chose: 0 forward, 1 backward data, 2 backward weights ("" if not made).
 const char *smear_dnnl_conv_impl(smear_dnnl_conv *conv, int which);
 

@@ -1,0 +1,91 @@
+// The two compute back ends (oneDNN, and im2col + OpenBLAS) compute the same functions: on the
+// geometries where oneDNN takes its other algorithm (Winograd for 3×3 stride-1 convolutions with
+// channels in multiples of 16), for batch norm + ReLU and pooling in evaluation mode, and over three SGD
+// steps of a whole ResNet-18. The PyTorch fixtures (LayersMatchTorchTests, ResNet18MatchesTorchTests)
+// check each back end against PyTorch; these check them against each other where no fixture reaches.
+import SmearNN
+import SmearTensor
+import SmearTestSupport
+import XCTest
+
+final class BackendAgreementTests: XCTestCase {
+    func randn(_ shape: [Int], seed: UInt64) -> Tensor {
+        var g = RandomGenerator(seed: seed); return Tensor.normal(shape, generator: &g)
+    }
+
+    /// Output and input/weight/bias gradients of `f` on each back end.
+    func onBothBackends(_ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) -> [ComputeBackend: [Tensor]] {
+        var results: [ComputeBackend: [Tensor]] = [:]
+        for backend in ComputeBackend.allCases {
+            ComputeBackend.with(backend) {
+                let leaves = inputs.map { Tensor($0.scalars, shape: $0.shape).requiringGrad() }
+                let y = f(leaves)
+                let g = randn(y.shape, seed: 99)
+                (y * g).sum().backward()
+                results[backend] = [y.contiguous()] + leaves.map { $0.grad?.contiguous() ?? Tensor.zeros($0.shape) }
+            }
+        }
+        return results
+    }
+
+    func assertAgree(_ r: [ComputeBackend: [Tensor]], tolerance: Float = 1e-4, _ names: [String],
+                     file: StaticString = #filePath, line: UInt = #line) {
+        guard let a = r[.dnnl], let b = r[.blas] else { return XCTFail("missing a back end", file: file, line: line) }
+        for (i, name) in names.enumerated() {
+            assertCloseRelativeToMax(a[i], b[i], tolerance: tolerance, "dnnl vs blas: \(name)", file: file, line: line)
+        }
+    }
+
+    func testConv2d_winogradGeometries_agreeWithIm2col() {
+        // [N, C, H, W], O: layer1-like maps (Winograd), a 4×4 map (Winograd), a 2×2 map (direct).
+        for (shape, o) in [([2, 16, 10, 9], 32), ([3, 32, 4, 4], 16), ([2, 32, 2, 2], 32)] {
+            let x = randn(shape, seed: 1), w = randn([o, shape[1], 3, 3], seed: 2) * 0.1, b = randn([o], seed: 3)
+            let r = onBothBackends([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 1) }
+            assertAgree(r, ["output \(shape)", "input gradient", "weight gradient", "bias gradient"])
+        }
+    }
+
+    func testConv2d_withoutGradients_isTheSameFunction() {
+        let x = randn([2, 16, 8, 8], seed: 4), w = randn([16, 16, 3, 3], seed: 5) * 0.1
+        let a = ComputeBackend.with(.dnnl) { withNoGrad { x.conv2d(weight: w, padding: 1) } }
+        let b = ComputeBackend.with(.blas) { withNoGrad { x.conv2d(weight: w, padding: 1) } }
+        assertCloseRelativeToMax(a.contiguous(), b.contiguous(), tolerance: 1e-4, "inference conv2d")
+    }
+
+    func testBatchNormReLU_andMaxPool_agree() {
+        let x = randn([4, 16, 6, 6], seed: 6), w = randn([16], seed: 7), b = randn([16], seed: 8)
+        let r = onBothBackends([x, w, b]) {
+            $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([16]), runningVar: Tensor.ones([16]),
+                            training: true, fusedReLU: true).maxPool2d(kernel: 3, stride: 2, padding: 1)
+        }
+        assertAgree(r, ["output", "input gradient", "weight gradient", "bias gradient"])
+    }
+
+    /// Three SGD steps of a ResNet-18 at width 16 (so that layers 1–3 take oneDNN's Winograd path),
+    /// from the same initial weights on each back end: losses and every final weight agree.
+    func testResNet18_threeTrainingSteps_agreeBetweenBackends() {
+        var finals: [ComputeBackend: ([Float], [(String, Tensor)])] = [:]
+        // 8×64×64, as the PyTorch SGD fixture: smaller batches leave layer4's batch norm so few values
+        // per channel that float32 rounding grows chaotically within three steps.
+        let x = randn([8, 3, 64, 64], seed: 10), labels = [0, 1, 2, 1, 0, 2, 2, 1]
+        for backend in ComputeBackend.allCases {
+            GlobalRandom.seed(3)
+            let model = ResNet18(numClasses: 3, width: 16)
+            let opt = SGD(model.parameters, lr: 0.01, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
+            var losses: [Float] = []
+            ComputeBackend.with(backend) {
+                for _ in 0..<3 {
+                    let loss = Loss.crossEntropy(model(x), labels: labels)
+                    opt.zeroGrad(); loss.backward(); opt.step()
+                    losses.append(loss.item)
+                }
+            }
+            finals[backend] = (losses, model.namedParameters())
+        }
+        guard let a = finals[.dnnl], let b = finals[.blas] else { return XCTFail("missing a back end") }
+        assertClose(a.0, b.0, atol: 1e-5, rtol: 1e-4, "losses of 3 steps, dnnl vs blas")
+        for ((name, p), (_, q)) in zip(a.1, b.1) {
+            assertCloseRelativeToMax(p, q, tolerance: 1e-4, "\(name) after 3 steps, dnnl vs blas")
+        }
+    }
+}
