@@ -9,9 +9,12 @@
 // training steps are compared on a well-conditioned 8×3×64×64 batch, where they agree to 0.2%.
 //
 // Tolerances come from float32 PyTorch's own distance to the float64 reference on the same fixture
-// (Tests/Fixtures/resnet18_float32_distance.json, scripts/fixtures/make_float32_distance.py): smear may be
-// up to 3× as far, since any two correct float32 kernels sum in different orders (oneDNN, im2col +
-// OpenBLAS, and OpenBLAS's kernels differ from each other). Both back ends run every case.
+// (Tests/Fixtures/resnet18_float32_distance.json, scripts/fixtures/make_float32_distance.py), the larger
+// of its oneDNN and reference kernels: smear may be up to 2× as far, since any two correct float32
+// kernels round differently (oneDNN direct or Winograd, im2col + OpenBLAS, OpenBLAS's kernels). The
+// group-norm 64 px case is ill-conditioned: PyTorch's own oneDNN path is 3.4% off float64 in one
+// gradient, 0.5% in the third SGD loss and 7.6% in the eval logits there, while its reference kernels
+// are within 1e-5. Both back ends run every case.
 import Foundation
 import SmearNN
 import SmearTensor
@@ -19,13 +22,17 @@ import SmearTestSupport
 import XCTest
 
 final class ResNet18MatchesTorchTests: XCTestCase {
-    /// float32 PyTorch's (reference CPU kernels) distance to float64 for `fixture`: the largest |logit
-    /// difference| and the largest gradient difference relative to each tensor's largest entry.
-    func torchFloat32Distance(_ fixture: String) throws -> (logits: Float, gradients: Float) {
+    /// float32 PyTorch's distance to float64 on `fixture`, the larger of its two CPU paths (oneDNN and
+    /// its reference kernels): largest |logit difference|, largest gradient difference relative to each
+    /// tensor's largest entry, and (SGD fixtures) the losses' relative and eval logits' relative-to-max
+    /// differences after three steps.
+    func torchFloat32Distance(_ fixture: String) throws -> [String: Float] {
         let url = fixturesDirectory.appendingPathComponent("resnet18_float32_distance.json")
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        let entry = try XCTUnwrap((json[fixture] as? [String: Any])?["reference"] as? [String: Double], fixture)
-        return (Float(try XCTUnwrap(entry["logits_max_abs"])), Float(try XCTUnwrap(entry["gradient_max_rel"])))
+        let entry = try XCTUnwrap(json[fixture] as? [String: [String: Double]], fixture)
+        var worst: [String: Float] = [:]
+        for (_, kernel) in entry { for (k, v) in kernel { worst[k] = max(worst[k] ?? 0, Float(v)) } }
+        return worst
     }
 
     func check(_ fixtureName: String, norm: Normalization) throws {
@@ -37,7 +44,9 @@ final class ResNet18MatchesTorchTests: XCTestCase {
     func check(_ fixtureName: String, norm: Normalization, backend: ComputeBackend) throws {
         let f = try Fixture(fixtureName)
         let torch = try torchFloat32Distance(fixtureName)
-        let logitsAtol = max(1e-4, 3 * torch.logits), gradientTolerance = max(1e-2, 3 * torch.gradients)
+        // At most 2× PyTorch's own float32 distance, and never looser than these floors.
+        func tolerance(_ key: String, floor: Float) -> Float { max(floor, 2 * (torch[key] ?? 0)) }
+        let logitsAtol = tolerance("logits_max_abs", floor: 1e-4), gradientTolerance = tolerance("gradient_max_rel", floor: 1e-2)
         let model = ResNet18(numClasses: 5, width: 8, norm: norm)
         var state: [String: Tensor] = [:]
         for (k, v) in f.tensors where k.hasPrefix("state.") { state[String(k.dropFirst(6))] = v }
@@ -72,9 +81,9 @@ final class ResNet18MatchesTorchTests: XCTestCase {
             opt.step()
             losses.append(l.item)
         }
-        assertClose(losses, f["sgd_losses"].scalars, atol: 1e-4, rtol: 2e-3, "\(backend): losses of 3 SGD steps")
+        assertClose(losses, f["sgd_losses"].scalars, atol: 1e-4, rtol: tolerance("sgd_losses_max_rel", floor: 2e-3), "\(backend): losses of 3 SGD steps")
         model.eval()
-        assertCloseRelativeToMax(withNoGrad { model(f["x"]) }, f["eval_logits"], tolerance: gradientTolerance, "\(backend): eval logits after 3 steps")
+        assertCloseRelativeToMax(withNoGrad { model(f["x"]) }, f["eval_logits"], tolerance: tolerance("eval_logits_max_rel", floor: 1e-2), "\(backend): eval logits after 3 steps")
     }
 
     func testResNet18_batchNorm_2x3x32x32_forwardAndGradients_matchTorch() throws { try check("resnet18_w8_bn", norm: .batch) }
