@@ -28,8 +28,10 @@ let package = Package(
         .executableTarget(name: "smear",
                           dependencies: ["SmearLang", "SmearPlot", "CEditLine", .product(name: "SmearCore", package: "SmearCore")],
                           path: "Sources/smear"),
+        // The machine's FMA peak, for smear-bench's efficiency figures.
+        .target(name: "CBenchKernels", path: "Sources/CBenchKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .executableTarget(name: "smear-bench",
-                          dependencies: [.product(name: "SmearCore", package: "SmearCore")],
+                          dependencies: [.product(name: "SmearCore", package: "SmearCore"), "CBenchKernels", "MDDMethod"],
                           path: "Sources/smear-bench",
                           swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "MDDMethod", dependencies: [core], path: "plugins/MDD/Method", swiftSettings: fast),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch reference for scripts/bench: the same ResNet-18 step as smear-bench, printed in its format.
 
-usage: bench_torch.py --sizes 64,224 --steps N [--channels-last] [--only train|infer]
+usage: bench_torch.py --sizes 64,128,224 --mdd-sizes 64,224 --steps N [--channels-last] [--only train|infer|mdd]
 """
 import argparse
 import resource
@@ -12,7 +12,8 @@ import torch.nn.functional as F
 import torchvision
 
 p = argparse.ArgumentParser()
-p.add_argument("--sizes", default="64,224")
+p.add_argument("--sizes", default="64,128,224")
+p.add_argument("--mdd-sizes", default="64,224")
 p.add_argument("--steps", type=int, default=5)
 p.add_argument("--channels-last", action="store_true")
 p.add_argument("--only", default=None)
@@ -21,8 +22,10 @@ a = p.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(0)
 fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+onednn = [l.strip() for l in torch.__config__.show().splitlines() if "DNN" in l and "v" in l]
 print(f"{a.label}: torch {torch.__version__}, threads {torch.get_num_threads()}, memory format "
-      f"{'channels_last' if a.channels_last else 'contiguous'}")
+      f"{'channels_last' if a.channels_last else 'contiguous'}; {onednn[0] if onednn else 'oneDNN version unknown'}; "
+      f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
 
 
 def minflt():
@@ -39,7 +42,7 @@ def timed(warmup, steps, body):
 
 
 w = torch.tensor([0.1, 0.2, 0.3, 0.2, 0.2])
-for size in [int(s) for s in a.sizes.split(",")]:
+for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train", "infer") else []:
     model = torchvision.models.resnet18(num_classes=5).to(memory_format=fmt)
     opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4, nesterov=True)
     steps = max(2, a.steps // 2) if size >= 224 else a.steps
@@ -70,3 +73,52 @@ for size in [int(s) for s in a.sizes.split(",")]:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"infer {size}px b64: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/batch), peak RSS {rss:.0f} MiB, "
               f"minor faults/step {faults:.0f}")
+
+
+class GradientReverse(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, coefficient):
+        ctx.coefficient = coefficient
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -ctx.coefficient * g, None
+
+
+def head(width=1024):
+    return torch.nn.Sequential(torch.nn.Linear(1024, width), torch.nn.ReLU(), torch.nn.Dropout(0.5), torch.nn.Linear(width, 5))
+
+
+# The article's MDD step (tllib): 32 source + 32 target images through one network, the adversarial head
+# behind the gradient reversal layer, margin 4.
+for size in [int(s) for s in a.mdd_sizes.split(",") if s] if a.only in (None, "mdd") else []:
+    backbone = torchvision.models.resnet18(num_classes=5)
+    backbone.fc = torch.nn.Identity()
+    backbone = backbone.to(memory_format=fmt)
+    bottleneck = torch.nn.Sequential(torch.nn.Linear(512, 1024), torch.nn.BatchNorm1d(1024), torch.nn.ReLU(), torch.nn.Dropout(0.5))
+    cls_head, adv_head = head(), head()
+    params = [*backbone.parameters(), *bottleneck.parameters(), *cls_head.parameters(), *adv_head.parameters()]
+    opt = torch.optim.SGD(params, lr=0.004, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    xs = torch.randn(32, 3, size, size).to(memory_format=fmt)
+    xt = torch.randn(32, 3, size, size).to(memory_format=fmt)
+    y = torch.arange(32) % 5
+
+    def mdd_step():
+        f = bottleneck(backbone(torch.cat([xs, xt])))
+        logits = cls_head(f)
+        adv = adv_head(GradientReverse.apply(f, 0.1))
+        ls, lt = logits.chunk(2)
+        adv_s, adv_t = adv.chunk(2)
+        ps, pt = ls.argmax(1), lt.argmax(1)
+        disparity = 4 * F.cross_entropy(adv_s, ps) + F.nll_loss(torch.log(torch.clamp(1 - F.softmax(adv_t, 1), min=1e-15)), pt)
+        loss = F.cross_entropy(ls, y, weight=w) - disparity
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    steps = max(2, a.steps // 2) if size >= 224 else a.steps
+    sec, faults = timed(1, steps, mdd_step)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"mdd {size}px b32+32: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
+          f"minor faults/step {faults:.0f}")
