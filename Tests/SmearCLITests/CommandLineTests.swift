@@ -44,6 +44,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.out, "54\n")
     }
 
+    func testBackend_isChosenFromTheLanguage_andAnUnknownNameIsAnError() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_BACKEND"] = nil
+        let r = try run(["-e", "a = backend(); b = backend(\"blas\"); [a, b, backend()]"], environment: env)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "[\"dnnl\", \"dnnl\", \"blas\"]\n", "dnnl by default; backend(name) returns the previous one")
+        env["SMEAR_BACKEND"] = "blas"
+        XCTAssertEqual(try run(["-e", "backend()"], environment: env).out, "blas\n", "SMEAR_BACKEND chooses at start-up")
+        let bad = try run(["-e", "backend(\"cuda\")"], environment: env)
+        XCTAssertEqual(bad.status, 70)
+        XCTAssertTrue(bad.err.contains("'cuda' is not a back end"), bad.err)
+    }
+
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -164,4 +164,17 @@ final class TensorOpsTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([a], "softmax") { $0[0].softmax() }
         assertGradientsMatchFiniteDifferences([a], "logSumExp") { $0[0].logSumExp(axis: 1) }
     }
+
+    func testAddingThenReLU_equalsAddThenReLU_andGradientsMatchFiniteDifferences() {
+        let a = randn([2, 3, 4, 5], seed: 21).channelsLast(), b = randn([2, 3, 4, 5], seed: 22)
+        assertClose(a.addingThenReLU(b), (a + b).relu(), atol: 0, rtol: 0, "relu(a + b)")
+        // Sums kept at least 0.2 away from the kink, so that finite differences do not straddle it.
+        let sums = zip(a.scalars, b.scalars).map { $0 + $1 }
+        let x = Tensor(zip(a.scalars, sums).map { $0 + ($1 > 0 ? 0.2 : -0.2) }, shape: a.shape).requiringGrad()
+        let y = b.contiguous().requiringGrad()
+        assertGradientsMatchFiniteDifferences([x, y], eps: 1e-3, "addingThenReLU") { $0[0].addingThenReLU($0[1]) }
+        let s = randn([3, 4], seed: 23).requiringGrad()
+        s.addingThenReLU(s).sum().backward()
+        assertClose(s.grad!, Tensor(s.scalars.map { $0 > 0 ? 2 : 0 }, shape: s.shape), atol: 0, rtol: 0, "x joined with itself: 2·[x > 0]")
+    }
 }

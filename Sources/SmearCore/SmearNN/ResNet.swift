@@ -50,7 +50,7 @@ public final class BasicBlock: Module {
     public override func forward(_ x: Tensor) -> Tensor {
         let out = bn2(conv2(normReLU(bn1, conv1(x))))
         let identity = downsample?(x) ?? x
-        return (out + identity).relu()
+        return out.addingThenReLU(identity)
     }
 }
 

@@ -55,6 +55,19 @@ func registerTensorLibrary(_ i: Interpreter) {
             .object(TensorObject(Tensor.full(try shapeArg(a, 0, "shape"), value)))
         })
     }
+    i.register(Builtin("backend", "backend(name=nil)",
+                       help: "The compute back end of convolution, batch norm and pooling: dnnl (oneDNN, the default) or blas (im2col + OpenBLAS, the reference). With a name, switches to it (as SMEAR_BACKEND does at start-up) and returns the previous one; both give the same results to float32 rounding.",
+                       example: "backend()  # \"dnnl\"\nbackend(\"blas\")") { a in
+        let previous = ComputeBackend.current
+        guard let v = a.value(0, "name") else { return .string(previous.rawValue) }
+        if case .none = v { return .string(previous.rawValue) }
+        guard case .string(let name) = v else { throw LanguageError(.type, "backend(): name must be a string, \"dnnl\" or \"blas\"") }
+        guard let b = ComputeBackend(rawValue: name.lowercased()) else {
+            throw LanguageError(.value, "backend(): '\(name)' is not a back end; use \"dnnl\" or \"blas\"")
+        }
+        ComputeBackend.current = b
+        return .string(previous.rawValue)
+    })
     i.register(Builtin("randn", "randn(shape, seed=0)", help: "Standard normal values (seeded).", example: "x = randn([4, 3], seed=1)") { a in
         var g = RandomGenerator(seed: UInt64(max(0, try a.int(1, "seed", default: 0))))
         return .object(TensorObject(Tensor.normal(try shapeArg(a, 0, "shape"), generator: &g)))
