@@ -57,7 +57,7 @@ for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train
             loss.backward()
             opt.step()
 
-        sec, faults = timed(1, steps, step)
+        sec, faults = timed(2, steps, step)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"train {size}px b32: {a.label} {32 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
               f"minor faults/step {faults:.0f}")
@@ -69,7 +69,7 @@ for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train
             with torch.no_grad():
                 model(x)
 
-        sec, faults = timed(1, steps, infer)
+        sec, faults = timed(2, steps, infer)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"infer {size}px b64: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/batch), peak RSS {rss:.0f} MiB, "
               f"minor faults/step {faults:.0f}")
@@ -118,7 +118,7 @@ for size in [int(s) for s in a.mdd_sizes.split(",") if s] if a.only in (None, "m
         opt.step()
 
     steps = max(2, a.steps // 2) if size >= 224 else a.steps
-    sec, faults = timed(1, steps, mdd_step)
+    sec, faults = timed(2, steps, mdd_step)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"mdd {size}px b32+32: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
           f"minor faults/step {faults:.0f}")

@@ -129,7 +129,7 @@ for size in sizes where only == nil || only == "train" || only == "infer" {
         let batch = 64
         let x = Tensor.normal([batch, 3, size, size])
         model.eval()
-        let (sec, faults, _) = timeSteps(warmup: 1, steps: s) { _ = withNoGrad { model(x) } }
+        let (sec, faults, _) = timeSteps(warmup: 2, steps: s) { _ = withNoGrad { model(x) } }
         report("infer \(size)px b\(batch)", images: batch, seconds: sec, flops: resnet18FLOPs(size: size, batch: batch).forward,
                faults: faults)
     }
