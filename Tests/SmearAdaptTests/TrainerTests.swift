@@ -73,9 +73,9 @@ final class TrainerTests: XCTestCase {
     }
 
     func testResume_afterAnInterruption_givesTheSameWeightsAsAnUninterruptedRun() throws {
-        let savedBLAS = BLAS.threads, savedThreads = Parallel.threads
-        BLAS.setThreads(1); Parallel.threads = 1
-        defer { BLAS.setThreads(savedBLAS); Parallel.threads = savedThreads }
+        let savedThreads = Parallel.threads
+        Parallel.threads = 1   // smear's loops and matrix products (OpenBLAS runs on the calling thread)
+        defer { Parallel.threads = savedThreads }
         let data = try tinyData()
         let whole = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                       directory: dir.appendingPathComponent("whole")))

@@ -1,10 +1,12 @@
 // Splitting loops across the cores for the memory-bound kernels (im2col, normalisation, pooling).
-import Dispatch
+// They run on the same OpenMP threads as oneDNN's kernels (`smear_parallel_for`), so that a training
+// step keeps one set of threads busy instead of waking a second pool at every switch.
+import CDNNL
 import Foundation
 
 public enum Parallel {
-    /// Worker count for smear's own kernels (BLAS has its own; see `BLAS.setThreads`): `SMEAR_THREADS`,
-    /// else the number of cores.
+    /// Worker count for smear's own kernels and matrix products (and oneDNN's, fixed at its first use):
+    /// `SMEAR_THREADS`, else the number of cores.
     nonisolated(unsafe) public static var threads = ProcessInfo.processInfo.environment["SMEAR_THREADS"].flatMap(Int.init)
         ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -14,10 +16,14 @@ public enum Parallel {
     public static func forRanges(_ n: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = min(threads, max(1, n / max(minChunk, 1)))
         if workers <= 1 { body(0..<n); return }
-        let size = (n + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let lo = w * size, hi = min(n, lo + size)
-            if lo < hi { body(lo..<hi) }
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { context in
+                smear_parallel_for(n, Int32(workers), { context, lo, hi in
+                    guard let context else { return }
+                    context.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(lo..<hi)
+                }, context)
+            }
         }
     }
 }

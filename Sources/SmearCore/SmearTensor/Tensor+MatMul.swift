@@ -1,5 +1,9 @@
-// Matrix multiplication through OpenBLAS `cblas_sgemm`. The only file that imports COpenBLAS.
-// M, K, N: a is [M, K], b is [K, N], the result [M, N] (optionally batched with leading dimensions).
+// Matrix multiplication through OpenBLAS `cblas_sgemm`. With BLASKernel.swift, the only files that import
+// COpenBLAS. M, K, N: a is [M, K], b is [K, N], the result [M, N] (optionally batched).
+//
+// OpenBLAS runs single-threaded and smear splits large products by rows of C over its own threads (the
+// OpenMP pool that oneDNN's kernels use): OpenBLAS's own pool busy-waits after each call and then
+// competes with oneDNN's threads for the cores.
 import COpenBLAS
 import Foundation
 
@@ -14,8 +18,21 @@ func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, al
         if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    BLAS.singleThreaded
+    // Rows per thread: at least 16, and only for products worth splitting (about 2 MFLOP or more).
+    let workers = m * n * k >= 1 << 20 ? min(Parallel.threads, m / 16) : 1
+    if workers <= 1 {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        return
+    }
+    Parallel.forRanges(m, minChunk: (m + workers - 1) / workers) { rows in
+        // Row r of op(A) starts at a + r·lda, or at column r (a + r) when A is stored transposed.
+        let aRows = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(n), Int32(k), alpha, aRows, Int32(lda), b, Int32(ldb), beta,
+                    c + rows.lowerBound * ldc, Int32(ldc))
+    }
 }
 
 /// Facts about the BLAS library, for benchmark output.
@@ -24,8 +41,10 @@ public enum BLAS {
     public static var coreName: String { String(cString: openblas_get_corename()) }
     /// Who chose the kernel: the user's OPENBLAS_CORETYPE, smear (see `BLASKernel`), or OpenBLAS itself.
     public static var kernelOrigin: String { BLASKernel.origin }
-    public static var threads: Int { Int(openblas_get_num_threads()) }
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Threads that share a matrix product: smear's (`Parallel.threads`), each running OpenBLAS on one.
+    public static var threads: Int { Parallel.threads }
+    /// Makes OpenBLAS run each call on the calling thread (once, before the first product).
+    static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 }
 
 extension Tensor {

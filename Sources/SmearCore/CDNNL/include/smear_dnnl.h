@@ -21,6 +21,10 @@ const char *smear_dnnl_version(void);
 void smear_dnnl_set_threads(int threads);
 int smear_dnnl_threads(void);
 
+/// Calls body(context, lo, hi) on `workers` threads of oneDNN's OpenMP pool, for disjoint ranges that
+/// cover 0..<n (one range per thread, some possibly empty and then skipped). Returns when all are done.
+void smear_parallel_for(long n, int workers, void (*body)(void *context, long lo, long hi), void *context);
+
 /// Geometry of one convolution: n, c, h, w, o, kh, kw, stride, padding (symmetric).
 typedef struct { int64_t n, c, h, w, o, kh, kw, stride, padding; } smear_conv_geometry;
 
