@@ -17,8 +17,8 @@ usage: smear                        interactive session (help() inside lists the
        smear --version | --help
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
-folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS, SMEAR_BACKEND (dnnl, the default, or blas),
-OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE (when unset, smear picks the CPU's best OpenBLAS kernel)
+folder, default plots/out), SMEAR_CACHE (dataset statistics), SMEAR_THREADS (threads for every kernel), SMEAR_BACKEND (dnnl, the
+default, or blas), OPENBLAS_CORETYPE (when unset, smear picks the CPU's best OpenBLAS kernel)
 """
 
 func fail(_ message: String, code: Int32) -> Never {
