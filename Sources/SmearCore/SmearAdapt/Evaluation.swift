@@ -25,9 +25,16 @@ public struct Evaluation {
         UnsupervisedCriteria.snd(logits: logits, temperature: temperature, variant: variant)
     }
 
-    /// Runs the network in evaluation mode over every image (no augmentation, no gradients).
+    /// Runs the network in evaluation mode over every image (no augmentation, no gradients). With
+    /// `adaptBatchNorm` (AdaBN), the batch-norm statistics are first recomputed over `dataset` and put
+    /// back afterwards, so the network is unchanged when this returns.
     public static func run(_ net: AdaptationNetwork, on dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int = 64,
-                           progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+                           adaptBatchNorm: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+        if adaptBatchNorm {
+            let restore = try AdaBN.adapt(net, to: dataset, pipeline: pipeline, batchSize: batchSize)
+            defer { restore() }
+            return try run(net, on: dataset, pipeline: pipeline, batchSize: batchSize, progress: progress)
+        }
         let wasTraining = net.isTraining
         net.eval()
         defer { net.train(wasTraining) }

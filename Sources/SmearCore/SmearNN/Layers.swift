@@ -45,7 +45,9 @@ public final class BatchNorm: Module {
     public var weight: Tensor, bias: Tensor
     public var runningMean: Tensor, runningVar: Tensor
     public var numBatchesTracked = Tensor(scalar: 0)
-    public let momentum: Float, eps: Float
+    /// Weight of the newest batch in the running statistics (AdaBN sets 1/(k+1) for a plain average).
+    public var momentum: Float
+    public let eps: Float
 
     public init(_ channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
         weight = Tensor.ones([channels]).requiringGrad(); bias = Tensor.zeros([channels]).requiringGrad()
