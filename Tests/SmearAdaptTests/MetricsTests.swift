@@ -1,6 +1,7 @@
 // Classification metrics against scikit-learn (scripts/fixtures/make_metric_fixtures.py).
 import Foundation
 import SmearMetrics
+import SmearTensor
 import SmearTestSupport
 import XCTest
 
@@ -36,5 +37,17 @@ final class MetricsTests: XCTestCase {
         let r = m.report(classNames: ["a", "b", "c", "d"])
         XCTAssertTrue(r.contains("macro F1"))
         XCTAssertTrue(r.contains("confusion matrix"))
+    }
+
+    /// p = (0.9, 0.1) and (0.1, 0.9): H(mean p) = ln 2, mean H(p) = −(0.9 ln 0.9 + 0.1 ln 0.1) = 0.3250830, so
+    /// IM = 0.6931472 − 0.3250830 = 0.3680642; both predicting class 0: H(mean p) = mean H(p), IM = 0.
+    func testInformationMaximisation_andLargestClassShare_handChecked() {
+        let (a, b) = (Float(log(0.9)), Float(log(0.1)))
+        let spread = Tensor([a, b, b, a], shape: [2, 2]), collapsed = Tensor([a, b, a, b], shape: [2, 2])
+        XCTAssertEqual(UnsupervisedCriteria.informationMaximization(logits: spread), 0.3680642, accuracy: 1e-6)
+        XCTAssertEqual(UnsupervisedCriteria.informationMaximization(logits: collapsed), 0, accuracy: 1e-6)
+        XCTAssertEqual(UnsupervisedCriteria.largestClassShare(logits: spread), 0.5)
+        XCTAssertEqual(UnsupervisedCriteria.largestClassShare(logits: collapsed), 1)
+        XCTAssertGreaterThan(UnsupervisedCriteria.collapseShare, 0.59, "BCCD's true histogram (59% neutrophils) must pass the guard")
     }
 }

@@ -112,4 +112,15 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(t.completedEpochs, 0)
         XCTAssertEqual(t.optimizer.stepCount, 2)
     }
+
+    func testCheckpointSelection_collapseGuard_neverPrefersACollapsedEpoch() {
+        // (value, collapsed, kept, higher is better) → replaces?
+        XCTAssertTrue(Trainer.replaces(1, collapsed: true, kept: nil, higherIsBetter: true), "the first epoch is kept even if collapsed")
+        XCTAssertFalse(Trainer.replaces(9, collapsed: true, kept: (1, false), higherIsBetter: true), "a better but collapsed epoch loses")
+        XCTAssertTrue(Trainer.replaces(0.5, collapsed: false, kept: (9, true), higherIsBetter: true), "any healthy epoch beats a collapsed one")
+        XCTAssertTrue(Trainer.replaces(2, collapsed: false, kept: (1, false), higherIsBetter: true))
+        XCTAssertFalse(Trainer.replaces(1, collapsed: false, kept: (1, false), higherIsBetter: true), "ties keep the earlier")
+        XCTAssertTrue(Trainer.replaces(0.2, collapsed: false, kept: (0.3, false), higherIsBetter: false), "entropy: lower is better")
+        XCTAssertTrue(Trainer.replaces(3, collapsed: true, kept: (2, true), higherIsBetter: true), "among collapsed epochs, the better value")
+    }
 }

@@ -26,6 +26,9 @@ public struct EpochRecord: Codable, Sendable {
     public var classificationLoss: Double, transferLoss: Double
     public var sourceAccuracy: Double?, sourceMacroF1: Double?
     public var targetEntropy: Double, targetSND: Double
+    /// Information maximisation and the largest predicted-class share on the target (nil in histories
+    /// written before they existed).
+    public var targetIM: Double?, targetLargestClassShare: Double?
     public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
     public var diagnostics: [String: Double]
     public var seconds: Double
@@ -179,6 +182,8 @@ public final class Trainer {
         }
         var r = EpochRecord(epoch: epoch, iteration: iteration, classificationLoss: 0, transferLoss: 0,
                             targetEntropy: t.meanEntropy, targetSND: t.snd(temperature: config.sndTemperature), diagnostics: [:], seconds: 0)
+        r.targetIM = UnsupervisedCriteria.informationMaximization(logits: t.logits)
+        r.targetLargestClassShare = UnsupervisedCriteria.largestClassShare(logits: t.logits)
         if let m = t.confusion {
             r.targetMacroF1 = m.macroF1(.observed); r.targetMicroF1 = m.microF1(.observed); r.targetMacroF1Present = m.macroF1(.presentInLabels)
         }
@@ -222,17 +227,35 @@ public final class Trainer {
     func saveCheckpoints(_ r: EpochRecord) throws {
         let s = state()
         var improved: [String] = []
-        func better(_ key: String, _ value: Double?, higher: Bool) {
+        // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
+        // class loses to any epoch that is not, whatever its value (best["collapsed.<key>"] is 1 when the
+        // kept checkpoint is a collapsed one, which happens only while every epoch so far has collapsed).
+        let collapsed = (r.targetLargestClassShare ?? 0) > UnsupervisedCriteria.collapseShare
+        func better(_ key: String, _ value: Double?, higher: Bool, guarded: Bool) {
             guard let value else { return }
-            if let old = best[key], higher ? !(value > old) : !(value < old) { return }
+            let flag = "collapsed.\(key)", isCollapsed = guarded && collapsed
+            let kept = best[key].map { (value: $0, collapsed: best[flag] == 1) }
+            guard Trainer.replaces(value, collapsed: isCollapsed, kept: kept, higherIsBetter: higher) else { return }
             best[key] = value; improved.append(key)
+            if guarded { best[flag] = isCollapsed ? 1 : 0 }
         }
-        better("snd", r.targetSND, higher: true)
-        better("entropy", r.targetEntropy, higher: false)
-        better("source_f1", r.sourceMacroF1, higher: true)
+        better("snd", r.targetSND, higher: true, guarded: true)
+        better("entropy", r.targetEntropy, higher: false, guarded: true)
+        better("im", r.targetIM, higher: true, guarded: true)
+        better("source_f1", r.sourceMacroF1, higher: true, guarded: false)
         let meta = metadata(r)
         for key in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("best_\(key).safetensors")) }
         try SafeTensors.write(s, metadata: meta, to: latestURL)
+    }
+
+    /// Whether an epoch's criterion value replaces the kept checkpoint's: a collapsed epoch never replaces
+    /// one that is not, a non-collapsed one always replaces a collapsed one, and otherwise the better value
+    /// wins (ties keep the earlier checkpoint).
+    public static func replaces(_ value: Double, collapsed: Bool, kept: (value: Double, collapsed: Bool)?,
+                                higherIsBetter: Bool) -> Bool {
+        guard let kept else { return true }
+        if collapsed != kept.collapsed { return !collapsed }
+        return higherIsBetter ? value > kept.value : value < kept.value
     }
 
     func appendHistory(_ r: EpochRecord) throws {
@@ -247,12 +270,14 @@ public final class Trainer {
     func writeHistoryCSV() throws {
         let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
         var lines = [(["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
-                       "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds"] + keys).joined(separator: ",")]
+                       "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
+                       "target_largest_class_share"] + keys).joined(separator: ",")]
         func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
         for r in history {
             lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
                            f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
-                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
+                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
+                           f(r.targetLargestClassShare)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
         }
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
     }
@@ -287,7 +312,7 @@ public final class Trainer {
         return true
     }
 
-    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "source_f1", "latest") into the network.
+    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "im", "source_f1", "latest") into the network.
     public func loadSelected(_ criterion: String? = nil) throws {
         let name = (criterion ?? config.selection) == "latest" ? "latest" : "best_\(criterion ?? config.selection)"
         let url = directory.appendingPathComponent("\(name).safetensors")

@@ -39,7 +39,7 @@ public struct TrainingConfig: Sendable, Codable {
     public var evaluationMatchesTrainingScale = true
     /// SND temperature (original definition; 0.05 by default).
     public var sndTemperature: Float = 0.05
-    /// Which checkpoint is "the" model: "snd", "entropy", "source_f1" or "latest".
+    /// Which checkpoint is "the" model: "snd", "entropy", "im", "source_f1" or "latest".
     public var selection = "snd"
     /// Worker threads for data loading.
     public var workers = 2

@@ -1,6 +1,6 @@
-// N samples, K classes. Label-free model-selection criteria on target logits: mean prediction entropy
-// and soft neighbourhood density (SND, Saito et al. 2021), plus the article code's variants
-// (algorithms.md §1.6).
+// N samples, K classes. Label-free model-selection criteria on target logits: mean prediction entropy,
+// soft neighbourhood density (SND, Saito et al. 2021) with the article code's variants (algorithms.md
+// §1.6), information maximisation, and the share of the most predicted class (the collapse guard).
 import Foundation
 import SmearTensor
 
@@ -21,6 +21,35 @@ public enum UnsupervisedCriteria {
             return Double(-(p * p.logSoftmax(axis: 1)).sum(axis: 1).mean().item)
         }
     }
+
+    /// Information maximisation (Gomes et al. 2010; Liang et al. 2020, SHOT): H(mean_i p_i) − mean_i H(p_i)
+    /// with p = softmax(logits) (higher is better; at most log K). Confident predictions spread over the
+    /// classes score high; a model that predicts one class for everything scores near 0, however
+    /// confident, which is what entropy and SND reward.
+    public static func informationMaximization(logits: Tensor) -> Double {
+        withNoGrad {
+            let logP = logits.logSoftmax(axis: 1)
+            let p = logP.exp()
+            let meanP = p.mean(axis: 0).scalars.map(Double.init)
+            let marginal = -meanP.reduce(0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+            return marginal - Double(-(p * logP).sum(axis: 1).mean().item)
+        }
+    }
+
+    /// The fraction of samples predicted as the most predicted class (1/K for a uniform histogram, 1 for
+    /// a model that predicts one class).
+    public static func largestClassShare(logits: Tensor) -> Double {
+        let predictions = logits.argmax(axis: 1)
+        guard !predictions.isEmpty else { return 0 }
+        var counts = [Int](repeating: 0, count: logits.shape[1])
+        for p in predictions { counts[p] += 1 }
+        return Double(counts.max() ?? 0) / Double(predictions.count)
+    }
+
+    /// The collapse guard: a checkpoint whose largest predicted class holds more than this share of the
+    /// target is never selected by a label-free criterion. One value for every lab: the most imbalanced
+    /// of our labs (BCCD) has 59% neutrophils, so a model predicting that lab's true histogram passes.
+    public static let collapseShare = 0.8
 
     /// Which SND definition.
     public enum SNDVariant: Sendable { case original, articleCode }
