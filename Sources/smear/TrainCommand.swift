@@ -10,7 +10,7 @@ let trainUsage = """
 usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALUE ...] [--out DIR]
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
-                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--resume]
+                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard] [--resume]
                    [--skip-unreadable] [--article-eval]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
@@ -69,6 +69,10 @@ func runTrain(_ arguments: [String]) throws {
             config.schedule = s == "code" ? .articleCode : .articleText
         case "--group-norm": network.groupNorm = true
         case "--separate-batches": config.forwardTogether = false
+        case "--stain":
+            let name = try value(key)
+            guard let s = StainNormalization(rawValue: name) else { throw CLIError.usage("--stain \(name): the only colour normalisation is reinhard") }
+            config.stainNormalization = s
         case "--article-eval": config.evaluationMatchesTrainingScale = false
         case "--resume": resume = true
         case "--skip-unreadable": skipUnreadable = true

@@ -123,4 +123,20 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(Trainer.replaces(0.2, collapsed: false, kept: (0.3, false), higherIsBetter: false), "entropy: lower is better")
         XCTAssertTrue(Trainer.replaces(3, collapsed: true, kept: (2, true), higherIsBetter: true), "among collapsed epochs, the better value")
     }
+
+    func testReinhardStainNormalisation_colourTransferComesFirst_targetUsesSourceStatistics_andTrains() throws {
+        var config = tinyConfig(epochs: 1)
+        config.stainNormalization = .reinhard
+        let data = try tinyData()
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
+        for training in [true, false] {
+            let p = t.targetPipeline(training: training)
+            XCTAssertEqual(p.steps.first?.name, "ReinhardTransfer", "training \(training)")
+            XCTAssertEqual(p.mean, data.sourceStatistics.mean, "the transferred target is z-scored like the source")
+        }
+        XCTAssertNotEqual(quiet(try Trainer(config: tinyConfig(epochs: 1), method: SourceOnly(), data: data, directory: dir))
+                            .targetPipeline(training: false).steps.first?.name, "ReinhardTransfer", "off by default")
+        XCTAssertTrue(try t.run())
+        XCTAssertTrue(t.history.allSatisfy { $0.targetEntropy.isFinite })
+    }
 }

@@ -73,15 +73,29 @@ public final class Trainer {
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
         }
+        switch config.stainNormalization {
+        case .reinhard?:
+            targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab),
+                                                    to: try ChannelStatistics.cached(data.source, space: .lab))
+        case nil: targetColourTransfer = nil
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
+
+    /// The colour normalisation applied to every target image first (nil: none).
+    let targetColourTransfer: ReinhardTransfer?
 
     var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
 
     public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
 
-    public func targetPipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.targetCrop, data.targetStatistics, training) }
+    public func targetPipeline(training: Bool) -> ImagePipeline {
+        guard let colour = targetColourTransfer else { return pipeline(crop: config.targetCrop, data.targetStatistics, training) }
+        var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
+        p.steps.insert(colour, at: 0)
+        return p
+    }
 
     func pipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         if training {

@@ -1,5 +1,6 @@
 // The settings of one adaptation run (algorithms.md §1.2–1.3 for the article's values).
 import Foundation
+import SmearData
 import SmearNN
 
 /// How source classes are weighted in the cross-entropy.
@@ -39,6 +40,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var evaluationMatchesTrainingScale = true
     /// SND temperature (original definition; 0.05 by default).
     public var sndTemperature: Float = 0.05
+    /// Colour normalisation of the target lab towards the source lab (nil: none). With Reinhard the
+    /// target images are z-scored with the source's channel statistics, since they now look like it.
+    public var stainNormalization: StainNormalization? = nil
     /// Which checkpoint is "the" model: "snd", "entropy", "im", "source_f1" or "latest".
     public var selection = "snd"
     /// Worker threads for data loading.

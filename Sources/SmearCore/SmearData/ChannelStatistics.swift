@@ -1,6 +1,15 @@
 // Per-dataset normalisation: channel mean and standard deviation of [0, 1] RGB over a dataset's own
-// images (the article normalises each lab with its own statistics), cached so it is computed once.
+// images (the article normalises each lab with its own statistics), cached so it is computed once; the
+// same in CIE L*a*b*, for colour transfer between labs.
 import Foundation
+
+/// Which channels statistics describe.
+public enum ColourSpace: String, Sendable {
+    /// sRGB in [0, 1].
+    case rgb
+    /// CIE L*a*b* (`CIELab`).
+    case lab
+}
 
 public struct ChannelStatistics: Codable, Sendable, Equatable {
     public var mean: [Float]
@@ -11,7 +20,7 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
 
     /// Computes over every pixel of every image, decoded at 1/`scaleDenominator` (DCT-downscaled:
     /// the mean is unchanged and the spread barely, at a fraction of the cost).
-    public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4) throws -> ChannelStatistics {
+    public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4, space: ColourSpace = .rgb) throws -> ChannelStatistics {
         var sums = [[Double]](repeating: [0, 0, 0, 0, 0, 0, 0], count: dataset.count)   // Σc×3, Σc²×3, n
         var firstError: Error? = nil
         let lock = NSLock()
@@ -21,7 +30,10 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
                 var s = [Double](repeating: 0, count: 7)
                 img.pixels.withUnsafeBufferPointer { p in
                     for j in 0..<(img.width * img.height) {
-                        for c in 0..<3 { let v = Double(p[3 * j + c]) / 255; s[c] += v; s[3 + c] += v * v }
+                        var v = (Float(p[3 * j]) / 255, Float(p[3 * j + 1]) / 255, Float(p[3 * j + 2]) / 255)
+                        if space == .lab { v = CIELab.fromRGB(v.0, v.1, v.2) }
+                        let (a, b, c) = (Double(v.0), Double(v.1), Double(v.2))
+                        s[0] += a; s[1] += b; s[2] += c; s[3] += a * a; s[4] += b * b; s[5] += c * c
                     }
                 }
                 s[6] = Double(img.width * img.height)
@@ -43,14 +55,15 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     }
 
     /// Loads the statistics cached for exactly this list of files, or computes and caches them.
-    public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory) throws -> ChannelStatistics {
+    public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory, space: ColourSpace = .rgb) throws -> ChannelStatistics {
         var hasher = FNV1a()
         for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
-        let file = directory.appendingPathComponent("stats-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
+        let prefix = space == .rgb ? "stats" : "stats-\(space.rawValue)"
+        let file = directory.appendingPathComponent("\(prefix)-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
         if let data = try? Data(contentsOf: file), let stats = try? JSONDecoder().decode(ChannelStatistics.self, from: data) {
             return stats
         }
-        let stats = try compute(dataset)
+        let stats = try compute(dataset, space: space)
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if let data = try? JSONEncoder().encode(stats) { try? data.write(to: file, options: .atomic) }
         return stats
