@@ -66,3 +66,15 @@ public struct Lexer {
         return out
     }
 }
+
+extension Lexer {
+    /// Whether `text` is only names joined by dots (`run`, `run.history`): something a tool may look up
+    /// without running anything, unlike a call (`train(...).`), which TAB completion must never evaluate.
+    public static func isNameChain(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return !parts.isEmpty && parts.allSatisfy { part in
+            guard let first = part.first, first == "_" || first.isLetter else { return false }
+            return part.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+        }
+    }
+}

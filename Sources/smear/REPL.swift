@@ -38,7 +38,8 @@ final class REPL {
         }
         if let dot = word.lastIndex(of: ".") {
             let base = String(word[..<dot]), prefix = String(word[word.index(after: dot)...])
-            guard let value = try? interpreter.run(base, name: "<completion>") else { return [] }
+            // Only look up names (never run a call, such as train(...), to complete after its dot).
+            guard Lexer.isNameChain(base), let value = try? interpreter.run(base, name: "<completion>") else { return [] }
             let names: [String]
             switch value {
             case .object(let o): names = o.attributeNames

@@ -39,4 +39,11 @@ final class ParserTests: XCTestCase {
         XCTAssertThrowsError(try i.run("y = undefined_name"))
         XCTAssertEqual(try i.run("x + 1")?.description, "42")
     }
+
+    func testNameChain_acceptsNamesAndAttributes_rejectsCallsAndExpressions() {
+        for ok in ["run", "run.history", "_x1.y_2"] { XCTAssertTrue(Lexer.isNameChain(ok), ok) }
+        for bad in ["", "train(pbc, bccd)", "a.b()", "x[0]", "1.5", "a..b", "a + b", "f(x).y"] {
+            XCTAssertFalse(Lexer.isNameChain(bad), bad)
+        }
+    }
 }
