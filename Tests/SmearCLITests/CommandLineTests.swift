@@ -57,6 +57,32 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(bad.err.contains("'cuda' is not a back end"), bad.err)
     }
 
+    /// scripts/adapt.smear, shrunk to 1 × 3 steps at width 8: an unlabelled folder of BCCD images in, one
+    /// prediction per image out, a report that says there are no labels, and the plots.
+    func testAdaptScript_unlabelledTarget_writesAPredictionPerImageAndPlots() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-\(UUID().uuidString)")
+        let flat = dir.appendingPathComponent("target"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: flat, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bccd = root.appendingPathComponent("data/sample/bccd")
+        var images = 0
+        for c in try FileManager.default.contentsOfDirectory(atPath: bccd.path) where !c.hasPrefix(".") {
+            for f in try FileManager.default.contentsOfDirectory(atPath: bccd.appendingPathComponent(c).path) where f.hasSuffix(".jpg") {
+                try FileManager.default.copyItem(at: bccd.appendingPathComponent(c).appendingPathComponent(f),
+                                                 to: flat.appendingPathComponent("\(c)-\(f)"))
+                images += 1
+            }
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = out.appendingPathComponent("plots").path
+        let r = try run(["scripts/adapt.smear", "data/sample/pbc_barcelona", flat.path, out.path, "1", "3", "8"], environment: env)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("(no labels: no F1)"), r.out)
+        let predictions = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8)
+        XCTAssertEqual(predictions.split(separator: "\n").count, images + 1, "a header and one line per image")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
+    }
+
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
