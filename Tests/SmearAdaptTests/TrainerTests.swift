@@ -139,4 +139,15 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(try t.run())
         XCTAssertTrue(t.history.allSatisfy { $0.targetEntropy.isFinite })
     }
+
+    func testDihedralOption_addsTheOrientationsToTrainingOnly() throws {
+        var config = tinyConfig(epochs: 1)
+        config.dihedral = true
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try tinyData(), directory: dir))
+        XCTAssertEqual(t.sourcePipeline(training: true).steps.last?.name, "Dihedral")
+        XCTAssertEqual(t.targetPipeline(training: true).steps.last?.name, "Dihedral")
+        XCTAssertFalse(t.targetPipeline(training: false).steps.contains { $0.name == "Dihedral" }, "evaluation is not augmented")
+        let plain = quiet(try Trainer(config: tinyConfig(epochs: 1), method: SourceOnly(), data: try tinyData(), directory: dir))
+        XCTAssertFalse(plain.sourcePipeline(training: true).steps.contains { $0.name == "Dihedral" }, "off by default")
+    }
 }

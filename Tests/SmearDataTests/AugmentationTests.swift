@@ -106,4 +106,22 @@ final class AugmentationTests: XCTestCase {
         // CHW: channel 0 of the 4 pixels, then channel 1, then channel 2.
         assertClose(out, [1, -1, 0, 0.5, 1, -1, 0, 3, 0, 0.5, 0.25, 0], atol: 1e-6)
     }
+
+    func testDihedral_reachesAllEightOrientations_exactly() {
+        // A 3×2 image with distinct pixels: each symmetry of the square gives a different arrangement.
+        let img = FloatImage(width: 3, height: 2, data: (0..<18).map { Float($0) / 18 })
+        var seen = Set<[Float]>()
+        var rng = RandomGenerator(seed: 1)
+        for _ in 0..<200 {
+            var x = img
+            Dihedral().apply(&x, &rng)
+            XCTAssertEqual(x.data.sorted(), img.data.sorted(), "pixels are moved, never blended")
+            seen.insert(x.data + [Float(x.width)])
+        }
+        XCTAssertEqual(seen.count, 8, "all 8 orientations occur")
+        let t = Dihedral.transposed(img)
+        XCTAssertEqual([t.width, t.height], [2, 3])
+        XCTAssertEqual(t[1, 2, 0], img[2, 1, 0], "out[x, y] = in[y, x]")
+        XCTAssertEqual(Dihedral.transposed(t), img, "transposing twice is the identity")
+    }
 }

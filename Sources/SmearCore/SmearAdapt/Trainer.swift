@@ -99,7 +99,10 @@ public final class Trainer {
 
     func pipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         if training {
-            return .articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+            var p = ImagePipeline.articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize,
+                                                  mean: s.mean, std: s.std)
+            if config.dihedral == true { p.steps.append(Dihedral()) }
+            return p
         }
         let side = config.evaluationMatchesTrainingScale ? min(crop, config.randomCrop) : crop
         return .evaluation(crop: side, outputSize: config.inputSize, mean: s.mean, std: s.std)

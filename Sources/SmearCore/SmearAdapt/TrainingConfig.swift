@@ -43,6 +43,8 @@ public struct TrainingConfig: Sendable, Codable {
     /// Colour normalisation of the target lab towards the source lab (nil: none). With Reinhard the
     /// target images are z-scored with the source's channel statistics, since they now look like it.
     public var stainNormalization: StainNormalization? = nil
+    /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
+    public var dihedral: Bool? = nil
     /// Which checkpoint is "the" model: "snd", "entropy", "im", "source_f1" or "latest".
     public var selection = "snd"
     /// Worker threads for data loading.

@@ -171,6 +171,28 @@ public struct Flip: Augmentation {
     }
 }
 
+/// One of the 8 symmetries of the square (identity, 3 quarter turns, 4 mirrors), uniformly: horizontal
+/// flip, vertical flip and transpose, each with p = 0.5 (the PyTorch reference's orientation
+/// augmentation; cells have no orientation). Exact: pixels are moved, never interpolated.
+public struct Dihedral: Augmentation {
+    public init() {}
+    public var name: String { "Dihedral" }
+    public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
+        let r = rng.next()
+        let (h, v, t) = (r & 1 == 1, r & 2 == 2, r & 4 == 4)
+        if h { Flip(.horizontal).apply(&image, &rng) }
+        if v { Flip(.vertical).apply(&image, &rng) }
+        if t { image = Dihedral.transposed(image) }
+    }
+
+    /// Rows become columns: out[x, y] = in[y, x].
+    public static func transposed(_ image: FloatImage) -> FloatImage {
+        var out = FloatImage(width: image.height, height: image.width, data: image.data, scale: image.scale)
+        for y in 0..<image.height { for x in 0..<image.width { for c in 0..<3 { out[y, x, c] = image[x, y, c] } } }
+        return out
+    }
+}
+
 /// Rotation by a random angle in [−limit, limit] degrees about the centre, bilinear, keeping the size,
 /// with reflect-101 borders (albumentations `Rotate(180, border_mode=REFLECT_101)`).
 public struct Rotate: Augmentation {

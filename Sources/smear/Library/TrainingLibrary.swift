@@ -58,11 +58,11 @@ func registerTrainingLibrary(_ i: Interpreter) {
         }
         return .object(MethodObject(d, options: try d.resolve(options)))
     })
-    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, resume=false)",
-                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used).",
+    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, resume=false)",
+                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used). dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations.",
                        example: "run = train(pbc, bccd, method=plugin(\"mdd\"), epochs=3, iters=20, width=16, out=\"runs/mdd\")") { a in
         let allowed = ["source", "target", "method", "epochs", "iters", "batch", "size", "width", "bottleneck", "head", "validation", "out",
-                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "resume"]
+                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "resume"]
         try a.checkKeywords(allowed)
         let source = try datasetArg(a, 0, "source"), target = try datasetArg(a, 1, "target")
         guard source.isLabelled else { throw LanguageError(.value, "train(): the source dataset must be labelled") }
@@ -84,6 +84,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         c.schedule = .inverseDecay(lr: Float(try a.number(nil, "lr", default: 0.004)), gamma: 2e-4, decay: 0.75)
         c.backboneLRMultiplier = Float(try a.number(nil, "backbone_lr", default: 0.1))
         c.evaluationMatchesTrainingScale = !(try a.bool(nil, "article_eval", default: false))
+        if try a.bool(nil, "dihedral", default: false) { c.dihedral = true }
         switch a.value(nil, "stain") {
         case nil, .some(.none): break
         case .some(.string(let name)):
