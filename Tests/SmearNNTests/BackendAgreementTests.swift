@@ -1,8 +1,9 @@
 // The two compute back ends (oneDNN, and im2col + OpenBLAS) compute the same functions: on the
 // geometries where oneDNN takes its other algorithm (Winograd for 3×3 stride-1 convolutions with
-// channels in multiples of 16), for batch norm + ReLU and pooling in evaluation mode, and over three SGD
-// steps of a whole ResNet-18. The PyTorch fixtures (LayersMatchTorchTests, ResNet18MatchesTorchTests)
+// channels in multiples of 16), for batch norm + ReLU and pooling, and for a whole ResNet-18's gradients
+// and three SGD steps. The PyTorch fixtures (LayersMatchTorchTests, ResNet18MatchesTorchTests)
 // check each back end against PyTorch; these check them against each other where no fixture reaches.
+import Foundation
 import SmearNN
 import SmearTensor
 import SmearTestSupport
@@ -61,31 +62,48 @@ final class BackendAgreementTests: XCTestCase {
         assertAgree(r, ["output", "input gradient", "weight gradient", "bias gradient"])
     }
 
-    /// Three SGD steps of a ResNet-18 at width 16 (so that layers 1–3 take oneDNN's Winograd path),
-    /// from the same initial weights on each back end: losses and every final weight agree.
-    func testResNet18_threeTrainingSteps_agreeBetweenBackends() {
-        var finals: [ComputeBackend: ([Float], [(String, Tensor)])] = [:]
+    /// A ResNet-18 at width 16 (so that layers 1–3 take oneDNN's Winograd path), from the same initial
+    /// weights on each back end: every parameter gradient of the first step agrees to float32 rounding
+    /// (1e-3 of each tensor's largest entry), and the losses of three SGD steps agree within 2× the
+    /// distance PyTorch's own float32 kernels show on its three-step fixture (5.3e-4,
+    /// resnet18_float32_distance.json). Weights after several steps are not compared: float32 rounding
+    /// grows chaotically over steps, and by how much depends on the OpenBLAS kernel (with Haswell's, some
+    /// tensors differ by 2% of their largest entry after three steps, with the same code).
+    func testResNet18_gradientsAndThreeTrainingSteps_agreeBetweenBackends() throws {
+        var runs: [ComputeBackend: (losses: [Float], gradients: [(String, Tensor)])] = [:]
         // 8×64×64, as the PyTorch SGD fixture: smaller batches leave layer4's batch norm so few values
-        // per channel that float32 rounding grows chaotically within three steps.
+        // per channel that float32 rounding is amplified even within one step.
         let x = randn([8, 3, 64, 64], seed: 10), labels = [0, 1, 2, 1, 0, 2, 2, 1]
         for backend in ComputeBackend.allCases {
             GlobalRandom.seed(3)
             let model = ResNet18(numClasses: 3, width: 16)
             let opt = SGD(model.parameters, lr: 0.01, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
-            var losses: [Float] = []
+            var losses: [Float] = [], gradients: [(String, Tensor)] = []
             ComputeBackend.with(backend) {
-                for _ in 0..<3 {
+                for step in 0..<3 {
                     let loss = Loss.crossEntropy(model(x), labels: labels)
-                    opt.zeroGrad(); loss.backward(); opt.step()
+                    opt.zeroGrad(); loss.backward()
+                    if step == 0 { gradients = model.namedParameters().map { ($0.0, $0.1.grad?.contiguous() ?? Tensor.zeros($0.1.shape)) } }
+                    opt.step()
                     losses.append(loss.item)
                 }
             }
-            finals[backend] = (losses, model.namedParameters())
+            runs[backend] = (losses, gradients)
         }
-        guard let a = finals[.dnnl], let b = finals[.blas] else { return XCTFail("missing a back end") }
-        assertClose(a.0, b.0, atol: 1e-5, rtol: 1e-4, "losses of 3 steps, dnnl vs blas")
-        for ((name, p), (_, q)) in zip(a.1, b.1) {
-            assertCloseRelativeToMax(p, q, tolerance: 1e-4, "\(name) after 3 steps, dnnl vs blas")
+        let a = try XCTUnwrap(runs[.dnnl]), b = try XCTUnwrap(runs[.blas])
+        for ((name, g), (_, h)) in zip(a.gradients, b.gradients) {
+            assertCloseRelativeToMax(g, h, tolerance: 1e-3, "gradient of \(name) at step 1, dnnl vs blas")
         }
+        let torch = try torchSGDLossDistance()
+        assertClose(a.losses, b.losses, atol: 1e-5, rtol: 2 * torch, "losses of 3 steps, dnnl vs blas")
+    }
+
+    /// PyTorch's own float32 distance to float64 in the losses of the fixture's three SGD steps (the worse of
+    /// its two CPU paths), from Tests/Fixtures/resnet18_float32_distance.json.
+    func torchSGDLossDistance() throws -> Float {
+        let url = fixturesDirectory.appendingPathComponent("resnet18_float32_distance.json")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let entry = try XCTUnwrap(json["resnet18_w8_bn_b8_64px"] as? [String: [String: Double]])
+        return Float(entry.values.compactMap { $0["sgd_losses_max_rel"] }.max() ?? 0)
     }
 }
