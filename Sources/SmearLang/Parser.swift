@@ -6,6 +6,10 @@ public struct Parser {
     var p = 0
     /// Open parentheses/brackets/braces of expressions: newlines inside them are ignored.
     var nesting = 0
+    /// How deep the recursive descent is (expressions, unary operators, blocks), bounded by `maxDepth`
+    /// so that deeply nested input is a syntax error instead of a stack overflow.
+    var depth = 0
+    static let maxDepth = 200
 
     public init(_ source: String) throws {
         var lexer = Lexer(source)
@@ -81,6 +85,7 @@ public struct Parser {
     }
 
     mutating func block(_ context: String) throws -> [Stmt] {
+        try descend(); defer { depth -= 1 }
         let saved = nesting
         nesting = 0
         defer { nesting = saved }
@@ -171,7 +176,19 @@ public struct Parser {
 
     // MARK: expressions, lowest precedence first
 
-    public mutating func expression() throws -> Expr { try orExpr() }
+    public mutating func expression() throws -> Expr {
+        try descend(); defer { depth -= 1 }
+        return try orExpr()
+    }
+
+    /// One level deeper; an error past `maxDepth`.
+    mutating func descend() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            depth -= 1
+            throw error("nested more than \(Parser.maxDepth) levels deep", hint: "split the expression or block into named parts")
+        }
+    }
 
     mutating func orExpr() throws -> Expr {
         var e = try andExpr()
@@ -186,7 +203,10 @@ public struct Parser {
     }
 
     mutating func notExpr() throws -> Expr {
-        if isKeyword("not") || isSymbol("!") { let l = current.location; _ = advance(); return .unary("not", try notExpr(), l) }
+        if isKeyword("not") || isSymbol("!") {
+            try descend(); defer { depth -= 1 }
+            let l = current.location; _ = advance(); return .unary("not", try notExpr(), l)
+        }
         return try comparison()
     }
 
@@ -218,7 +238,10 @@ public struct Parser {
     }
 
     mutating func unary() throws -> Expr {
-        if isSymbol("-") { let l = current.location; _ = advance(); return .unary("-", try unary(), l) }
+        if isSymbol("-") {
+            try descend(); defer { depth -= 1 }
+            let l = current.location; _ = advance(); return .unary("-", try unary(), l)
+        }
         return try postfix()
     }
 

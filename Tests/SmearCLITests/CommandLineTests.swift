@@ -21,7 +21,13 @@ final class CommandLineTests: XCTestCase {
         try p.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        // Standard error is drained on another thread: a child that fills one pipe while the other is
+        // being read would otherwise block forever.
+        var e = Data()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
@@ -81,6 +87,33 @@ final class CommandLineTests: XCTestCase {
         let predictions = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8)
         XCTAssertEqual(predictions.split(separator: "\n").count, images + 1, "a header and one line per image")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
+    }
+
+    /// Values that used to end smear with a signal (exit 139, 132, 134) are errors with a message.
+    func testBadInputs_areErrorsNotSignals() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let parens = dir.appendingPathComponent("parens.smear"), brackets = dir.appendingPathComponent("brackets.smear")
+        try ("x = " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + "\n")
+            .write(to: parens, atomically: true, encoding: .utf8)
+        try ("x = " + String(repeating: "[", count: 50000) + String(repeating: "]", count: 50000) + "\n")
+            .write(to: brackets, atomically: true, encoding: .utf8)
+        let table: [([String], Int32, String)] = [
+            (["-e", "zeros([-1, 3])"], 70, "shape entries cannot be negative"),
+            (["-e", "arange(0, 10, 0)"], 70, "step must not be 0"),
+            (["-e", "zeros([1e6, 1e6])"], 70, "more than the 1073741824"),
+            (["-e", "arange(0, 1e12)"], 70, "more than the 1073741824"),
+            (["-e", "randn([1e30])"], 70, "whole numbers up to"),
+            ([parens.path], 65, "nested more than 200 levels deep"),
+            ([brackets.path], 65, "nested more than 200 levels deep"),
+        ]
+        for (args, status, fragment) in table {
+            let r = try run(args)
+            XCTAssertEqual(r.status, status, "\(args.joined(separator: " ").prefix(60)): \(r.err.prefix(300))")
+            XCTAssertTrue(r.err.contains(fragment), "\(args.joined(separator: " ").prefix(60)): \(r.err.prefix(300))")
+        }
+        XCTAssertEqual(try run(["-e", "reshape(arange(0, 6), [-1, 2])"]).status, 0, "reshape still infers one -1")
     }
 
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {

@@ -7,13 +7,33 @@ func tensorArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> Tensor {
     try a.object(i, name, as: TensorObject.self, typeName: "tensor").tensor
 }
 
-func shapeArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> [Int] {
+/// The largest tensor the language creates: 2^30 elements (4 GiB of Float32).
+let maxTensorElements = 1 << 30
+
+/// A shape given as a list of whole numbers. Only `reshape` may leave one entry as -1 (`allowInferred`);
+/// the shape may hold at most `maxTensorElements` elements.
+func shapeArg(_ a: Arguments, _ i: Int?, _ name: String, allowInferred: Bool = false) throws -> [Int] {
     guard case .list(let items) = try a.required(i, name) else { throw LanguageError(.type, "\(a.function)(): '\(name)' must be a list like [2, 3]") }
-    return try items.map { v in
-        guard case .number(let n) = v, n == n.rounded(), n >= 0 || n == -1 else {
-            throw LanguageError(.type, "\(a.function)(): shape entries must be whole numbers, got \(v)")
+    let shape = try items.map { v in
+        guard case .number(let n) = v, n == n.rounded(), n.magnitude <= Double(maxTensorElements) else {
+            throw LanguageError(.type, "\(a.function)(): shape entries must be whole numbers up to \(maxTensorElements), got \(v)")
+        }
+        guard n >= 0 || (allowInferred && n == -1) else {
+            throw LanguageError(.value, "\(a.function)(): shape entries cannot be negative, got \(Int(n))"
+                                + (allowInferred ? " (only one -1, for an inferred size)" : ""))
         }
         return Int(n)
+    }
+    try checkElementCount(shape.filter { $0 != -1 }.map(Double.init), a.function)
+    return shape
+}
+
+/// Refuses tensors of more than `maxTensorElements` elements, before any memory is asked for.
+func checkElementCount(_ dims: [Double], _ function: String) throws {
+    let count = dims.reduce(1, *)
+    guard count <= Double(maxTensorElements) else {
+        throw LanguageError(.value, "\(function)(): \(Int(count.rounded(.down))) elements is more than the \(maxTensorElements) a tensor may hold here",
+                            hint: "4 GiB of Float32; use a smaller shape")
     }
 }
 
@@ -73,10 +93,14 @@ func registerTensorLibrary(_ i: Interpreter) {
         return .object(TensorObject(Tensor.normal(try shapeArg(a, 0, "shape"), generator: &g)))
     })
     i.register(Builtin("arange", "arange(start, stop, step=1)", help: "Evenly spaced values in [start, stop).", example: "arange(0, 5)") { a in
-        .object(TensorObject(Tensor.arange(Float(try a.number(0, "start")), Float(try a.number(1, "stop")), step: Float(try a.number(2, "step", default: 1)))))
+        let start = try a.number(0, "start"), stop = try a.number(1, "stop"), step = try a.number(2, "step", default: 1)
+        guard start.isFinite && stop.isFinite && step.isFinite else { throw LanguageError(.value, "arange(): start, stop and step must be finite numbers") }
+        guard step != 0 else { throw LanguageError(.value, "arange(): step must not be 0") }
+        try checkElementCount([max(0, ((stop - start) / step).rounded(.up))], "arange")
+        return .object(TensorObject(Tensor.arange(Float(start), Float(stop), step: Float(step))))
     })
     i.register(Builtin("reshape", "reshape(t, shape)", help: "The same values in a new shape (one entry may be -1).", example: "reshape(arange(0, 6), [2, 3])") { a in
-        let t = try tensorArg(a, 0, "t"), s = try shapeArg(a, 1, "shape")
+        let t = try tensorArg(a, 0, "t"), s = try shapeArg(a, 1, "shape", allowInferred: true)
         let known = s.filter { $0 != -1 }.reduce(1, *)
         guard (s.contains(-1) && known > 0 && t.count % known == 0) || known == t.count else {
             throw LanguageError(.value, "reshape(): cannot reshape \(t.shape) to \(s)")
