@@ -94,16 +94,7 @@ final class BackendAgreementTests: XCTestCase {
         for ((name, g), (_, h)) in zip(a.gradients, b.gradients) {
             assertCloseRelativeToMax(g, h, tolerance: 1e-3, "gradient of \(name) at step 1, dnnl vs blas")
         }
-        let torch = try torchSGDLossDistance()
+        let torch = try torchFloat32Distance("resnet18_w8_bn_b8_64px")["sgd_losses_max_rel"] ?? 0
         assertClose(a.losses, b.losses, atol: 1e-5, rtol: 2 * torch, "losses of 3 steps, dnnl vs blas")
-    }
-
-    /// PyTorch's own float32 distance to float64 in the losses of the fixture's three SGD steps (the worse of
-    /// its two CPU paths), from Tests/Fixtures/resnet18_float32_distance.json.
-    func torchSGDLossDistance() throws -> Float {
-        let url = fixturesDirectory.appendingPathComponent("resnet18_float32_distance.json")
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        let entry = try XCTUnwrap(json["resnet18_w8_bn_b8_64px"] as? [String: [String: Double]])
-        return Float(entry.values.compactMap { $0["sgd_losses_max_rel"] }.max() ?? 0)
     }
 }

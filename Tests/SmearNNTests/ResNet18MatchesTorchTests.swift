@@ -22,19 +22,6 @@ import SmearTestSupport
 import XCTest
 
 final class ResNet18MatchesTorchTests: XCTestCase {
-    /// float32 PyTorch's distance to float64 on `fixture`, the larger of its two CPU paths (oneDNN and
-    /// its reference kernels): largest |logit difference|, largest gradient difference relative to each
-    /// tensor's largest entry, and (SGD fixtures) the losses' relative and eval logits' relative-to-max
-    /// differences after three steps.
-    func torchFloat32Distance(_ fixture: String) throws -> [String: Float] {
-        let url = fixturesDirectory.appendingPathComponent("resnet18_float32_distance.json")
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        let entry = try XCTUnwrap(json[fixture] as? [String: [String: Double]], fixture)
-        var worst: [String: Float] = [:]
-        for (_, kernel) in entry { for (k, v) in kernel { worst[k] = max(worst[k] ?? 0, Float(v)) } }
-        return worst
-    }
-
     func check(_ fixtureName: String, norm: Normalization) throws {
         for backend in ComputeBackend.allCases {
             try ComputeBackend.with(backend) { try check(fixtureName, norm: norm, backend: backend) }

@@ -6,3 +6,18 @@ import SmearTensor
 public enum SafeTensorsFixtureReader {
     public static func read(_ url: URL) throws -> [String: Tensor] { try SafeTensors.read(url).tensors }
 }
+
+/// float32 PyTorch's distance to the float64 reference on a whole-ResNet-18 fixture, the worse of its two
+/// CPU paths (oneDNN and its reference kernels), per measure (`logits_max_abs`, `gradient_max_rel`,
+/// `sgd_losses_max_rel`, `eval_logits_max_rel`), from Tests/Fixtures/resnet18_float32_distance.json
+/// (scripts/fixtures/make_float32_distance.py).
+public func torchFloat32Distance(_ fixture: String) throws -> [String: Float] {
+    let url = fixturesDirectory.appendingPathComponent("resnet18_float32_distance.json")
+    guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
+          let entry = json[fixture] as? [String: [String: Double]] else {
+        throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "no entry for \(fixture) in \(url.path)"])
+    }
+    var worst: [String: Float] = [:]
+    for (_, kernel) in entry { for (k, v) in kernel { worst[k] = max(worst[k] ?? 0, Float(v)) } }
+    return worst
+}

@@ -6,11 +6,6 @@ import SmearNN
 import SmearTensor
 
 public enum AdaBN {
-    /// Every batch-norm module of `module`, in a fixed order.
-    static func batchNorms(_ module: Module) -> [BatchNorm] {
-        ((module as? BatchNorm).map { [$0] } ?? []) + module.children.flatMap { batchNorms($0.1) }
-    }
-
     /// Replaces every batch norm's running mean and variance by the plain average, over the batches of
     /// `dataset` (no augmentation, no gradient), of the batch statistics (PyTorch's cumulative average,
     /// `momentum=None`: mean of batch means, mean of unbiased batch variances). Only the batch norms run in
@@ -18,7 +13,7 @@ public enum AdaBN {
     /// - Returns: a closure that puts the previous statistics and modes back, bit for bit.
     public static func adapt(_ net: Module, to dataset: ImageDataset, pipeline: ImagePipeline,
                              batchSize: Int = 64) throws -> () -> Void {
-        let norms = batchNorms(net)
+        let norms = net.modules(of: BatchNorm.self)
         let saved = norms.map { ($0.runningMean.scalars, $0.runningVar.scalars, $0.numBatchesTracked, $0.momentum, $0.isTraining) }
         let wasTraining = net.isTraining
         let restore = {

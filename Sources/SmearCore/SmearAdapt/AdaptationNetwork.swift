@@ -56,8 +56,5 @@ public final class AdaptationNetwork: Module {
     }
 
     /// Every Dropout in the network, in a fixed order (reseeded per iteration for exact resumption).
-    public var dropouts: [Dropout] {
-        func collect(_ m: Module) -> [Dropout] { ((m as? Dropout).map { [$0] } ?? []) + m.children.flatMap { collect($0.1) } }
-        return collect(self)
-    }
+    public var dropouts: [Dropout] { modules(of: Dropout.self) }
 }

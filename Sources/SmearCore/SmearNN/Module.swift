@@ -46,6 +46,11 @@ open class Module {
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// This module and its descendants that are of type `T`, depth first, in `children` order.
+    public func modules<T: Module>(of type: T.Type) -> [T] {
+        ((self as? T).map { [$0] } ?? []) + children.flatMap { $0.1.modules(of: type) }
+    }
+
     /// Sets training (`true`) or evaluation mode on this module and all its children.
     public func train(_ on: Bool = true) {
         isTraining = on
