@@ -1,61 +1,67 @@
-// Cell scale without labels: how much of a lab's frames the stained nuclei cover, and the centre crop
-// that gives every lab the same nucleus-to-frame ratio (the article fixes its crops by hand:
-// 300 / 345 / 288 px). Nuclei (Romanowsky stains: purple) absorb green light strongly, so the pixels
-// darker in the green channel than an Otsu threshold of that image are taken as nucleus.
+// Cell scale without labels: how large a lab's white cells are in its frames, and the centre crops that
+// give two labs the same scale at the working resolution. The article fixes its crops by hand per lab
+// (300 / 345 / 288 px); a lab nobody tuned on needs them measured. The measure is the central nucleus's
+// equivalent diameter (NucleusMask: optical density, so it holds across stains), as a fraction of each
+// frame's shorter side, with the median over the lab's images.
 import Foundation
 
 public enum CellScale {
-    /// Otsu's threshold of 8-bit values (the level that best separates two classes).
-    static func otsu(_ histogram: [Int]) -> Int {
-        let total = histogram.reduce(0, +)
-        let sumAll = histogram.enumerated().reduce(0.0) { $0 + Double($1.offset * $1.element) }
-        var weightB = 0, sumB = 0.0, best = 0.0, threshold = 0
-        for t in 0..<256 {
-            weightB += histogram[t]
-            guard weightB > 0 else { continue }
-            let weightF = total - weightB
-            if weightF == 0 { break }
-            sumB += Double(t * histogram[t])
-            let meanB = sumB / Double(weightB), meanF = (sumAll - sumB) / Double(weightF)
-            let between = Double(weightB) * Double(weightF) * (meanB - meanF) * (meanB - meanF)
-            if between > best { best = between; threshold = t }
+    public struct Measurement: Sendable, Equatable {
+        /// Median central-nucleus diameter over the images, as a fraction of the frame's shorter side.
+        public var diameter: Double
+        /// Median shorter side of the frames, in original pixels.
+        public var side: Int
+        /// Images measured, and those in which no central nucleus was found (left out of the median).
+        public var images: Int, missed: Int
+        /// The median nucleus diameter in original pixels.
+        public var diameterPixels: Double { diameter * Double(side) }
+
+        public init(diameter: Double, side: Int, images: Int = 1, missed: Int = 0) {
+            self.diameter = diameter; self.side = side; self.images = images; self.missed = missed
         }
-        return threshold
     }
 
-    /// Fraction of an image's pixels darker in green than its Otsu threshold.
-    public static func nucleusFraction(_ image: RGBImage) -> Double {
-        var histogram = [Int](repeating: 0, count: 256)
-        let n = image.width * image.height
-        for i in 0..<n { histogram[Int(image.pixels[3 * i + 1])] += 1 }
-        let t = otsu(histogram)
-        return Double(histogram[0...t].reduce(0, +)) / Double(max(n, 1))
-    }
+    /// The nucleus-to-crop ratio that the matched crops aim at: the article's and the PyTorch reference's
+    /// PBC crop (200 px of 360, where PBC's median central nucleus measures 0.289 of the frame) gives
+    /// 0.289 × 360 / 200 ≈ 0.52. Chosen once, from the source lab of the reference, for every lab.
+    public static let nucleusToCrop = 0.52
 
-    /// Median nucleus fraction and median shorter image side (original pixels) over up to
-    /// `maxImages` images of the dataset (evenly spaced; no labels used).
-    public static func measure(_ dataset: ImageDataset, maxImages: Int = 200) throws -> (fraction: Double, side: Int) {
-        let step = max(1, dataset.count / maxImages)
+    /// Measures up to `maxImages` images of the dataset, evenly spaced; no labels used. Large frames are
+    /// decoded at a reduced DCT scale (the diameter is a fraction, so it does not depend on it).
+    public static func measure(_ dataset: ImageDataset, maxImages: Int = 200) throws -> Measurement {
+        guard dataset.count > 0 else { throw DatasetError.noImages("the dataset given to cell_scale") }
+        let step = max(1, dataset.count / max(1, maxImages))
         let picks = Swift.stride(from: 0, to: dataset.count, by: step).map { dataset.samples[$0].path }
-        var fractions = [Double](repeating: 0, count: picks.count), sides = [Int](repeating: 0, count: picks.count)
-        var failure: Error? = nil
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: picks.count) { i in
-            do {
-                let img = try JPEG.decode(picks[i], scaleDenominator: 2)
-                fractions[i] = nucleusFraction(img)
-                sides[i] = min(img.width, img.height) * img.scale
-            } catch { lock.lock(); failure = failure ?? error; lock.unlock() }
+        let results = try ParallelMap.map(picks.count) { i -> (Double?, Int) in
+            let size = try JPEG.size(of: picks[i])
+            let shorter = min(size.width, size.height)
+            let image = FloatImage(try JPEG.decode(picks[i], scaleDenominator: JPEG.scaleDenominator(side: shorter, minimumSide: 128)))
+            return (NucleusMask.find(in: image)?.equivalentDiameter, shorter)
         }
-        if let failure { throw failure }
-        return (fractions.sorted()[fractions.count / 2], sides.sorted()[sides.count / 2])
+        let diameters = results.compactMap(\.0).sorted(), sides = results.map(\.1).sorted()
+        guard !diameters.isEmpty else {
+            throw DatasetError.noNucleus(images: picks.count)
+        }
+        return Measurement(diameter: diameters[diameters.count / 2], side: sides[sides.count / 2],
+                           images: picks.count, missed: picks.count - diameters.count)
     }
 
-    /// The centre-crop side that makes nuclei cover `reference` of the crop, given that they cover
-    /// `fraction` of a `side`-pixel frame: side·√(fraction/reference), kept within [side/3, side].
-    public static func matchedCrop(side: Int, fraction: Double, reference: Double) -> Int {
-        guard fraction > 0, reference > 0 else { return side }
-        let c = Double(side) * (fraction / reference).squareRoot()
-        return Int(min(Double(side), max(Double(side) / 3, c)).rounded())
+    /// Centre crops (original pixels) for a source and a target lab at which the central nucleus covers the
+    /// same fraction of the crop: `nucleusToCrop`, or more when either lab's nuclei already cover more of
+    /// the whole frame (then that lab keeps its whole frame and the other is cropped to match). So the crop
+    /// zooms whichever side has the smaller cells, in either direction.
+    public static func matchedCrops(source: Measurement, target: Measurement,
+                                    nucleusToCrop: Double = nucleusToCrop) -> (source: Int, target: Int) {
+        let ratio = max(nucleusToCrop, source.diameter, target.diameter)
+        func crop(_ m: Measurement) -> Int { min(m.side, max(1, Int((m.diameterPixels / ratio).rounded()))) }
+        return (crop(source), crop(target))
+    }
+
+    /// A warning when a crop has fewer original pixels than the working resolution (the image is then
+    /// enlarged, and detail the network expects is missing), else nil.
+    public static func upsamplingWarning(crop: Int, workingSize: Int, lab: String) -> String? {
+        crop < workingSize
+            ? "\(lab): the matched crop is \(crop) px, below the working resolution of \(workingSize) px; its images are enlarged \(String(format: "%.2f", Double(workingSize) / Double(crop)))×"
+            : nil
     }
 }

@@ -21,26 +21,20 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     /// Computes over every pixel of every image, decoded at 1/`scaleDenominator` (DCT-downscaled:
     /// the mean is unchanged and the spread barely, at a fraction of the cost).
     public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4, space: ColourSpace = .rgb) throws -> ChannelStatistics {
-        var sums = [[Double]](repeating: [0, 0, 0, 0, 0, 0, 0], count: dataset.count)   // Σc×3, Σc²×3, n
-        var firstError: Error? = nil
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: dataset.count) { i in
-            do {
-                let img = try JPEG.decode(dataset.samples[i].path, scaleDenominator: scaleDenominator)
-                var s = [Double](repeating: 0, count: 7)
-                img.pixels.withUnsafeBufferPointer { p in
-                    for j in 0..<(img.width * img.height) {
-                        var v = (Float(p[3 * j]) / 255, Float(p[3 * j + 1]) / 255, Float(p[3 * j + 2]) / 255)
-                        if space == .lab { v = CIELab.fromRGB(v.0, v.1, v.2) }
-                        let (a, b, c) = (Double(v.0), Double(v.1), Double(v.2))
-                        s[0] += a; s[1] += b; s[2] += c; s[3] += a * a; s[4] += b * b; s[5] += c * c
-                    }
+        let sums = try ParallelMap.map(dataset.count) { i -> [Double] in   // Σc×3, Σc²×3, n
+            let img = try JPEG.decode(dataset.samples[i].path, scaleDenominator: scaleDenominator)
+            var s = [Double](repeating: 0, count: 7)
+            img.pixels.withUnsafeBufferPointer { p in
+                for j in 0..<(img.width * img.height) {
+                    var v = (Float(p[3 * j]) / 255, Float(p[3 * j + 1]) / 255, Float(p[3 * j + 2]) / 255)
+                    if space == .lab { v = CIELab.fromRGB(v.0, v.1, v.2) }
+                    let (a, b, c) = (Double(v.0), Double(v.1), Double(v.2))
+                    s[0] += a; s[1] += b; s[2] += c; s[3] += a * a; s[4] += b * b; s[5] += c * c
                 }
-                s[6] = Double(img.width * img.height)
-                sums[i] = s
-            } catch { lock.lock(); if firstError == nil { firstError = error }; lock.unlock() }
+            }
+            s[6] = Double(img.width * img.height)
+            return s
         }
-        if let firstError { throw firstError }
         var t = [Double](repeating: 0, count: 7)
         for s in sums { for k in 0..<7 { t[k] += s[k] } }
         let mean = (0..<3).map { t[$0] / t[6] }

@@ -12,6 +12,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case missingFile(file: String, line: Int, path: String)
     case unreadableImages(dataset: String, files: [String])
     case vocabularyMismatch(String)
+    case noNucleus(images: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +27,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "dataset \(d): \(files.count) unreadable image(s): \(files.prefix(10).joined(separator: "; "))"
                 + (files.count > 10 ? "; ..." : "") + ". Remove them, or load with skipUnreadable."
         case .vocabularyMismatch(let r): return r
+        case .noNucleus(let n):
+            return "cell scale: no stained nucleus found near the centre of any of \(n) images; are these single-cell crops of a stained smear? Give the crops by hand (source_crop, target_crop) instead"
         }
     }
 }

@@ -59,22 +59,37 @@ func registerDataLibrary(_ i: Interpreter) {
         return .record([("mean", numberList(s.mean)), ("std", numberList(s.std)), ("images", .number(Double(s.images)))])
     })
     i.register(Builtin("cell_scale", "cell_scale(dataset, images=200)",
-                       help: "Without labels: the median fraction of each frame covered by stained nuclei, and the median image side.\nUse it with matched_crop to give every lab the same cell scale.",
-                       example: "cell_scale(bccd).fraction") { a in
+                       help: "Without labels: the median diameter of the stained nucleus at each frame's centre (found by optical density,\nso any stain), as a fraction of the frame's shorter side; the median side in pixels; images measured and missed.\nUse it with matched_crops to give two labs the same cell scale.",
+                       example: "cell_scale(bccd).diameter") { a in
         let m = try CellScale.measure(try datasetArg(a, 0, "dataset"), maxImages: try a.int(1, "images", default: 200))
-        return .record([("fraction", .number(m.fraction)), ("side", .number(Double(m.side)))])
+        return cellScaleRecord(m)
     })
-    i.register(Builtin("matched_crop", "matched_crop(scale, reference)",
-                       help: "The centre crop (original pixels) at which nuclei cover `reference` of the crop, for a lab measured by cell_scale.",
-                       example: "crop = matched_crop(cell_scale(pbc), cell_scale(bccd).fraction)") { a in
-        guard case .record = try a.required(0, "scale"), let f = (try a.required(0, "scale")).field("fraction"),
-              let side = (try a.required(0, "scale")).field("side"), case .number(let fv) = f, case .number(let sv) = side else {
-            throw LanguageError(.type, "matched_crop(): scale must be a record from cell_scale()")
+    i.register(Builtin("matched_crops", "matched_crops(source_scale, target_scale, size=64)",
+                       help: "Centre crops [source, target] (original pixels) at which both labs' nuclei cover the same fraction of the crop\n(0.52, the reference's PBC crop, or more when a lab's nuclei already fill more of its frame): zooms whichever lab\nhas the smaller cells. Warns when a crop has fewer pixels than the working size.",
+                       example: "crops = matched_crops(cell_scale(pbc), cell_scale(bccd))") { a in
+        let source = try cellScaleArg(a, 0, "source_scale"), target = try cellScaleArg(a, 1, "target_scale")
+        let size = try a.int(2, "size", default: 64)
+        let crops = CellScale.matchedCrops(source: source, target: target)
+        for (crop, lab) in [(crops.source, "source"), (crops.target, "target")] {
+            if let w = CellScale.upsamplingWarning(crop: crop, workingSize: size, lab: lab) { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
         }
-        return .number(Double(CellScale.matchedCrop(side: Int(sv), fraction: fv, reference: try a.number(1, "reference"))))
+        return .list([.number(Double(crops.source)), .number(Double(crops.target))])
     })
     i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors.",
                        example: "bad = scan(pbc)") { a in
         .list(try datasetArg(a, 0, "dataset").scan().map { .record([("path", .string($0.path)), ("error", .string($0.error))]) })
     })
+}
+
+private func cellScaleRecord(_ m: CellScale.Measurement) -> Value {
+    .record([("diameter", .number(m.diameter)), ("side", .number(Double(m.side))), ("pixels", .number(m.diameterPixels)),
+             ("images", .number(Double(m.images))), ("missed", .number(Double(m.missed)))])
+}
+
+private func cellScaleArg(_ a: Arguments, _ index: Int, _ name: String) throws -> CellScale.Measurement {
+    let v = try a.required(index, name)
+    guard case .number(let d)? = v.field("diameter"), case .number(let side)? = v.field("side"), d > 0, d <= 1, side >= 1 else {
+        throw LanguageError(.type, "matched_crops(): \(name) must be a record from cell_scale()")
+    }
+    return CellScale.Measurement(diameter: d, side: Int(side))
 }
