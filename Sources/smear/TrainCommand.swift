@@ -10,8 +10,8 @@ let trainUsage = """
 usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALUE ...] [--out DIR]
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
-                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard] [--resume]
-                   [--skip-unreadable] [--article-eval]
+                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard|macenko] [--resume]
+                   [--hed-jitter SIGMA] [--skip-unreadable] [--article-eval]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
   if any, are used for reporting only). Methods: source_only, and the plugins mdd, dann, entmin.
@@ -71,8 +71,11 @@ func runTrain(_ arguments: [String]) throws {
         case "--separate-batches": config.forwardTogether = false
         case "--stain":
             let name = try value(key)
-            guard let s = StainNormalization(rawValue: name) else { throw CLIError.usage("--stain \(name): the only colour normalisation is reinhard") }
+            guard let s = StainNormalization(rawValue: name) else { throw CLIError.usage("--stain \(name): the colour normalisations are reinhard and macenko") }
             config.stainNormalization = s
+        case "--hed-jitter":
+            guard let sigma = Float(try value(key)), sigma >= 0, sigma <= 0.5 else { throw CLIError.usage("--hed-jitter needs σ between 0 and 0.5") }
+            config.hedJitter = sigma > 0 ? sigma : nil
         case "--article-eval": config.evaluationMatchesTrainingScale = false
         case "--resume": resume = true
         case "--skip-unreadable": skipUnreadable = true

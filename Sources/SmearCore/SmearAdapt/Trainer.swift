@@ -77,13 +77,15 @@ public final class Trainer {
         case .reinhard?:
             targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab),
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
+        case .macenko?:
+            targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
         case nil: targetColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
     /// The colour normalisation applied to every target image first (nil: none).
-    let targetColourTransfer: ReinhardTransfer?
+    let targetColourTransfer: Augmentation?
 
     var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
@@ -102,6 +104,7 @@ public final class Trainer {
             var p = ImagePipeline.articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize,
                                                   mean: s.mean, std: s.std)
             if config.dihedral == true { p.steps.append(Dihedral()) }
+            if let sigma = config.hedJitter { p.steps.append(WithProbability(0.5, HEDJitter(sigma: sigma))) }
             return p
         }
         let side = config.evaluationMatchesTrainingScale ? min(crop, config.randomCrop) : crop

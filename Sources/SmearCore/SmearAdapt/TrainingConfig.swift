@@ -45,6 +45,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var stainNormalization: StainNormalization? = nil
     /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
     public var dihedral: Bool? = nil
+    /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
+    public var hedJitter: Float? = nil
     /// Which checkpoint is "the" model: "snd", "entropy", "im", "source_f1" or "latest".
     public var selection = "snd"
     /// Worker threads for data loading.

@@ -8,6 +8,9 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// Reinhard et al. 2001: per-channel affine map in L*a*b* from the lab's pixel statistics onto the
     /// source lab's (both computed over all pixels of all images, without labels).
     case reinhard
+    /// Macenko et al. 2009: the lab's two stain vectors and concentration range, found in optical density
+    /// from its own pixels (StainVectors), re-expressed with the source lab's.
+    case macenko
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.

@@ -58,11 +58,11 @@ func registerTrainingLibrary(_ i: Interpreter) {
         }
         return .object(MethodObject(d, options: try d.resolve(options)))
     })
-    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, resume=false)",
-                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used). dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations.",
+    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, hed_jitter=0, resume=false)",
+                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used); stain=\"macenko\"\nre-expresses them with the source lab's two stain vectors (Macenko, optical density). dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations. hed_jitter=σ adds stain\naugmentation (H, E, D channels scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5; 0.05 is Tellez's light setting).",
                        example: "run = train(pbc, bccd, method=plugin(\"mdd\"), epochs=3, iters=20, width=16, out=\"runs/mdd\")") { a in
         let allowed = ["source", "target", "method", "epochs", "iters", "batch", "size", "width", "bottleneck", "head", "validation", "out",
-                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "resume"]
+                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "hed_jitter", "resume"]
         try a.checkKeywords(allowed)
         let source = try datasetArg(a, 0, "source"), target = try datasetArg(a, 1, "target")
         guard source.isLabelled else { throw LanguageError(.value, "train(): the source dataset must be labelled") }
@@ -89,11 +89,14 @@ func registerTrainingLibrary(_ i: Interpreter) {
         case nil, .some(.none): break
         case .some(.string(let name)):
             guard let s = StainNormalization(rawValue: name) else {
-                throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \"reinhard\" or nil")
+                throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \"reinhard\", \"macenko\" or nil")
             }
             c.stainNormalization = s
-        case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\"reinhard\") or nil, got a \(v.typeName)")
+        case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\"reinhard\", \"macenko\") or nil, got a \(v.typeName)")
         }
+        let hed = try a.number(nil, "hed_jitter", default: 0)
+        guard hed >= 0, hed <= 0.5 else { throw LanguageError(.value, "train(): hed_jitter is σ of the stain jitter, between 0 (off) and 0.5; got \(hed)") }
+        if hed > 0 { c.hedJitter = Float(hed) }
         guard c.inputSize >= 32 else { throw LanguageError(.value, "train(): size must be at least 32") }
         // validation: a fraction of the source held out (default 0.1), or a dataset given explicitly.
         var trainSet = source, validation: ImageDataset? = nil
