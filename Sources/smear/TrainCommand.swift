@@ -112,7 +112,7 @@ func runTrain(_ arguments: [String]) throws {
           + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
           + ComputeBackend.summary)
     try trainer.run()
-    for criterion in ["snd", "entropy", "im", "source_f1", "latest"] {
+    for criterion in ["snd", "entropy", "im", "dev", "source_f1", "latest"] {
         guard (try? trainer.loadSelected(criterion)) != nil else { continue }
         let e = try Evaluation.run(trainer.net, on: targetSet, pipeline: trainer.targetPipeline(training: false))
         try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion).csv"))

@@ -58,8 +58,9 @@ final class TrainerTests: XCTestCase {
             XCTAssertTrue(t.history.allSatisfy { $0.classificationLoss.isFinite && $0.transferLoss.isFinite && $0.targetSND.isFinite })
             XCTAssertNotNil(t.history[0].targetMacroF1, "the target has labels, so F1 is reported")
             XCTAssertNotNil(t.history[0].sourceMacroF1)
+            XCTAssertTrue(t.history.allSatisfy { $0.targetDEV?.isFinite == true }, "DEV from the source validation set")
             for file in ["history.csv", "history.jsonl", "latest.safetensors", "best_snd.safetensors", "best_entropy.safetensors",
-                         "best_source_f1.safetensors"] {
+                         "best_im.safetensors", "best_dev.safetensors", "best_source_f1.safetensors"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(descriptor.name): \(file)")
             }
             try t.loadSelected("snd")

@@ -8,6 +8,8 @@ import SmearTensor
 /// Logits of a whole dataset and what can be said of them.
 public struct Evaluation {
     public let logits: Tensor          // [N, K]
+    /// Bottleneck features [N, F], when asked for (`keepFeatures`).
+    public var features: Tensor? = nil
     public let labels: [Int?]
     public let samples: [Sample]
     public let classes: [String]
@@ -29,24 +31,38 @@ public struct Evaluation {
     /// `adaptBatchNorm` (AdaBN), the batch-norm statistics are first recomputed over `dataset` and put
     /// back afterwards, so the network is unchanged when this returns.
     public static func run(_ net: AdaptationNetwork, on dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int = 64,
-                           adaptBatchNorm: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+                           adaptBatchNorm: Bool = false, keepFeatures: Bool = false,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
         if adaptBatchNorm {
             let restore = try AdaBN.adapt(net, to: dataset, pipeline: pipeline, batchSize: batchSize)
             defer { restore() }
-            return try run(net, on: dataset, pipeline: pipeline, batchSize: batchSize, progress: progress)
+            return try run(net, on: dataset, pipeline: pipeline, batchSize: batchSize, keepFeatures: keepFeatures, progress: progress)
         }
         let wasTraining = net.isTraining
         net.eval()
         defer { net.train(wasTraining) }
         let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
-        var parts: [Tensor] = []
+        var parts: [Tensor] = [], featureParts: [Tensor] = []
         for b in 0..<loader.batchesPerEpoch {
             let batch = try loader.batch(epoch: 0, index: b)
-            parts.append(withNoGrad { net(batch.images) })
+            let (f, y) = withNoGrad { net.featuresAndLogits(batch.images) }
+            parts.append(y)
+            if keepFeatures { featureParts.append(f) }
             progress?(min((b + 1) * batchSize, dataset.count), dataset.count)
         }
         let logits = withNoGrad { Tensor.concat(parts, axis: 0) }
-        return Evaluation(logits: logits, labels: dataset.samples.map(\.label), samples: dataset.samples, classes: net.config.classes == dataset.classes.count ? dataset.classes : (0..<net.config.classes).map(String.init))
+        let classes = net.config.classes == dataset.classes.count ? dataset.classes : (0..<net.config.classes).map(String.init)
+        var e = Evaluation(logits: logits, labels: dataset.samples.map(\.label), samples: dataset.samples, classes: classes)
+        if keepFeatures { e.features = withNoGrad { Tensor.concat(featureParts, axis: 0) } }
+        return e
+    }
+
+    /// Cross-entropy of each labelled image, −log softmax(logits)[label] (nil for an unlabelled dataset).
+    public var perImageLosses: [Double]? {
+        guard hasLabels else { return nil }
+        let logProbabilities = withNoGrad { logits.logSoftmax(axis: 1) }.scalars
+        let k = logits.shape[1]
+        return labels.enumerated().map { -Double(logProbabilities[$0.offset * k + ($0.element ?? 0)]) }
     }
 
     /// Writes `image,label_id,label` per image and, in `<name>_probabilities.csv`, the softmax

@@ -29,6 +29,9 @@ public struct EpochRecord: Codable, Sendable {
     /// Information maximisation and the largest predicted-class share on the target (nil in histories
     /// written before they existed).
     public var targetIM: Double?, targetLargestClassShare: Double?
+    /// Deep embedded validation: the source-validation loss re-weighted towards the target (lower is better;
+    /// nil without a source validation set, or in histories written before it existed).
+    public var targetDEV: Double?
     public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
     public var diagnostics: [String: Double]
     public var seconds: Double
@@ -197,7 +200,8 @@ public final class Trainer {
     /// Label-free criteria on the whole target set, source validation accuracy and macro F1, and target
     /// F1 when labels exist (reported only).
     public func evaluate(epoch: Int, iteration: Int) throws -> EpochRecord {
-        let t = try Evaluation.run(net, on: data.target, pipeline: targetPipeline(training: false)) { done, total in
+        let withSourceValidation = data.sourceValidation != nil
+        let t = try Evaluation.run(net, on: data.target, pipeline: targetPipeline(training: false), keepFeatures: withSourceValidation) { done, total in
             self.report("epoch \(epoch): evaluating the target set \(done)/\(total)", true)
         }
         var r = EpochRecord(epoch: epoch, iteration: iteration, classificationLoss: 0, transferLoss: 0,
@@ -207,10 +211,14 @@ public final class Trainer {
         if let m = t.confusion {
             r.targetMacroF1 = m.macroF1(.observed); r.targetMicroF1 = m.microF1(.observed); r.targetMacroF1Present = m.macroF1(.presentInLabels)
         }
-        if let v = data.sourceValidation, let m = try Evaluation.run(net, on: v, pipeline: sourcePipeline(training: false), progress: { done, total in
-            self.report("epoch \(epoch): evaluating the source validation set \(done)/\(total)", true)
-        }).confusion {
-            r.sourceAccuracy = m.accuracy; r.sourceMacroF1 = m.macroF1(.observed)
+        if let v = data.sourceValidation {
+            let s = try Evaluation.run(net, on: v, pipeline: sourcePipeline(training: false), keepFeatures: true) { done, total in
+                self.report("epoch \(epoch): evaluating the source validation set \(done)/\(total)", true)
+            }
+            if let m = s.confusion { r.sourceAccuracy = m.accuracy; r.sourceMacroF1 = m.macroF1(.observed) }
+            if let losses = s.perImageLosses, let fs = s.features, let ft = t.features {
+                r.targetDEV = DeepEmbeddedValidation.risk(sourceFeatures: fs, sourceLosses: losses, targetFeatures: ft)
+            }
         }
         return r
     }
@@ -262,6 +270,7 @@ public final class Trainer {
         better("snd", r.targetSND, higher: true, guarded: true)
         better("entropy", r.targetEntropy, higher: false, guarded: true)
         better("im", r.targetIM, higher: true, guarded: true)
+        better("dev", r.targetDEV, higher: false, guarded: true)
         better("source_f1", r.sourceMacroF1, higher: true, guarded: false)
         let meta = metadata(r)
         for key in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("best_\(key).safetensors")) }
@@ -291,13 +300,13 @@ public final class Trainer {
         let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
         var lines = [(["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
                        "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
-                       "target_largest_class_share"] + keys).joined(separator: ",")]
+                       "target_largest_class_share", "target_dev"] + keys).joined(separator: ",")]
         func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
         for r in history {
             lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
                            f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
                            f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
-                           f(r.targetLargestClassShare)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
+                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
         }
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
     }
@@ -332,7 +341,7 @@ public final class Trainer {
         return true
     }
 
-    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "im", "source_f1", "latest") into the network.
+    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "im", "dev", "source_f1", "latest") into the network.
     public func loadSelected(_ criterion: String? = nil) throws {
         let name = (criterion ?? config.selection) == "latest" ? "latest" : "best_\(criterion ?? config.selection)"
         let url = directory.appendingPathComponent("\(name).safetensors")

@@ -47,7 +47,7 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
-    /// Which checkpoint is "the" model: "snd", "entropy", "im", "source_f1" or "latest".
+    /// Which checkpoint is "the" model: "snd", "entropy", "im", "dev", "source_f1" or "latest".
     public var selection = "snd"
     /// Worker threads for data loading.
     public var workers = 2

@@ -92,7 +92,7 @@ func recordValue(_ r: EpochRecord) -> Value {
                                      ("cls_loss", .number(r.classificationLoss)), ("transfer_loss", .number(r.transferLoss)),
                                      ("source_acc", optionalNumber(r.sourceAccuracy)), ("source_f1", optionalNumber(r.sourceMacroF1)),
                                      ("target_entropy", .number(r.targetEntropy)), ("target_snd", .number(r.targetSND)),
-                                     ("target_im", optionalNumber(r.targetIM)),
+                                     ("target_im", optionalNumber(r.targetIM)), ("target_dev", optionalNumber(r.targetDEV)),
                                      ("target_largest_class_share", optionalNumber(r.targetLargestClassShare)),
                                      ("target_f1", optionalNumber(r.targetMacroF1)), ("target_micro_f1", optionalNumber(r.targetMicroF1)),
                                      ("seconds", .number(r.seconds))]

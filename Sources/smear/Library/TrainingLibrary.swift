@@ -136,7 +136,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         return .object(r)
     })
     i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"snd\", adabn=false)",
-                       help: "Evaluates a run's checkpoint (snd, entropy, im, source_f1, latest or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
+                       help: "Evaluates a run's checkpoint (snd, entropy, im, dev, source_f1, latest or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
         let checkpoint = try a.string(2, "checkpoint", default: "snd")
