@@ -135,21 +135,21 @@ func registerTrainingLibrary(_ i: Interpreter) {
         try r.trainer.run()
         return .object(r)
     })
-    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"snd\", adabn=false)",
-                       help: "Evaluates a run's checkpoint (snd, entropy, im, dev, source_f1, latest or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"latest\", adabn=false)",
+                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
-        let checkpoint = try a.string(2, "checkpoint", default: "snd")
+        let checkpoint = try a.string(2, "checkpoint", default: TrainingConfig.defaultSelection)
         let adabn = try a.bool(3, "adabn", default: false)
         if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
         let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
         return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"))
     })
-    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"snd\", adabn=false)",
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"latest\", adabn=false)",
                        help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
-        let checkpoint = try a.string(3, "checkpoint", default: "snd")
+        let checkpoint = try a.string(3, "checkpoint", default: TrainingConfig.defaultSelection)
         let adabn = try a.bool(4, "adabn", default: false)
         if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
         try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
