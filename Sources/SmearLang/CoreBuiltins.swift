@@ -18,10 +18,15 @@ extension Interpreter {
             }
         })
         register(Builtin("range", "range(stop) or range(start, stop, step=1)", help: "A list of numbers.", example: "for i in range(3) { print(i) }") { a in
-            let first = try a.int(0, "start")
-            let (start, stop) = a.positional.count > 1 ? (first, try a.int(1, "stop")) : (0, first)
+            let twoEnds = a.positional.count > 1 || a.value(nil, "stop") != nil
+            let start = twoEnds ? try a.int(0, "start", default: 0) : 0
+            let stop = twoEnds ? try a.int(1, "stop") : try a.int(0, "stop")
             let step = try a.int(2, "step", default: 1)
             guard step != 0 else { throw LanguageError(.value, "range() step must not be 0") }
+            let count = max(0, (stop - start + step - (step > 0 ? 1 : -1)) / step)
+            guard count <= 10_000_000 else {
+                throw LanguageError(.value, "range() of \(count) numbers is more than the 10,000,000 a list may hold", hint: "use a while loop")
+            }
             return .list(stride(from: start, to: stop, by: step).map { .number(Double($0)) })
         })
         register(Builtin("append", "append(list, value)", help: "A new list with the value added at the end.", example: "xs = append(xs, 4)") { a in
@@ -32,11 +37,18 @@ extension Interpreter {
             guard case .record(let r) = try a.required(0, "record") else { throw LanguageError(.type, "keys() needs a record") }
             return .list(r.map { .string($0.0) })
         })
-        let maths: [(String, (Double) -> Double)] = [("sqrt", { $0.squareRoot() }), ("exp", { Foundation.exp($0) }),
-                                                     ("log", { Foundation.log($0) }), ("abs", { Swift.abs($0) }),
-                                                     ("floor", { $0.rounded(.down) }), ("round", { $0.rounded() })]
-        for (name, f) in maths {
-            register(Builtin(name, "\(name)(x)", help: "\(name) of a number.", example: "\(name)(2)") { a in .number(f(try a.number(0, "x"))) })
+        // Each with its domain: a value outside it is an error, not a NaN that surfaces later.
+        let maths: [(String, (Double) -> Double, (Double) -> String?)] = [
+            ("sqrt", { $0.squareRoot() }, { $0 < 0 ? "sqrt() of a negative number (\($0))" : nil }),
+            ("exp", { Foundation.exp($0) }, { $0 > 709 ? "exp(\($0)) is larger than the largest number (exp(709) is the limit)" : nil }),
+            ("log", { Foundation.log($0) }, { $0 <= 0 ? "log() of a number that is not positive (\($0))" : nil }),
+            ("abs", { Swift.abs($0) }, { _ in nil }), ("floor", { $0.rounded(.down) }, { _ in nil }), ("round", { $0.rounded() }, { _ in nil })]
+        for (name, f, outside) in maths {
+            register(Builtin(name, "\(name)(x)", help: "\(name) of a number.", example: "\(name)(2)") { a in
+                let x = try a.number(0, "x")
+                if let problem = outside(x) { throw LanguageError(.value, problem) }
+                return .number(f(x))
+            })
         }
         register(Builtin("min", "min(list) or min(a, b, ...)", help: "The smallest number.", example: "min([3, 1, 2])") { a in
             let xs = try numbers(a)
@@ -87,8 +99,16 @@ extension Interpreter {
         })
         register(Builtin("source", "source(path)", help: "Runs a script file in the current session.", example: "source(\"setup.smear\")") { a in
             let path = try a.string(0, "path")
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: path) else {
                 throw LanguageError(.io, "cannot read script \(path)", hint: "check the path (relative to \(FileManager.default.currentDirectoryPath))")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw LanguageError(.io, "script \(path) is not UTF-8 text", hint: "save it as UTF-8")
+            }
+            a.interpreter.sourceDepth += 1
+            defer { a.interpreter.sourceDepth -= 1 }
+            guard a.interpreter.sourceDepth <= 50 else {
+                throw LanguageError(.runtime, "source() nested more than 50 deep (does \(path) source itself?)")
             }
             return try a.interpreter.run(text, name: path) ?? .none
         })

@@ -32,6 +32,11 @@ public final class Interpreter {
     public var indexHook: ((Value, Value) throws -> Value?)?
     /// Where `print` writes.
     public var output: (String) -> Void = { print($0) }
+    /// Asked at every loop iteration and function call: true stops the program with an "interrupted" error
+    /// (the host sets it from Ctrl-C), so `while true {}` can be left without killing the session.
+    public var interrupted: () -> Bool = { false }
+    /// How many source() calls are running inside each other (bounded: a script may source itself).
+    public var sourceDepth = 0
     var callDepth = 0
 
     public init() {
@@ -87,17 +92,25 @@ public final class Interpreter {
             default: throw LanguageError(.type, "cannot loop over a \(seq.typeName)", at: loc, hint: "use a list, e.g. range(5) or [1, 2]")
             }
             for item in items {
+                try checkInterrupt(loc)
                 env.assign(name, item)
                 try executeBlock(body, env)
             }
-        case .whileLoop(let cond, let body, _):
-            while try evaluate(cond, env).isTruthy { try executeBlock(body, env) }
+        case .whileLoop(let cond, let body, let loc):
+            while try evaluate(cond, env).isTruthy {
+                try checkInterrupt(loc)
+                try executeBlock(body, env)
+            }
         case .returnValue(let e, _):
             throw ReturnSignal(value: try e.map { try evaluate($0, env) } ?? .none)
         }
     }
 
     func executeBlock(_ body: [Stmt], _ env: Environment) throws { for s in body { try execute(s, env) } }
+
+    func checkInterrupt(_ loc: SourceLocation) throws {
+        if interrupted() { throw LanguageError(.runtime, "interrupted (Ctrl-C)", at: loc) }
+    }
 
     func assign(_ target: Expr, _ v: Value, _ env: Environment) throws {
         switch target {
@@ -204,7 +217,10 @@ public final class Interpreter {
     public func call(_ f: Value, _ args: [Value], _ kws: [(String, Value)], _ loc: SourceLocation) throws -> Value {
         switch f {
         case .builtin(let b):
-            return try wrap(loc) { try b.call(Arguments(function: b.name, positional: args, keywords: kws, interpreter: self)) }
+            return try wrap(loc) {
+                try b.checkArguments(positional: args, keywords: kws)
+                return try b.call(Arguments(function: b.name, positional: args, keywords: kws, interpreter: self))
+            }
         case .function(let c):
             guard args.count + kws.count <= c.parameters.count else {
                 throw LanguageError(.type, "\(c.name)() takes \(c.parameters.count) argument(s), got \(args.count + kws.count)", at: loc)
@@ -237,7 +253,9 @@ public final class Interpreter {
             case "/":
                 guard y != 0 else { throw LanguageError(.value, "division by zero", at: loc) }
                 return .number(x / y)
-            case "%": return .number(x.truncatingRemainder(dividingBy: y))
+            case "%":
+                guard y != 0 else { throw LanguageError(.value, "remainder of a division by zero (x % 0)", at: loc) }
+                return .number(x.truncatingRemainder(dividingBy: y))
             case "<": return .bool(x < y)
             case "<=": return .bool(x <= y)
             case ">": return .bool(x > y)

@@ -33,6 +33,52 @@ public final class Builtin: @unchecked Sendable {
     public let call: (Arguments) throws -> Value
     public init(_ name: String, _ signature: String, help: String, example: String = "", call: @escaping (Arguments) throws -> Value) {
         self.name = name; self.signature = signature; self.help = help; self.example = example; self.call = call
+        parameters = Builtin.parameters(of: name, in: signature)
+    }
+
+    /// The parameter names of the longest form in `signature` ("range(stop) or range(start, stop, step=1)"
+    /// → start, stop, step; every form's names are allowed as keywords), or nil when it takes any number
+    /// ("print(values...)", "plugin(name, option=value, ...)").
+    public let parameters: (positional: Int, names: [String])?
+
+    static func parameters(of name: String, in signature: String) -> (positional: Int, names: [String])? {
+        guard !signature.contains("...") else { return nil }
+        var forms: [[String]] = []
+        var rest = Substring(signature)
+        while let open = rest.range(of: name + "(") {
+            guard let close = rest[open.upperBound...].firstIndex(of: ")") else { break }
+            let inside = rest[open.upperBound..<close]
+            forms.append(inside.split(separator: ",").map { $0.split(separator: "=")[0].trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty })
+            rest = rest[rest.index(after: close)...]
+        }
+        guard !forms.isEmpty else { return nil }
+        var names: [String] = []
+        for form in forms { for n in form where !names.contains(n) { names.append(n) } }
+        return (forms.map(\.count).max() ?? 0, names)
+    }
+
+    /// Rejects what no form of the signature accepts: too many positional arguments, unknown keywords,
+    /// a keyword given twice, or a keyword naming a parameter already given by position.
+    public func checkArguments(positional: [Value], keywords: [(String, Value)]) throws {
+        var seen = Set<String>()
+        for (k, _) in keywords {
+            guard seen.insert(k).inserted else { throw LanguageError(.type, "\(name)(): the argument '\(k)' is given twice") }
+        }
+        guard let parameters else { return }
+        guard positional.count <= parameters.positional else {
+            throw LanguageError(.type, "\(name)() takes at most \(parameters.positional) argument(s), got \(positional.count)",
+                                hint: "usage: \(signature)")
+        }
+        for (k, _) in keywords {
+            guard let index = parameters.names.firstIndex(of: k) else {
+                throw LanguageError(.name, "\(name)() has no argument '\(k)'",
+                                    hint: closestName(to: k, in: parameters.names).map { "did you mean '\($0)'?" } ?? "usage: \(signature)")
+            }
+            if index < positional.count, parameters.positional == parameters.names.count {
+                throw LanguageError(.type, "\(name)(): '\(k)' is given both by position and by keyword")
+            }
+        }
     }
 }
 
@@ -129,7 +175,26 @@ public struct Arguments {
     public func int(_ index: Int?, _ name: String, default d: Int? = nil) throws -> Int {
         let n = try number(index, name, default: d.map(Double.init))
         guard n == n.rounded() else { throw LanguageError(.type, "\(function)(): '\(name)' must be a whole number, got \(n)") }
+        guard abs(n) <= 9_007_199_254_740_992 else { throw LanguageError(.value, "\(function)(): '\(name)' is too large (\(n))") }
         return Int(n)
+    }
+
+    /// A whole number within `range`, else an error that states the range.
+    public func int(_ index: Int?, _ name: String, default d: Int? = nil, in range: ClosedRange<Int>, why: String = "") throws -> Int {
+        let n = try int(index, name, default: d)
+        guard range.contains(n) else {
+            throw LanguageError(.value, "\(function)(): '\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(n)\(why.isEmpty ? "" : " (\(why))")")
+        }
+        return n
+    }
+
+    /// A number within `range` (closed), else an error that states the range.
+    public func number(_ index: Int?, _ name: String, default d: Double? = nil, in range: ClosedRange<Double>) throws -> Double {
+        let n = try number(index, name, default: d)
+        guard range.contains(n) else {
+            throw LanguageError(.value, "\(function)(): '\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(n)")
+        }
+        return n
     }
 
     public func string(_ index: Int?, _ name: String, default d: String? = nil) throws -> String {

@@ -53,7 +53,8 @@ final class LibEditLineEditor: LineEditor {
         return String(cString: p)
     }
 
-    func addHistory(_ entry: String) { _ = add_history(entry) }
+    /// Adds the entry and writes the history file at once, so a crash or a kill loses no history.
+    func addHistory(_ entry: String) { _ = add_history(entry); save() }
 
     func save() { _ = write_history(historyFile) }
 }

@@ -52,7 +52,11 @@ final class REPL {
         return Set(interpreter.globalNames).filter { $0.hasPrefix(word) }.sorted()
     }
 
-    func run() {
+    /// Reads and runs until end of input. Returns false when a statement failed (piped input then exits
+    /// non-zero, as a script would).
+    @discardableResult
+    func run() -> Bool {
+        var failed = false
         if interactive {
             print("smear \(version) — help() lists the builtins, help(name) shows one; Ctrl-D exits.")
             print(ComputeBackend.summary)
@@ -74,16 +78,17 @@ final class REPL {
                     if case .none = value {} else { print(value.description) }
                 }
             } catch let e as LanguageError {
-                print(e.rendered(sourceText: buffer))
+                print(e.rendered(sourceText: buffer)); failed = true
             } catch {
-                print("error: \(error)")
+                print("error: \(error)"); failed = true
             }
             buffer = ""
         }
         if !buffer.isEmpty {
-            do { _ = try Parser.parse(buffer) } catch let e as LanguageError { print(e.rendered(sourceText: buffer)) } catch {}
+            do { _ = try Parser.parse(buffer) } catch let e as LanguageError { print(e.rendered(sourceText: buffer)); failed = true } catch {}
         }
         editor.save()
         if interactive { print("") }
+        return !failed
     }
 }

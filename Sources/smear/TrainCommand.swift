@@ -10,7 +10,7 @@ let trainUsage = """
 usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALUE ...] [--out DIR]
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
-                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard|macenko] [--resume]
+                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard|macenko] [--resume] [--overwrite]
                    [--hed-jitter SIGMA] [--skip-unreadable] [--article-eval]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
@@ -27,14 +27,16 @@ func runTrain(_ arguments: [String]) throws {
     var classes = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
     var network = NetworkConfig(classes: 5, width: 64)
     var config = TrainingConfig(network: network)
-    var valFraction = 0.1, resume = false, skipUnreadable = false
+    var valFraction = 0.1, resume = false, overwrite = false, skipUnreadable = false
     func value(_ key: String) throws -> String {
         guard !args.isEmpty else { throw CLIError.usage("option \(key) needs a value") }
         return args.removeFirst()
     }
-    func int(_ key: String) throws -> Int {
+    func int(_ key: String, _ range: ClosedRange<Int> = 1...100_000) throws -> Int {
         let v = try value(key)
-        guard let n = Int(v), n > 0 else { throw CLIError.usage("option \(key) needs a positive integer, got '\(v)'") }
+        guard let n = Int(v), range.contains(n) else {
+            throw CLIError.usage("option \(key) needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(v)'")
+        }
         return n
     }
     while !args.isEmpty {
@@ -49,19 +51,22 @@ func runTrain(_ arguments: [String]) throws {
             guard kv.count == 2, let v = Double(kv[1]) else { throw CLIError.usage("--option needs NAME=NUMBER, got '\(kv.joined(separator: "="))'") }
             options[kv[0]] = v
         case "--epochs": config.epochs = try int(key)
-        case "--iters": config.iterationsPerEpoch = try int(key)
-        case "--batch": config.batchSize = try int(key)
-        case "--size": config.inputSize = try int(key)
-        case "--width": network.width = try int(key)
-        case "--bottleneck": network.bottleneck = try int(key)
-        case "--head": network.headWidth = Int(try value(key)) ?? 0
+        case "--iters": config.iterationsPerEpoch = try int(key, 1...10_000_000)
+        case "--batch": config.batchSize = try int(key, 1...4096)
+        case "--size": config.inputSize = try int(key, 32...1024)
+        case "--width": network.width = try int(key, 1...512)
+        case "--bottleneck": network.bottleneck = try int(key, 1...65_536)
+        case "--head": network.headWidth = try int(key, 0...65_536)
         case "--classes": classes = try value(key).split(separator: ",").map(String.init)
-        case "--val-fraction": valFraction = Double(try value(key)) ?? 0.1
+        case "--val-fraction":
+            let v = try value(key)
+            guard let f = Double(v), f > 0, f < 1 else { throw CLIError.usage("--val-fraction is a fraction between 0 and 1 (exclusive), got '\(v)'") }
+            valFraction = f
         case "--source-crop": config.sourceCrop = try int(key)
         case "--target-crop": config.targetCrop = try int(key)
         case "--seed": config.seed = UInt64(try int(key))
         case "--lr":
-            guard let lr = Float(try value(key)) else { throw CLIError.usage("--lr needs a number") }
+            guard let lr = Float(try value(key)), lr > 0, lr <= 10 else { throw CLIError.usage("--lr needs a number above 0 and at most 10") }
             config.schedule = .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
         case "--schedule":
             let s = try value(key)
@@ -78,6 +83,7 @@ func runTrain(_ arguments: [String]) throws {
             config.hedJitter = sigma > 0 ? sigma : nil
         case "--article-eval": config.evaluationMatchesTrainingScale = false
         case "--resume": resume = true
+        case "--overwrite": overwrite = true
         case "--skip-unreadable": skipUnreadable = true
         case "--help", "-h": print(trainUsage); return
         default: throw CLIError.usage("unknown option '\(key)'")
@@ -106,6 +112,17 @@ func runTrain(_ arguments: [String]) throws {
     let data = RunData(source: train, sourceValidation: validation, target: targetSet,
                        sourceStatistics: try ChannelStatistics.cached(labelled), targetStatistics: try ChannelStatistics.cached(targetSet))
     let dir = out ?? URL(fileURLWithPath: "runs/\(methodName)")
+    guard config.batchSize * config.inputSize * config.inputSize <= 1 << 24 else {
+        throw CLIError.usage("--batch × --size² is more than 16,777,216 pixels per step (64 images of 512 px); use a smaller batch or size")
+    }
+    for (set, role) in [(train, "source training"), (targetSet, "target")] where set.count < config.batchSize {
+        throw CLIError.usage("--batch \(config.batchSize) is more than the \(set.count) \(role) images; use a smaller batch")
+    }
+    guard validation.count > 0, train.count > 0 else { throw CLIError.usage("--val-fraction \(valFraction) leaves no training or no validation image") }
+    if RunFolder.holdsRun(dir) && !resume {
+        guard overwrite else { throw CLIError.usage("\(dir.path) already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out") }
+        try RunFolder.clear(dir)
+    }
     let trainer = try Trainer(config: config, method: method, data: data, directory: dir)
     if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
     print("method \(descriptor.name) \(method.options); ResNet-18 width \(network.width) (\(trainer.net.parameterCount) parameters); "

@@ -51,8 +51,9 @@ setvbuf(stdout, nil, _IOLBF, 0)
 var args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
     installInterruptHandler()
-    REPL(interpreter: makeInterpreter(), interactive: isatty(0) != 0).run()
-    exit(0)
+    let interactive = isatty(0) != 0
+    let ok = REPL(interpreter: makeInterpreter(), interactive: interactive).run()
+    exit(ok || interactive ? 0 : 70)
 }
 args.removeFirst()
 switch command {
@@ -74,8 +75,11 @@ case "train":
     catch { fail("\(error)", code: 70) }
 default:
     if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }
-    guard let text = try? String(contentsOfFile: command, encoding: .utf8) else {
+    guard let data = FileManager.default.contents(atPath: command) else {
         fail("cannot read script '\(command)' (no such file?); `smear --help` shows the usage", code: 74)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        fail("script '\(command)' is not UTF-8 text; save it as UTF-8", code: 74)
     }
     runScript(text, name: command, arguments: args, printValue: false)
 }

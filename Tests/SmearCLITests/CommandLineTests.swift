@@ -99,7 +99,43 @@ final class CommandLineTests: XCTestCase {
             .write(to: parens, atomically: true, encoding: .utf8)
         try ("x = " + String(repeating: "[", count: 50000) + String(repeating: "]", count: 50000) + "\n")
             .write(to: brackets, atomically: true, encoding: .utf8)
+        let recursive = dir.appendingPathComponent("recursive.smear"), latin1 = dir.appendingPathComponent("latin1.smear")
+        try "source(\"\(recursive.path)\")\n".write(to: recursive, atomically: true, encoding: .utf8)
+        try Data([0x70, 0x72, 0x69, 0x6E, 0x74, 0x28, 0x22, 0xE9, 0x22, 0x29, 0x0A]).write(to: latin1)   // print("é") in Latin-1
+        let pbc = "dataset(\"data/sample/pbc_barcelona\", classes=[\"lymphocyte\", \"neutrophil\"], only=[\"lymphocyte\", \"neutrophil\"])"
+        let bccd = "dataset(\"data/sample/bccd\", classes=[\"lymphocyte\", \"neutrophil\"], only=[\"lymphocyte\", \"neutrophil\"])"
+        func train(_ arguments: String) -> [String] { ["-e", "train(\(pbc), \(bccd), \(arguments), out=\"\(dir.path)/run\")"] }
+        let sample = ["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--out", dir.path + "/cli"]
         let table: [([String], Int32, String)] = [
+            (train("batch=0"), 70, "'batch' must be between 1 and 4096"),
+            (train("batch=-4"), 70, "'batch' must be between 1 and 4096"),
+            (train("width=0"), 70, "'width' must be between 1 and 512"),
+            (train("width=-8"), 70, "'width' must be between 1 and 512"),
+            (train("bottleneck=0"), 70, "'bottleneck' must be between 1 and 65536"),
+            (train("size=1e9"), 70, "'size' must be between 32 and 1024"),
+            (train("epochs=-1"), 70, "'epochs' must be between 1 and 100000"),
+            (train("iters=0"), 70, "'iters' must be between 1 and 10000000"),
+            (train("lr=-1"), 70, "'lr' must be between"),
+            (train("source_crop=0"), 70, "'source_crop' must be between 1 and 100000"),
+            (train("batch=1000"), 70, "more than the"),
+            (train("validation=1.5"), 70, "validation is a fraction"),
+            (train("epochs=1, epochs=2"), 70, "is given twice"),
+            (["-e", "plugin(\"dann\", hidden=-3)"], 70, "option hidden = -3.0 is not allowed"),
+            (["-e", "plugin(\"mdd\", head_width=0.5)"], 70, "a whole number"),
+            (["-e", "plugin(\"mdd\", grl_max_iters=0)"], 70, "option grl_max_iters = 0.0 is not allowed"),
+            (["-e", "range(1e12)"], 70, "more than the 10,000,000"),
+            (["-e", "1 % 0"], 70, "division by zero"),
+            (["-e", "log(-1)"], 70, "not positive"),
+            (["-e", "sqrt(-1)"], 70, "negative number"),
+            (["-e", "sqrt(2, 3)"], 70, "takes at most 1 argument"),
+            ([recursive.path], 70, "nested more than 50 deep"),
+            ([latin1.path], 74, "not UTF-8"),
+            (sample + ["--size", "8"], 64, "--size needs a whole number from 32 to 1024"),
+            (sample + ["--val-fraction", "1.5"], 64, "--val-fraction is a fraction"),
+            (sample + ["--val-fraction", "-0.2"], 64, "--val-fraction is a fraction"),
+            (sample + ["--val-fraction", "0"], 64, "--val-fraction is a fraction"),
+            (sample + ["--head", "x"], 64, "--head needs a whole number"),
+            (sample + ["--batch", "1000"], 64, "more than the"),
             (["-e", "zeros([-1, 3])"], 70, "shape entries cannot be negative"),
             (["-e", "arange(0, 10, 0)"], 70, "step must not be 0"),
             (["-e", "zeros([1e6, 1e6])"], 70, "more than the 1073741824"),
@@ -114,6 +150,8 @@ final class CommandLineTests: XCTestCase {
             XCTAssertTrue(r.err.contains(fragment), "\(args.joined(separator: " ").prefix(60)): \(r.err.prefix(300))")
         }
         XCTAssertEqual(try run(["-e", "reshape(arange(0, 6), [-1, 2])"]).status, 0, "reshape still infers one -1")
+        XCTAssertEqual(try run([], stdin: "print(1)\nprint(nope)\n").status, 70, "piped input with an error exits non-zero")
+        XCTAssertEqual(try run(["-e", "range(start=1, stop=3)"]).out, "[1, 2]\n", "range takes its ends by keyword")
     }
 
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
@@ -148,7 +186,7 @@ final class CommandLineTests: XCTestCase {
         help(train)
         """
         let r = try run([], stdin: session)
-        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.status, 70, "the session goes on after an error, and piped input then exits non-zero")
         let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines[0], "6")
         XCTAssertTrue(lines[1].contains("unknown name 'undefined'"))
@@ -168,7 +206,7 @@ final class CommandLineTests: XCTestCase {
         "still alive"
         """
         let r = try run([], stdin: session)
-        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.status, 70, "every line runs, and piped input with errors exits non-zero: \(r.err)")
         for fragment in ["do not multiply", "cannot be broadcast", "no/such/folder does not exist", "no plugin 'nosuch'",
                          "no option 'margn'", "cannot reshape [3] to [2, 2]", "still alive"] {
             XCTAssertTrue(r.out.contains(fragment), "missing: \(fragment)\n\(r.out)")

@@ -7,7 +7,11 @@ import SmearTensor
 /// One option of a method: its name, default and help text.
 public struct MethodOption: Sendable, Equatable {
     public let name: String, defaultValue: Double, help: String
-    public init(_ name: String, default value: Double, help: String) { self.name = name; defaultValue = value; self.help = help }
+    /// The values the option accepts, checked when a method is created; `whole`: whole numbers only.
+    public let range: ClosedRange<Double>, whole: Bool
+    public init(_ name: String, default value: Double, range: ClosedRange<Double> = -1e9...1e9, whole: Bool = false, help: String) {
+        self.name = name; defaultValue = value; self.range = range; self.whole = whole; self.help = help
+    }
 }
 
 /// What a method sees of one training step.
@@ -67,6 +71,11 @@ public final class MethodDescriptor {
             guard values[k] != nil else {
                 throw PluginError.unknownOption(method: name, option: k, known: options.map(\.name))
             }
+            let option = options.first { $0.name == k }!
+            guard v.isFinite, option.range.contains(v), !option.whole || v == v.rounded() else {
+                throw PluginError.badOptionValue(method: name, option: k, value: v,
+                                                 allowed: "\(option.whole ? "a whole number " : "")from \(option.range.lowerBound) to \(option.range.upperBound)")
+            }
             values[k] = v
         }
         return values
@@ -76,7 +85,8 @@ public final class MethodDescriptor {
 
     /// Help text: summary and options with defaults.
     public var help: String {
-        ([name + ": " + summary] + options.map { "  \($0.name) = \($0.defaultValue)   \($0.help)" }).joined(separator: "\n")
+        ([name + ": " + summary] + options.map { "  \($0.name) = \($0.defaultValue)   \($0.help) [\($0.range.lowerBound)…\($0.range.upperBound)]" })
+            .joined(separator: "\n")
     }
 }
 

@@ -50,8 +50,8 @@ public final class GradientReverseLayer: Module {
 extension WarmStartSchedule {
     /// The options every GRL-based method offers, with its own default ceiling.
     public static func options(hi: Double) -> [MethodOption] {
-        [MethodOption("grl_hi", default: hi, help: "final gradient-reversal coefficient"),
-         MethodOption("grl_max_iters", default: 1000, help: "warm-start length of the coefficient")]
+        [MethodOption("grl_hi", default: hi, range: 0...100, help: "final gradient-reversal coefficient"),
+         MethodOption("grl_max_iters", default: 1000, range: 1...1e9, whole: true, help: "warm-start length of the coefficient")]
     }
 
     /// The schedule described by those options (α = 1, lo = 0).

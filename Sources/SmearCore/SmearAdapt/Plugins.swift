@@ -8,7 +8,7 @@ import Foundation
 import SmearNN
 
 /// Bumped whenever AdaptationMethod, StepContext, MethodOutput or MethodDescriptor change.
-public let pluginABIVersion: Int32 = 1
+public let pluginABIVersion: Int32 = 2   // 2: MethodOption gained range and whole
 
 public enum PluginError: Error, CustomStringConvertible, Equatable {
     case notFound(name: String, searched: [String])
@@ -16,6 +16,7 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
     case missingSymbol(path: String, symbol: String)
     case abiMismatch(path: String, plugin: Int32, host: Int32)
     case unknownOption(method: String, option: String, known: [String])
+    case badOptionValue(method: String, option: String, value: Double, allowed: String)
     case unknownMethod(String, known: [String])
 
     public var description: String {
@@ -29,6 +30,7 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
         case .abiMismatch(let p, let plugin, let host):
             return "plugin \(p) was built for plugin ABI \(plugin), this smear has ABI \(host); rebuild the plugin against this smear."
         case .unknownOption(let m, let o, let known): return "method \(m) has no option '\(o)' (options: \(known.joined(separator: ", ")))"
+        case .badOptionValue(let m, let o, let v, let allowed): return "method \(m): option \(o) = \(v) is not allowed; it takes \(allowed)"
         case .unknownMethod(let n, let known): return "unknown method '\(n)' (available: \(known.joined(separator: ", ")))"
         }
     }
@@ -93,7 +95,9 @@ public final class MethodRegistry: @unchecked Sendable {
         guard let entry = dlsym(handle, "smear_plugin_descriptor") else {
             throw PluginError.missingSymbol(path: path, symbol: "smear_plugin_descriptor")
         }
-        let raw = unsafeBitCast(entry, to: (@convention(c) () -> UnsafeMutableRawPointer).self)()
+        guard let raw = unsafeBitCast(entry, to: (@convention(c) () -> UnsafeMutableRawPointer?).self)() else {
+            throw PluginError.openFailed(path: path, reason: "its smear_plugin_descriptor() returned NULL instead of a method descriptor")
+        }
         let descriptor = Unmanaged<MethodDescriptor>.fromOpaque(raw).takeRetainedValue()
         lock.lock(); handles[descriptor.name] = handle; methods[descriptor.name] = descriptor; lock.unlock()
         return descriptor

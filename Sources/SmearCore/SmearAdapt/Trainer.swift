@@ -8,13 +8,15 @@ import SmearNN
 import SmearTensor
 
 public enum TrainingError: Error, CustomStringConvertible {
-    case diverged(iteration: Int, classification: Float, transfer: Float)
+    case diverged(iteration: Int, classification: Float, transfer: Float, checkpointed: Bool = true)
     case badCheckpoint(String)
     public var description: String {
         switch self {
-        case .diverged(let i, let c, let t):
+        case .diverged(let i, let c, let t, let checkpointed):
             return "training diverged at iteration \(i): classification loss \(c), transfer loss \(t). "
-                + "Nothing was saved from this epoch; the last checkpoint is intact. Lower the learning rate or the trade-off."
+                + (checkpointed ? "Nothing was saved from this epoch; the last checkpoint is intact."
+                                : "It diverged in the first epoch, so there is no checkpoint.")
+                + " Lower the learning rate or the trade-off."
         case .badCheckpoint(let s): return s
         }
     }
@@ -85,6 +87,7 @@ public final class Trainer {
         case nil: targetColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        RunFolder.removeStaleTemporaries(in: directory)
     }
 
     /// The colour normalisation applied to every target image first (nil: none).
@@ -189,7 +192,10 @@ public final class Trainer {
         let out = method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration))
         let (c, t) = (cls.item, out.loss.item)
-        guard c.isFinite && t.isFinite else { throw TrainingError.diverged(iteration: iteration, classification: c, transfer: t) }
+        guard c.isFinite && t.isFinite else {
+            throw TrainingError.diverged(iteration: iteration, classification: c, transfer: t,
+                                         checkpointed: FileManager.default.fileExists(atPath: latestURL.path))
+        }
         let loss = cls + out.loss * tradeOff
         optimizer.zeroGrad()
         loss.backward()
@@ -319,6 +325,13 @@ public final class Trainer {
         let file = try SafeTensors.read(latestURL)
         guard file.metadata["method"] == method.name else {
             throw TrainingError.badCheckpoint("\(latestURL.path) was written by method \(file.metadata["method"] ?? "?"), not \(method.name)")
+        }
+        if let stored = file.metadata["config"] {
+            let changed = RunFolder.settingDifferences(stored: stored, current: config)
+            guard changed.isEmpty else {
+                throw TrainingError.badCheckpoint("cannot resume \(directory.path): the run was made with other settings ("
+                    + changed.joined(separator: "; ") + "). Resume with the same settings, or train into a new folder.")
+            }
         }
         try net.load(file.tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: latestURL.path)
         let params = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters)

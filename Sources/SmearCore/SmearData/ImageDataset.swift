@@ -25,7 +25,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .missingFile(let f, let l, let p): return "\(f):\(l): image \(p) does not exist"
         case .unreadableImages(let d, let files):
             return "dataset \(d): \(files.count) unreadable image(s): \(files.prefix(10).joined(separator: "; "))"
-                + (files.count > 10 ? "; ..." : "") + ". Remove them, or load with skipUnreadable."
+                + (files.count > 10 ? "; ..." : "") + ". Remove them, or leave them out (smear train --skip-unreadable)."
         case .vocabularyMismatch(let r): return r
         case .noNucleus(let n):
             return "cell scale: no stained nucleus found near the centre of any of \(n) images; are these single-cell crops of a stained smear? Give the crops by hand (source_crop, target_crop) instead"

@@ -101,7 +101,7 @@ func recordValue(_ r: EpochRecord) -> Value {
 }
 
 final class RunObject: ScriptObject {
-    let trainer: Trainer
+    var trainer: Trainer
     let sourceName: String, targetName: String
     init(_ t: Trainer, source: String, target: String) { trainer = t; sourceName = source; targetName = target }
     var typeName: String { "run" }

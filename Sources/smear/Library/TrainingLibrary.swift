@@ -58,11 +58,11 @@ func registerTrainingLibrary(_ i: Interpreter) {
         }
         return .object(MethodObject(d, options: try d.resolve(options)))
     })
-    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, hed_jitter=0, resume=false)",
+    i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, hed_jitter=0, resume=false, overwrite=false)",
                        help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used); stain=\"macenko\"\nre-expresses them with the source lab's two stain vectors (Macenko, optical density). dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations. hed_jitter=σ adds stain\naugmentation (H, E, D channels scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5; 0.05 is Tellez's light setting).",
                        example: "run = train(pbc, bccd, method=plugin(\"mdd\"), epochs=3, iters=20, width=16, out=\"runs/mdd\")") { a in
         let allowed = ["source", "target", "method", "epochs", "iters", "batch", "size", "width", "bottleneck", "head", "validation", "out",
-                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "hed_jitter", "resume"]
+                       "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "hed_jitter", "resume", "overwrite"]
         try a.checkKeywords(allowed)
         let source = try datasetArg(a, 0, "source"), target = try datasetArg(a, 1, "target")
         guard source.isLabelled else { throw LanguageError(.value, "train(): the source dataset must be labelled") }
@@ -72,37 +72,16 @@ func registerTrainingLibrary(_ i: Interpreter) {
         case .some(.object(let o as MethodObject)): method = try o.descriptor.instantiate(o.options)
         case .some(let v): throw LanguageError(.type, "train(): method must come from plugin(\"name\"), got a \(v.typeName)")
         }
-        var network = NetworkConfig(classes: source.classes.count, width: try a.int(nil, "width", default: 64),
-                                    groupNorm: try a.bool(nil, "group_norm", default: false),
-                                    bottleneck: try a.int(nil, "bottleneck", default: 1024), headWidth: try a.int(nil, "head", default: 1024))
-        network.classes = source.classes.count
-        var c = TrainingConfig(network: network)
-        c.epochs = try a.int(nil, "epochs", default: 5); c.iterationsPerEpoch = try a.int(nil, "iters", default: 50)
-        c.batchSize = try a.int(nil, "batch", default: 32); c.inputSize = try a.int(nil, "size", default: 64)
-        c.seed = UInt64(try a.int(nil, "seed", default: 1)); c.forwardTogether = !(try a.bool(nil, "separate", default: false))
-        c.sourceCrop = try a.int(nil, "source_crop", default: 300); c.targetCrop = try a.int(nil, "target_crop", default: 288)
-        c.schedule = .inverseDecay(lr: Float(try a.number(nil, "lr", default: 0.004)), gamma: 2e-4, decay: 0.75)
-        c.backboneLRMultiplier = Float(try a.number(nil, "backbone_lr", default: 0.1))
-        c.evaluationMatchesTrainingScale = !(try a.bool(nil, "article_eval", default: false))
-        if try a.bool(nil, "dihedral", default: false) { c.dihedral = true }
-        switch a.value(nil, "stain") {
-        case nil, .some(.none): break
-        case .some(.string(let name)):
-            guard let s = StainNormalization(rawValue: name) else {
-                throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \"reinhard\", \"macenko\" or nil")
-            }
-            c.stainNormalization = s
-        case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\"reinhard\", \"macenko\") or nil, got a \(v.typeName)")
-        }
-        let hed = try a.number(nil, "hed_jitter", default: 0)
-        guard hed >= 0, hed <= 0.5 else { throw LanguageError(.value, "train(): hed_jitter is σ of the stain jitter, between 0 (off) and 0.5; got \(hed)") }
-        if hed > 0 { c.hedJitter = Float(hed) }
-        guard c.inputSize >= 32 else { throw LanguageError(.value, "train(): size must be at least 32") }
+        var c = try trainingConfig(a, classes: source.classes.count)
         // validation: a fraction of the source held out (default 0.1), or a dataset given explicitly.
         var trainSet = source, validation: ImageDataset? = nil
         switch a.value(nil, "validation") {
         case .some(.object(let o as DatasetObject)): validation = o.dataset
-        case .some(.number(let f)) where f > 0 && f < 1: (trainSet, validation) = source.split(fraction: 1 - f, seed: c.seed); validation = validation
+        case .some(.number(let f)) where f > 0 && f < 1:
+            (trainSet, validation) = source.split(fraction: 1 - f, seed: c.seed)
+            guard validation?.count ?? 0 > 0, trainSet.count > 0 else {
+                throw LanguageError(.value, "train(): validation=\(f) leaves \(trainSet.count) training and \(validation?.count ?? 0) validation images")
+            }
         case .some(.number(0)): break
         case nil: let parts = source.split(fraction: 0.9, seed: c.seed); trainSet = parts.0; validation = parts.1
         case .some(let v): throw LanguageError(.value, "train(): validation is a fraction in [0, 1) or a dataset, got \(v)")
@@ -114,9 +93,19 @@ func registerTrainingLibrary(_ i: Interpreter) {
         let targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
         let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet,
                            sourceStatistics: try ChannelStatistics.cached(source), targetStatistics: try ChannelStatistics.cached(target))
+        for (set, role) in [(trainSet, "source"), (targetSet, "target")] where set.count < c.batchSize {
+            throw LanguageError(.value, "train(): batch=\(c.batchSize) is more than the \(set.count) \(role) images", hint: "use a smaller batch")
+        }
         let out = URL(fileURLWithPath: try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))"))
+        let resume = try a.bool(nil, "resume", default: false), overwrite = try a.bool(nil, "overwrite", default: false)
+        if RunFolder.holdsRun(out) && !resume {
+            guard overwrite else {
+                throw LanguageError(.value, "train(): \(out.path) already holds a run", hint: "continue it with resume=true, replace it with overwrite=true, or choose another out=")
+            }
+            try RunFolder.clear(out)
+        }
         let trainer = try Trainer(config: c, method: method, data: data, directory: out)
-        if try a.bool(nil, "resume", default: false), try trainer.resume() {
+        if resume, try trainer.resume() {
             a.interpreter.output("resumed after epoch \(trainer.completedEpochs) from \(out.path)")
         }
         interruptRequested = false
@@ -129,9 +118,15 @@ func registerTrainingLibrary(_ i: Interpreter) {
     i.register(Builtin("resume", "resume(run, epochs=nil)", help: "Continues a run (after Ctrl-C, or with more epochs).", example: "resume(run)") { a in
         let r = try runArg(a, 0, "run")
         if a.value(1, "epochs") != nil {
-            throw LanguageError(.value, "resume(): to train longer, call train(..., epochs=N, out=\"\(r.trainer.directory.path)\", resume=true)")
+            let epochs = try a.int(1, "epochs", in: r.trainer.completedEpochs...100_000, why: "a run can grow, not shrink")
+            var config = r.trainer.config
+            config.epochs = epochs
+            r.trainer = try Trainer(config: config, method: r.trainer.method, data: r.trainer.data, directory: r.trainer.directory)
         }
         interruptRequested = false
+        // From the last saved epoch with its optimizer state, not from the weights in memory (an interrupted
+        // epoch's steps, or a checkpoint loaded by evaluate, would otherwise be trained on again).
+        guard try r.trainer.resume() else { throw LanguageError(.value, "resume(): \(r.trainer.directory.path) has no checkpoint yet; call train() again") }
         try r.trainer.run()
         return .object(r)
     })
@@ -181,4 +176,44 @@ extension Trainer {
     func targetPipelineFor(_ ds: ImageDataset) -> ImagePipeline {
         ds.samples.first?.path == data.source.samples.first?.path ? sourcePipeline(training: false) : targetPipeline(training: false)
     }
+}
+
+/// The run settings of train()'s arguments, each checked against its range (no value a user types may reach
+/// a trap: a zero width divides by zero, a negative batch allocates a negative buffer).
+func trainingConfig(_ a: Arguments, classes: Int) throws -> TrainingConfig {
+    var network = NetworkConfig(classes: classes, width: try a.int(nil, "width", default: 64, in: 1...512),
+                                groupNorm: try a.bool(nil, "group_norm", default: false),
+                                bottleneck: try a.int(nil, "bottleneck", default: 1024, in: 1...65_536),
+                                headWidth: try a.int(nil, "head", default: 1024, in: 0...65_536))
+    network.classes = classes
+    var c = TrainingConfig(network: network)
+    c.epochs = try a.int(nil, "epochs", default: 5, in: 1...100_000)
+    c.iterationsPerEpoch = try a.int(nil, "iters", default: 50, in: 1...10_000_000)
+    c.batchSize = try a.int(nil, "batch", default: 32, in: 1...4096)
+    c.inputSize = try a.int(nil, "size", default: 64, in: 32...1024)
+    let pixels = c.batchSize * c.inputSize * c.inputSize
+    guard pixels <= 1 << 24 else {
+        throw LanguageError(.value, "train(): batch × size² = \(pixels) pixels per step is more than the 16,777,216 (64 images of 512 px) that fit in memory at full width",
+                            hint: "use a smaller batch or size")
+    }
+    c.seed = UInt64(try a.int(nil, "seed", default: 1, in: 0...Int(UInt32.max)))
+    c.forwardTogether = !(try a.bool(nil, "separate", default: false))
+    c.sourceCrop = try a.int(nil, "source_crop", default: 300, in: 1...100_000)
+    c.targetCrop = try a.int(nil, "target_crop", default: 288, in: 1...100_000)
+    c.schedule = .inverseDecay(lr: Float(try a.number(nil, "lr", default: 0.004, in: 1e-9...10)), gamma: 2e-4, decay: 0.75)
+    c.backboneLRMultiplier = Float(try a.number(nil, "backbone_lr", default: 0.1, in: 0...100))
+    c.evaluationMatchesTrainingScale = !(try a.bool(nil, "article_eval", default: false))
+    if try a.bool(nil, "dihedral", default: false) { c.dihedral = true }
+    switch a.value(nil, "stain") {
+    case nil, .some(.none): break
+    case .some(.string(let name)):
+        guard let s = StainNormalization(rawValue: name) else {
+            throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \"reinhard\", \"macenko\" or nil")
+        }
+        c.stainNormalization = s
+    case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\"reinhard\", \"macenko\") or nil, got a \(v.typeName)")
+    }
+    let hed = try a.number(nil, "hed_jitter", default: 0, in: 0...0.5)
+    if hed > 0 { c.hedJitter = Float(hed) }
+    return c
 }

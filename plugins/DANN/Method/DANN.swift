@@ -17,8 +17,8 @@ public final class DANN: AdaptationMethod {
 
     public static let descriptor = MethodDescriptor(
         name: "dann", summary: "domain-adversarial training with a sigmoid domain discriminator (Ganin et al. 2016)",
-        options: [MethodOption("trade_off", default: 1, help: "weight of the transfer loss"),
-                  MethodOption("hidden", default: 1024, help: "width of the domain discriminator")]
+        options: [MethodOption("trade_off", default: 1, range: 0...1000, help: "weight of the transfer loss"),
+                  MethodOption("hidden", default: 1024, range: 1...65_536, whole: true, help: "width of the domain discriminator")]
             + WarmStartSchedule.options(hi: 1)) { DANN(options: $0) }
 
     public init(options: [String: Double]) {

@@ -14,7 +14,7 @@ public final class EntMin: AdaptationMethod {
 
     public static let descriptor = MethodDescriptor(
         name: "entmin", summary: "entropy minimisation of target predictions (Grandvalet & Bengio 2005)",
-        options: [MethodOption("trade_off", default: 1, help: "weight of the mean target entropy")]) { EntMin(options: $0) }
+        options: [MethodOption("trade_off", default: 1, range: 0...1000, help: "weight of the mean target entropy")]) { EntMin(options: $0) }
 
     public init(options: [String: Double]) { self.options = options }
 

@@ -20,9 +20,9 @@ public final class MDD: AdaptationMethod {
 
     public static let descriptor = MethodDescriptor(
         name: "mdd", summary: "margin disparity discrepancy with an adversarial head (Zhang et al. 2019)",
-        options: [MethodOption("margin", default: 4, help: "γ, the margin factor on the source disparity"),
-                  MethodOption("trade_off", default: 1, help: "η, weight of the transfer loss"),
-                  MethodOption("head_width", default: 1024, help: "hidden width of the adversarial head (0: linear)")]
+        options: [MethodOption("margin", default: 4, range: 0...1000, help: "γ, the margin factor on the source disparity"),
+                  MethodOption("trade_off", default: 1, range: 0...1000, help: "η, weight of the transfer loss"),
+                  MethodOption("head_width", default: 1024, range: 0...65_536, whole: true, help: "hidden width of the adversarial head (0: linear)")]
             + WarmStartSchedule.options(hi: 0.1)) { MDD(options: $0) }
 
     public init(options: [String: Double]) {

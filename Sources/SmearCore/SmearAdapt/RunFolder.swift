@@ -1,0 +1,53 @@
+// A run's folder: whether it holds a run, what a resume would change, and the leftovers of an interrupted
+// checkpoint write. Nothing here deletes a run unless asked to by name (`clear`, for overwrite=true).
+import Foundation
+
+public enum RunFolder {
+    /// The files that make a run: checkpoints and history.
+    static func runFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { ($0.hasSuffix(".safetensors") && ($0.hasPrefix("latest") || $0.hasPrefix("best_"))) || $0.hasPrefix("history.") }
+            .sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    /// Whether `directory` holds a run (a checkpoint or a history).
+    public static func holdsRun(_ directory: URL) -> Bool { !runFiles(in: directory).isEmpty }
+
+    /// Removes the run's checkpoints and history (what `overwrite=true` asks for); other files stay.
+    public static func clear(_ directory: URL) throws {
+        for url in runFiles(in: directory) { try FileManager.default.removeItem(at: url) }
+    }
+
+    /// Removes `.<name>.tmp-<pid>` files that a process killed while writing a checkpoint left behind
+    /// (the checkpoint itself is written by rename, so it is either the old one or the new one).
+    public static func removeStaleTemporaries(in directory: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
+            let pid = Int32(name.split(separator: "-").last.map(String.init) ?? "") ?? 0
+            if pid != ProcessInfo.processInfo.processIdentifier && (pid <= 0 || kill(pid, 0) != 0) {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
+        }
+    }
+
+    /// The settings that differ between a checkpoint's stored config (JSON) and `current`, as
+    /// "name: stored → current"; the number of epochs may grow (that extends a run) and is not compared.
+    public static func settingDifferences(stored: String, current: TrainingConfig) -> [String] {
+        guard let old = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any],
+              let data = try? JSONEncoder().encode(current),
+              let new = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        var out: [String] = []
+        for key in Set(old.keys).union(new.keys).sorted() where key != "epochs" && key != "selection" && key != "workers" {
+            let (a, b) = (old[key].map(describe) ?? "unset", new[key].map(describe) ?? "unset")
+            if a != b { out.append("\(key): \(a) → \(b)") }
+        }
+        if let e = old["epochs"] as? Int, let n = new["epochs"] as? Int, n < e { out.append("epochs: \(e) → \(n) (a run can grow, not shrink)") }
+        return out
+    }
+
+    static func describe(_ v: Any) -> String {
+        guard JSONSerialization.isValidJSONObject([v]), let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys]),
+              let s = String(data: d, encoding: .utf8) else { return "\(v)" }
+        return String(s.dropFirst().dropLast())
+    }
+}
