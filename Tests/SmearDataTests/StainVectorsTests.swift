@@ -67,16 +67,16 @@ final class StainVectorsTests: XCTestCase {
         XCTAssertGreaterThan(abs(after.mean[0] - pbcLab.mean[0]), 10, "L* is not matched by Macenko on smears: \(after.mean) vs \(pbcLab.mean)")
     }
 
-    /// Against scikit-image (rgb_from_hed / hed_from_rgb, without rgb2hed's clipping of negative stains):
-    ///   la = np.log(1e-6); s = (np.log(np.maximum(rgb, 1e-6)) / la) @ hed_from_rgb
-    ///   out = np.clip(np.exp(-((s * [1.05, 0.97, 1.02] + [0.03, -0.02, 0.01]) * -la) @ rgb_from_hed), 0, 1)
+    /// Against numpy with scikit-image's matrices, on plain optical density (Tellez's units):
+    ///   s = (-np.log(np.maximum(rgb, 1e-6))) @ hed_from_rgb
+    ///   out = np.clip(np.exp(-((s * [1.05, 0.97, 1.02] + [0.03, -0.02, 0.01]) @ rgb_from_hed)), 0, 1)
     /// for rgb = [[0.8,0.5,0.6],[0.3,0.2,0.5],[0.95,0.9,0.85]] →
-    ///   [[0.597413,0.454723,0.488001],[0.212605,0.172117,0.399257],[0.712089,0.816178,0.695368]]
+    ///   [[0.779904,0.496765,0.586152],[0.277549,0.188029,0.479559],[0.92961,0.891637,0.835227]]
     func testHEDJitter_matchesScikitImage_andIdentityRoundTrips() {
         let rgb: [Float] = [0.8, 0.5, 0.6, 0.3, 0.2, 0.5, 0.95, 0.9, 0.85]
         var image = FloatImage(width: 3, height: 1, data: rgb)
         HEDJitter.apply(&image, alpha: [1.05, 0.97, 1.02], beta: [0.03, -0.02, 0.01])
-        assertClose(image.data, [0.597413, 0.454723, 0.488001, 0.212605, 0.172117, 0.399257, 0.712089, 0.816178, 0.695368], atol: 2e-6, rtol: 0)
+        assertClose(image.data, [0.779904, 0.496765, 0.586152, 0.277549, 0.188029, 0.479559, 0.92961, 0.891637, 0.835227], atol: 2e-6, rtol: 0)
         var same = FloatImage(width: 3, height: 1, data: rgb)
         HEDJitter.apply(&same, alpha: [1, 1, 1], beta: [0, 0, 0])
         assertClose(same.data, rgb, atol: 1e-5, rtol: 0)
