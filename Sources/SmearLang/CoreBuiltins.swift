@@ -112,19 +112,29 @@ extension Interpreter {
             }
             return try a.interpreter.run(text, name: path) ?? .none
         })
-        register(Builtin("help", "help() or help(function)", help: "Lists the builtins, or shows one function's signature, help and example.",
-                         example: "help(train)") { a in
+        register(Builtin("help", "help() or help(function)", help: "Lists the builtins, or shows one function's signature, help and example\n(the function itself or its name as a string).",
+                         example: "help(train)\nhelp(\"train\")") { a in
             if let v = a.value(0, "function") {
+                if case .string(let name) = v {
+                    guard let b = a.interpreter.builtins[name] else {
+                        throw LanguageError(.name, "help(): no builtin '\(name)'",
+                                            hint: closestName(to: name, in: Array(a.interpreter.builtins.keys)).map { "did you mean '\($0)'?" })
+                    }
+                    return .string(b.helpText)
+                }
                 guard case .builtin(let b) = v else {
                     if case .function(let c) = v { return .string("\(c.name)(\(c.parameters.joined(separator: ", "))): a function defined in a script") }
-                    throw LanguageError(.type, "help() takes a function, got a \(v.typeName)")
+                    throw LanguageError(.type, "help() takes a function or its name, got a \(v.typeName)")
                 }
-                let lines = [b.signature, "", b.help] + (b.example.isEmpty ? [] : ["", "example:", "  " + b.example])
-                return .string(lines.joined(separator: "\n"))
+                return .string(b.helpText)
             }
+            let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
             let lines = a.interpreter.builtins.sorted { $0.key < $1.key }.map { _, b -> String in
-                let first = b.help.split(separator: "\n").first.map(String.init) ?? ""
-                return "  " + b.signature.padding(toLength: max(44, b.signature.count + 2), withPad: " ", startingAt: 0) + first
+                let signature = "  " + b.signature
+                let summary = b.summary
+                return signature.count + 2 + summary.count <= width && signature.count < 48
+                    ? signature.padding(toLength: 48, withPad: " ", startingAt: 0) + summary
+                    : signature + "\n      " + summary
             }
             return .string((["builtins (help(name) for details):"] + lines).joined(separator: "\n"))
         })

@@ -36,6 +36,19 @@ public final class Builtin: @unchecked Sendable {
         parameters = Builtin.parameters(of: name, in: signature)
     }
 
+    /// Signature, help and example, as help(name) shows them.
+    public var helpText: String {
+        ([signature, "", help] + (example.isEmpty ? [] : ["", "example:"] + example.split(separator: "\n").map { "  " + $0 }))
+            .joined(separator: "\n")
+    }
+
+    /// The help's first sentence, whole (help texts are wrapped at fixed columns, so the first line may stop mid-sentence).
+    public var summary: String {
+        let text = help.replacingOccurrences(of: "\n", with: " ")
+        if let end = text.range(of: ". ") { return String(text[..<end.lowerBound]) + "." }
+        return text
+    }
+
     /// The parameter names of the longest form in `signature` ("range(stop) or range(start, stop, step=1)"
     /// → start, stop, step; every form's names are allowed as keywords), or nil when it takes any number
     /// ("print(values...)", "plugin(name, option=value, ...)").

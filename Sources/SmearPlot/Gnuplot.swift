@@ -7,7 +7,36 @@ import Foundation
 public struct Series: Sendable {
     public var title: String
     public var points: [(Double, Double)]
-    public init(_ title: String, _ points: [(Double, Double)]) { self.title = title; self.points = points }
+    /// Drawn against the right-hand y axis (for a quantity of another scale).
+    public var rightAxis: Bool
+    public init(_ title: String, _ points: [(Double, Double)], rightAxis: Bool = false) {
+        self.title = title; self.points = points; self.rightAxis = rightAxis
+    }
+}
+
+/// A dashed vertical line with a label at x (the epoch a criterion chose, say).
+public struct Marker: Sendable {
+    public var x: Double, label: String
+    public init(x: Double, label: String) { self.x = x; self.label = label }
+}
+
+public enum PlotName {
+    /// A plot name is a file name stem: letters, digits, '.', '-' and '_', not starting with '.'.
+    public static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.count <= 200
+            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
+    /// `stem`, or `stem-2`, `stem-3`… : the first whose PNG and data do not exist yet in `directory`.
+    public static func unused(_ stem: String, in directory: URL) -> String {
+        func taken(_ n: String) -> Bool {
+            [".png", ".dat", ".gp"].contains { FileManager.default.fileExists(atPath: directory.appendingPathComponent(n + $0).path) }
+        }
+        guard taken(stem) else { return stem }
+        var k = 2
+        while taken("\(stem)-\(k)") { k += 1 }
+        return "\(stem)-\(k)"
+    }
 }
 
 public struct PlotResult: Sendable {
@@ -31,7 +60,8 @@ public enum Gnuplot {
 
     /// Writes `<directory>/<name>.dat`, `.gp` and (with gnuplot) `.png`; with `ascii`, also renders for
     /// the terminal. Series go into one data file as blocks separated by two blank lines (gnuplot's `index`).
-    public static func lines(_ series: [Series], title: String, xlabel: String, ylabel: String, directory: URL, name: String,
+    public static func lines(_ series: [Series], title: String, xlabel: String, ylabel: String, y2label: String? = nil,
+                             markers: [Marker] = [], integerX: Bool = false, yRange: ClosedRange<Double>? = nil, directory: URL, name: String,
                              ascii: Bool = false) throws -> PlotResult {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
@@ -41,15 +71,24 @@ public enum Gnuplot {
             data += "# \(s.title)\n" + s.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n"
         }
         try data.write(to: dat, atomically: true, encoding: .utf8)
-        let plots = series.enumerated().map { "'\(dat.lastPathComponent)' index \($0.offset) with linespoints title \"\(escape($0.element.title))\"" }
-        let body = """
-        set title "\(escape(title))"
-        set xlabel "\(escape(xlabel))"
-        set ylabel "\(escape(ylabel))"
-        set key outside right
-        set grid
-        plot \(plots.joined(separator: ", \\\n     "))
-        """
+        let plots = series.enumerated().map {
+            "'\(dat.lastPathComponent)' index \($0.offset) axes x1y\($0.element.rightAxis ? 2 : 1) with linespoints title \"\(escape($0.element.title))\""
+                + ($0.element.rightAxis ? " dt 2" : "")
+        }
+        var setup = ["set title \"\(escape(title))\"", "set xlabel \"\(escape(xlabel))\"", "set ylabel \"\(escape(ylabel))\"",
+                     "set key below", "set grid"]
+        if series.contains(where: \.rightAxis) {
+            setup += ["set y2label \"\(escape(y2label ?? ""))\"", "set y2tics", "set ytics nomirror"]
+        }
+        if integerX { setup += ["set xtics 1", "set format x '%.0f'"] }
+        if let yRange { setup.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") }
+        let lastX = series.flatMap { $0.points.map(\.0) }.max() ?? 0
+        for (k, m) in markers.enumerated() {
+            let side = m.x >= lastX ? "right offset -0.5,0" : "left offset 0.5,0"   // labels stay inside the frame
+            setup.append("set arrow from \(m.x), graph 0 to \(m.x), graph 1 nohead dt 3 lc rgb '#888888'")
+            setup.append("set label \"\(escape(m.label))\" at \(m.x), graph \(String(format: "%.2f", 0.97 - 0.05 * Double(k % 6))) \(side) font ',9'")
+        }
+        let body = setup.joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "900,500")
     }
 

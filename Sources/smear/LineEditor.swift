@@ -41,6 +41,11 @@ final class LibEditLineEditor: LineEditor {
 
     init(historyFile: String) {
         self.historyFile = historyFile
+        // libedit decodes multibyte input (and completes non-ASCII paths) only under a UTF-8 locale; with
+        // the C locale it drops "ü" from "Zürich". Use the user's locale, or C.UTF-8 when it is plain C.
+        if let current = setlocale(LC_CTYPE, ""), !String(cString: current).uppercased().contains("UTF") {
+            _ = setlocale(LC_CTYPE, "C.UTF-8")
+        }
         stifle_history(2000)
         _ = read_history(historyFile)
         smear_set_completion(attemptedCompletion)

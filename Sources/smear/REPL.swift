@@ -75,7 +75,11 @@ final class REPL {
             editor.addHistory(buffer)
             do {
                 if let value = try interpreter.run(buffer, name: interactive ? "<repl>" : "<stdin>") {
-                    if case .none = value {} else { print(value.description) }
+                    switch value {
+                    case .none: break
+                    case .builtin(let b): print(b.helpText)   // a bare `help` or `train` shows how to call it
+                    default: print(value.description)
+                    }
                 }
             } catch let e as LanguageError {
                 print(e.rendered(sourceText: buffer)); failed = true

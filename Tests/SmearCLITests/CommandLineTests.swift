@@ -152,6 +152,9 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try run(["-e", "reshape(arange(0, 6), [-1, 2])"]).status, 0, "reshape still infers one -1")
         XCTAssertEqual(try run([], stdin: "print(1)\nprint(nope)\n").status, 70, "piped input with an error exits non-zero")
         XCTAssertEqual(try run(["-e", "range(start=1, stop=3)"]).out, "[1, 2]\n", "range takes its ends by keyword")
+        XCTAssertEqual(try run([], stdin: "print(\"Zürich\")\n").out, "Zürich\n", "UTF-8 input survives the line reader")
+        XCTAssertTrue(try run([], stdin: "help\n").out.hasPrefix("help() or help(function)"), "a bare builtin shows its help")
+        XCTAssertTrue(try run(["-e", "help(\"train\")"]).out.hasPrefix("train(source, target"), "help takes a name")
     }
 
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {

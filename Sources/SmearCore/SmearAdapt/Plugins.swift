@@ -68,6 +68,21 @@ public final class MethodRegistry: @unchecked Sendable {
         return f == "lib\(n).so" || f == "libsmear\(n).so"
     }
 
+    /// Plugin names on the search path, loaded or not: lib<name>.so / libSmear<name>.so files, lowercased.
+    /// (The executable's folder holds other libraries too; only files that export a plugin load.)
+    public static var availableNames: [String] {
+        var names: [String] = []
+        for dir in searchPath {
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where file.hasSuffix(".so") {
+                var n = file.lowercased().dropFirst(3).dropLast(3)
+                guard file.lowercased().hasPrefix("lib") else { continue }
+                if n.hasPrefix("smear") { n = n.dropFirst(5) }
+                if !n.isEmpty, n != "core", !names.contains(String(n)) { names.append(String(n)) }
+            }
+        }
+        return names
+    }
+
     /// The descriptor of `name`: registered already, or found on the search path and loaded.
     public func method(_ name: String) throws -> MethodDescriptor {
         if let d = descriptor(name) { return d }

@@ -304,9 +304,11 @@ public final class Trainer {
     /// history.csv: one row per epoch (the same numbers as history.jsonl).
     func writeHistoryCSV() throws {
         let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
-        var lines = [(["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
-                       "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
-                       "target_largest_class_share", "target_dev"] + keys).joined(separator: ",")]
+        let fixed = ["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
+                     "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
+                     "target_largest_class_share", "target_dev"]
+        // A method's diagnostic named like a fixed column (entmin's target_entropy) gets the method's prefix.
+        var lines = [(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 }).joined(separator: ",")]
         func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
         for r in history {
             lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),

@@ -43,6 +43,10 @@ func registerTrainingLibrary(_ i: Interpreter) {
         for name in ["source_only", "mdd", "dann", "entmin"] {
             if let d = try? MethodRegistry.shared.method(name) { lines.append(d.help) } else { lines.append("\(name): (plugin not found)") }
         }
+        // Every plugin file on the path, loaded to read its options (files that are not plugins are left out).
+        for name in MethodRegistry.availableNames where !["source_only", "mdd", "dann", "entmin"].contains(name) {
+            _ = try? MethodRegistry.shared.method(name)
+        }
         for name in MethodRegistry.shared.names where !["source_only", "mdd", "dann", "entmin"].contains(name) {
             if let d = MethodRegistry.shared.descriptor(name) { lines.append(d.help) }
         }
@@ -112,7 +116,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         trainer.shouldStop = { interruptRequested }
         let run = RunObject(trainer, source: source.name, target: target.name)
         let finished = try trainer.run()
-        if !finished { a.interpreter.output("run interrupted; continue with resume(run)") }
+        if !finished { a.interpreter.output("run interrupted after epoch \(trainer.completedEpochs); continue it with resume(<run>), <run> being the variable you assign train()'s result to") }
         return .object(run)
     })
     i.register(Builtin("resume", "resume(run, epochs=nil)", help: "Continues a run (after Ctrl-C, or with more epochs).", example: "resume(run)") { a in
