@@ -151,4 +151,20 @@ final class TrainerTests: XCTestCase {
         let plain = quiet(try Trainer(config: tinyConfig(epochs: 1), method: SourceOnly(), data: try tinyData(), directory: dir))
         XCTAssertFalse(plain.sourcePipeline(training: true).steps.contains { $0.name == "Dihedral" }, "off by default")
     }
+
+    /// A finished run reopens from its folder alone (run.json + latest): same method, settings, history
+    /// and weights; it then trains on (more epochs) like any resumed run.
+    func testOpenRun_fromItsFolder_restoresSettingsHistoryAndWeights() throws {
+        let out = dir.appendingPathComponent("reopen")
+        let t = quiet(try Trainer(config: tinyConfig(), method: try MDD.descriptor.instantiate(["margin": 3]), data: try tinyData(), directory: out))
+        try t.run()
+        MethodRegistry.shared.register(MDD.descriptor)
+        let again = quiet(try RunRecord.open(out))
+        XCTAssertEqual(again.method.name, "mdd"); XCTAssertEqual(again.method.options["margin"], 3)
+        XCTAssertEqual(again.completedEpochs, 2)
+        XCTAssertEqual(again.history.map(\.targetEntropy), t.history.map(\.targetEntropy))
+        XCTAssertEqual(again.data.target.count, t.data.target.count)
+        for ((name, a), (_, b)) in zip(t.net.stateDict(), again.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+        XCTAssertThrowsError(try RunRecord.open(dir.appendingPathComponent("nothing-here")))
+    }
 }

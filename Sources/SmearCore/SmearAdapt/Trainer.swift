@@ -88,6 +88,7 @@ public final class Trainer {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
+        try RunRecord(method: method, config: config, data: data).write(to: directory)
     }
 
     /// The colour normalisation applied to every target image first (nil: none).

@@ -34,7 +34,16 @@ func registerTrainingLibrary(_ i: Interpreter) {
     i.register(Builtin("load", "load(model, path)", help: "Loads a safetensors checkpoint into a model; names and shapes must match.",
                        example: "load(m, \"m.safetensors\")") { a in
         let m = try a.object(0, "model", as: ModelObject.self, typeName: "model")
-        try m.module.load(from: URL(fileURLWithPath: try a.string(1, "path")))
+        let path = try a.string(1, "path")
+        do { try m.module.load(from: URL(fileURLWithPath: path)) } catch {
+            // A run's checkpoint holds the whole adaptation network (backbone., bottleneck., head., method.):
+            // say so, instead of a list of mismatched names.
+            if let file = try? SafeTensors.read(URL(fileURLWithPath: path)), file.tensors.keys.contains(where: { $0.hasPrefix("backbone.") }) {
+                throw LanguageError(.value, "load(): \(path) is a run checkpoint (backbone, bottleneck and heads), not a bare network's",
+                                    hint: "reopen the whole run with open_run(\"<its folder>\") and use evaluate() / predict() on it")
+            }
+            throw error
+        }
         return .object(m)
     })
     i.register(Builtin("plugins", "plugins()", help: "The adaptation methods available (built in and on the plugin path), with their options.",
@@ -118,6 +127,13 @@ func registerTrainingLibrary(_ i: Interpreter) {
         let finished = try trainer.run()
         if !finished { a.interpreter.output("run interrupted after epoch \(trainer.completedEpochs); continue it with resume(<run>), <run> being the variable you assign train()'s result to") }
         return .object(run)
+    })
+    i.register(Builtin("open_run", "open_run(folder)",
+                       help: "Reopens a run from its folder (written by train() or smear train): settings, datasets, history and the latest\ncheckpoint, ready for evaluate, predict, plot or resume.",
+                       example: "run = open_run(\"runs/mdd\")\nplot(run, \"f1\")") { a in
+        let folder = URL(fileURLWithPath: try a.string(0, "folder"))
+        let trainer = try RunRecord.open(folder)
+        return .object(RunObject(trainer, source: trainer.data.source.name, target: trainer.data.target.name))
     })
     i.register(Builtin("resume", "resume(run, epochs=nil)", help: "Continues a run (after Ctrl-C, or with more epochs).", example: "resume(run)") { a in
         let r = try runArg(a, 0, "run")

@@ -1,0 +1,57 @@
+// run.json: what a run folder needs to be reopened without retyping train(): the method and its options,
+// every setting, the datasets (file and label of each image) and both labs' channel statistics. Written
+// when a Trainer is created; read by open_run() / RunRecord.open.
+import Foundation
+import SmearData
+
+public struct RunRecord: Codable {
+    public struct DatasetRecord: Codable {
+        public var name: String, classes: [String]
+        public var files: [String], labels: [Int?]
+
+        init(_ d: ImageDataset) {
+            name = d.name; classes = d.classes; files = d.samples.map(\.path.path); labels = d.samples.map(\.label)
+        }
+        var dataset: ImageDataset {
+            ImageDataset(name: name, samples: zip(files, labels).map { Sample(path: URL(fileURLWithPath: $0), label: $1) }, classes: classes)
+        }
+    }
+
+    public var method: String, options: [String: Double]
+    public var config: TrainingConfig
+    public var source: DatasetRecord, validation: DatasetRecord?, target: DatasetRecord
+    public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
+
+    public init(method: AdaptationMethod, config: TrainingConfig, data: RunData) {
+        self.method = method.name; options = method.options; self.config = config
+        source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
+        sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
+    }
+
+    public static func url(in directory: URL) -> URL { directory.appendingPathComponent("run.json") }
+
+    public func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(self).write(to: Self.url(in: directory), options: .atomic)
+    }
+
+    /// The run in `directory`, with its weights, optimizer state and history from `latest` (when there is one).
+    public static func open(_ directory: URL) throws -> Trainer {
+        let url = url(in: directory)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw TrainingError.badCheckpoint("\(directory.path) has no run.json: it is not a run folder, or it was written before "
+                + "run folders recorded their settings (2026-11-27); reopen it with train(..., out=\"\(directory.path)\", resume=true)")
+        }
+        let record: RunRecord
+        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch {
+            throw TrainingError.badCheckpoint("\(url.path) cannot be read: \(error)")
+        }
+        let method = try MethodRegistry.shared.method(record.method).instantiate(record.options)
+        let runData = RunData(source: record.source.dataset, sourceValidation: record.validation?.dataset, target: record.target.dataset,
+                              sourceStatistics: record.sourceStatistics, targetStatistics: record.targetStatistics)
+        let trainer = try Trainer(config: record.config, method: method, data: runData, directory: directory)
+        _ = try trainer.resume()
+        return trainer
+    }
+}
