@@ -27,7 +27,10 @@ let package = Package(
                 swiftSettings: optimise),
         // libjpeg-turbo (libjpeg-dev) behind a setjmp error manager.
         .target(name: "CJPEG", path: "CJPEG", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "SmearData", dependencies: ["SmearTensor", "CJPEG"], path: "SmearData",
+        // libpng and libtiff (libpng-dev, libtiff-dev) for the PNG and TIFF files microscopes export.
+        .target(name: "CImageFormats", path: "CImageFormats", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("tiff")]),
+        .target(name: "SmearData", dependencies: ["SmearTensor", "CJPEG", "CImageFormats"], path: "SmearData",
                 swiftSettings: optimise),
         .target(name: "SmearMetrics", dependencies: ["SmearTensor"], path: "SmearMetrics", swiftSettings: optimise),
         .target(name: "SmearAdapt", dependencies: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics"],

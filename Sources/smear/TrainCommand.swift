@@ -109,6 +109,9 @@ func runTrain(_ arguments: [String]) throws {
     if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
     targetSet = checkedTarget
     print("source \(train.summary)\nsource validation \(validation.count) images\ntarget \(targetSet.summary)")
+    for (set, role) in [(labelled, "source"), (targetSet, "target")] where !set.skipped.isEmpty {
+        print("\(role): \(set.skipped.count) entries not read: " + set.skippedWithReasons.prefix(10).map { "\($0.path) (\($0.reason))" }.joined(separator: "; "))
+    }
     let data = RunData(source: train, sourceValidation: validation, target: targetSet,
                        sourceStatistics: try ChannelStatistics.cached(labelled), targetStatistics: try ChannelStatistics.cached(targetSet))
     let dir = out ?? URL(fileURLWithPath: "runs/\(methodName)")

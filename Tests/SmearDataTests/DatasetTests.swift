@@ -88,7 +88,7 @@ final class DatasetTests: XCTestCase {
     func testFolder_emptyClassFolderOrMissingRoot_isAClearError() throws {
         try FileManager.default.createDirectory(at: tmp.appendingPathComponent("neutrophil"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try ImageDataset.folder(tmp)) { e in
-            XCTAssertTrue("\(e)".contains("class folder \(tmp.appendingPathComponent("neutrophil").path) has no JPEG images"), "\(e)")
+            XCTAssertTrue("\(e)".contains("class folder \(tmp.appendingPathComponent("neutrophil").path) has no images (JPEG, PNG, BMP, TIFF)"), "\(e)")
         }
         XCTAssertThrowsError(try ImageDataset.folder(tmp.appendingPathComponent("nope"))) { e in
             XCTAssertTrue("\(e)".contains("does not exist"), "\(e)")

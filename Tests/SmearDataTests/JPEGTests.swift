@@ -38,8 +38,8 @@ final class JPEGTests: XCTestCase {
         let good = try Data(contentsOf: sampleDirectory.appendingPathComponent("pbc_barcelona/basophil/BA_204774.jpg"))
         let cases: [(String, Data, String)] = [
             ("empty.jpg", Data(), "empty file"),
-            ("text.jpg", Data("hello".utf8), "not a JPEG"),
-            ("png.jpg", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "not a JPEG"),
+            ("text.jpg", Data("hello".utf8), "not an image smear reads"),
+            ("png.jpg", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "corrupt or truncated"),   // a PNG signature, no PNG
             ("truncated.jpg", good.prefix(good.count / 2), "corrupt or truncated"),
             ("garbled.jpg", Data(good.prefix(200)) + Data(repeating: 0x55, count: 3000), "corrupt or truncated"),
         ]

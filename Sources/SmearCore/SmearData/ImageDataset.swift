@@ -13,12 +13,17 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unreadableImages(dataset: String, files: [String])
     case vocabularyMismatch(String)
     case noNucleus(images: Int)
+    case notAFolder(String)
+    case imagesWithoutClassFolders(String)
 
     public var description: String {
         switch self {
         case .missingFolder(let p): return "dataset folder \(p) does not exist"
-        case .emptyClassFolder(let p): return "class folder \(p) has no JPEG images; add images or remove the folder"
-        case .noImages(let p): return "no JPEG images found in \(p)"
+        case .emptyClassFolder(let p): return "class folder \(p) has no images (JPEG, PNG, BMP, TIFF); add images or remove the folder"
+        case .noImages(let p): return "no images (JPEG, PNG, BMP, TIFF) found in \(p)"
+        case .notAFolder(let p): return "\(p) is a file, not a folder of class folders"
+        case .imagesWithoutClassFolders(let p):
+            return "\(p) holds images but no class subfolders: a labelled dataset is <folder>/<class>/<image>; for unlabelled images use unlabeled(\"\(p)\")"
         case .listLine(let f, let l, let r): return "\(f):\(l): \(r)"
         case .unknownLabel(let f, let l, let label, let known):
             return "\(f):\(l): unknown label '\(label)' (known: \(known.joined(separator: ", "))); fix the label or pass the class list"
@@ -46,6 +51,9 @@ public struct ImageDataset: Sendable {
     public var samples: [Sample]
     /// The class vocabulary: index → name.
     public var classes: [String]
+    /// What the folder held that is not read, relative to its root: files that are not images, and
+    /// folders inside class folders (class folders are read one level deep). Reported, never silent.
+    public var skipped: [String] = []
 
     public init(name: String, samples: [Sample], classes: [String]) {
         self.name = name; self.samples = samples; self.classes = classes
@@ -54,13 +62,23 @@ public struct ImageDataset: Sendable {
     public var count: Int { samples.count }
     public var isLabelled: Bool { samples.allSatisfy { $0.label != nil } }
 
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe"]
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "jpe", "png", "bmp", "tif", "tiff"]
 
-    /// JPEG files of a folder, sorted; hidden files (".name", such as macOS metadata) are skipped.
-    static func images(in folder: URL) -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.sorted().filter { !$0.hasPrefix(".") && imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-            .map { folder.appendingPathComponent($0) }
+    /// Image files of a folder (JPEG, PNG, BMP, TIFF by extension), sorted; hidden files (".name", such as
+    /// macOS metadata) are left out silently.
+    static func images(in folder: URL) -> [URL] { listing(folder).images }
+
+    /// The images of a folder, and the other entries (non-image files, subfolders) by name.
+    static func listing(_ folder: URL) -> (images: [URL], others: [String]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().filter { !$0.hasPrefix(".") }
+        var images: [URL] = [], others: [String] = []
+        for n in names {
+            var d: ObjCBool = false
+            let isFolder = FileManager.default.fileExists(atPath: folder.appendingPathComponent(n).path, isDirectory: &d) && d.boolValue
+            if !isFolder && imageExtensions.contains((n as NSString).pathExtension.lowercased()) { images.append(folder.appendingPathComponent(n)) }
+            else { others.append(isFolder ? n + "/" : n) }
+        }
+        return (images, others)
     }
 
     /// An image folder with one subfolder per class (`<root>/<class>/<file>.jpg`).
@@ -70,9 +88,8 @@ public struct ImageDataset: Sendable {
     ///   - only: keep only these classes (a subset of the vocabulary; indices stay those of `classes`).
     public static func folder(_ root: URL, name: String? = nil, classes: [String]? = nil, only: [String]? = nil) throws -> ImageDataset {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
-            throw DatasetError.missingFolder(root.path)
-        }
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir) else { throw DatasetError.missingFolder(root.path) }
+        guard isDir.boolValue else { throw DatasetError.notAFolder(root.path) }
         let subfolders = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted().filter {
             var d: ObjCBool = false
             return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &d) && d.boolValue
@@ -82,15 +99,21 @@ public struct ImageDataset: Sendable {
         for c in keep where !vocabulary.contains(c) {
             throw DatasetError.vocabularyMismatch("class '\(c)' is not in the vocabulary \(vocabulary)")
         }
-        var samples: [Sample] = []
+        var samples: [Sample] = [], skipped: [String] = []
         for folder in subfolders {
             guard let index = vocabulary.firstIndex(of: folder), keep.contains(folder) else { continue }
-            let files = images(in: root.appendingPathComponent(folder))
+            let (files, others) = listing(root.appendingPathComponent(folder))
             if files.isEmpty { throw DatasetError.emptyClassFolder(root.appendingPathComponent(folder).path) }
             samples += files.map { Sample(path: $0, label: index) }
+            skipped += others.map { folder + "/" + $0 }
         }
-        if samples.isEmpty { throw DatasetError.noImages(root.path) }
-        return ImageDataset(name: name ?? root.lastPathComponent, samples: samples, classes: vocabulary)
+        if samples.isEmpty {
+            if subfolders.isEmpty && !images(in: root).isEmpty { throw DatasetError.imagesWithoutClassFolders(root.path) }
+            throw DatasetError.noImages(root.path)
+        }
+        var d = ImageDataset(name: name ?? root.lastPathComponent, samples: samples, classes: vocabulary)
+        d.skipped = skipped
+        return d
     }
 
     /// An unlabelled folder of images (searched recursively), such as an adaptation target.
@@ -229,7 +252,13 @@ public struct ImageDataset: Sendable {
             }
             progress?(end, samples.count)
         }
-        return bad.compactMap { $0 }
+        return bad.compactMap { $0 }.map { (path: $0.0, error: $0.1) }
+    }
+
+    /// The entries that were not read, each with the reason (see `skipped`).
+    public var skippedWithReasons: [(path: String, reason: String)] {
+        skipped.map { (path: $0, reason: $0.hasSuffix("/") ? "skipped: a folder inside a class folder (class folders are read one level deep)"
+                                                            : "skipped: not an image file (JPEG, PNG, BMP, TIFF)") }
     }
 
     /// This dataset without unreadable files, or an error listing them (`skipUnreadable: false`).
@@ -238,7 +267,9 @@ public struct ImageDataset: Sendable {
         if bad.isEmpty { return self }
         if !skipUnreadable { throw DatasetError.unreadableImages(dataset: name, files: bad.map { "\($0.error)" }) }
         let badPaths = Set(bad.map(\.path))
-        return ImageDataset(name: name, samples: samples.filter { !badPaths.contains($0.path.path) }, classes: classes)
+        var d = ImageDataset(name: name, samples: samples.filter { !badPaths.contains($0.path.path) }, classes: classes)
+        d.skipped = skipped
+        return d
     }
 
     /// One line per class with its count.
@@ -248,5 +279,7 @@ public struct ImageDataset: Sendable {
         let unlabelled = samples.filter { $0.label == nil }.count
         return "\(name): \(count) images" + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")
             + (unlabelled > 0 && !parts.isEmpty ? ", \(unlabelled) unlabelled" : "")
+            + (skipped.isEmpty ? "" : "; \(skipped.count) entries not read (scan() lists them): " + skipped.prefix(3).joined(separator: ", ")
+                + (skipped.count > 3 ? ", …" : ""))
     }
 }

@@ -1,4 +1,6 @@
-// Decoding JPEG files with libjpeg-turbo, with DCT-domain downscaling (1/2, 1/4, 1/8).
+// Decoding image files: JPEG with libjpeg-turbo, with DCT-domain downscaling (1/2, 1/4, 1/8); PNG, BMP and
+// TIFF (ImageFormats.swift) decoded whole and then averaged down by the same factors. The format is told by
+// the file's first bytes, not its name.
 import CJPEG
 import Foundation
 
@@ -19,7 +21,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unreadable(let p, let r): return "cannot read image \(p): \(r)"
         case .empty(let p): return "image \(p) is an empty file; remove it or replace it with the original"
-        case .notJPEG(let p): return "image \(p) is not a JPEG file (smear reads JPEG only); convert it or remove it"
+        case .notJPEG(let p): return "image \(p) is not an image smear reads (JPEG, PNG, BMP or TIFF); convert it or remove it"
         case .corrupt(let p, let r): return "image \(p) is corrupt or truncated (\(r)); remove it or replace it with the original"
         }
     }
@@ -38,21 +40,20 @@ public struct RGBImage: Sendable {
 }
 
 public enum JPEG {
-    private static func read(_ url: URL) throws -> Data {
+    static func read(_ url: URL) throws -> (Data, ImageFormat) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw ImageError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }
         if data.isEmpty { throw ImageError.empty(path: url.path) }
-        if data.count < 3 || data[data.startIndex] != 0xFF || data[data.startIndex + 1] != 0xD8 {
-            throw ImageError.notJPEG(path: url.path)
-        }
-        return data
+        guard let format = ImageFormat(magic: data) else { throw ImageError.notJPEG(path: url.path) }
+        return (data, format)
     }
 
     /// Width and height from the header.
     public static func size(of url: URL) throws -> (width: Int, height: Int) {
-        let data = try read(url)
+        let (data, format) = try read(url)
+        if format != .jpeg { return try ImageFormats.size(data, format, url) }
         var w: Int32 = 0, h: Int32 = 0
         var message = [CChar](repeating: 0, count: 200)
         let code = data.withUnsafeBytes { raw in
@@ -66,7 +67,8 @@ public enum JPEG {
     /// A libjpeg warning (such as premature end of data) counts as corruption.
     public static func decode(_ url: URL, scaleDenominator: Int = 1) throws -> RGBImage {
         precondition([1, 2, 4, 8].contains(scaleDenominator), "JPEG.decode: scale denominator must be 1, 2, 4 or 8")
-        let data = try read(url)
+        let (data, format) = try read(url)
+        if format != .jpeg { return try ImageFormats.decode(data, format, url).averaged(by: scaleDenominator) }
         var w: Int32 = 0, h: Int32 = 0
         var message = [CChar](repeating: 0, count: 200)
         var pixels: UnsafeMutablePointer<UInt8>? = nil

@@ -75,9 +75,11 @@ func registerDataLibrary(_ i: Interpreter) {
         }
         return .list([.number(Double(crops.source)), .number(Double(crops.target))])
     })
-    i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors.",
+    i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors, and the entries not read (other files, nested folders).",
                        example: "bad = scan(pbc)") { a in
-        .list(try datasetArg(a, 0, "dataset").scan().map { .record([("path", .string($0.path)), ("error", .string($0.error))]) })
+        let d = try datasetArg(a, 0, "dataset")
+        return .list(d.scan().map { .record([("path", .string($0.path)), ("error", .string($0.error))]) }
+            + d.skippedWithReasons.map { .record([("path", .string($0.path)), ("error", .string($0.reason))]) })
     })
 }
 

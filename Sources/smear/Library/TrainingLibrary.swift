@@ -85,7 +85,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         case .some(.object(let o as MethodObject)): method = try o.descriptor.instantiate(o.options)
         case .some(let v): throw LanguageError(.type, "train(): method must come from plugin(\"name\"), got a \(v.typeName)")
         }
-        var c = try trainingConfig(a, classes: source.classes.count)
+        let c = try trainingConfig(a, classes: source.classes.count)
         // validation: a fraction of the source held out (default 0.1), or a dataset given explicitly.
         var trainSet = source, validation: ImageDataset? = nil
         switch a.value(nil, "validation") {
