@@ -95,6 +95,29 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(second.history.map(\.targetSND), whole.history.map(\.targetSND))
     }
 
+    /// What resume(run) does in the REPL after Ctrl-C: the same trainer object, stopped in the middle of an
+    /// epoch, reloads `latest` (weights, momentum, epoch) and runs on: equal to an uninterrupted run, bit for
+    /// bit at one thread. Continuing from the weights in memory would apply the partial epoch's steps twice.
+    func testInterruptMidEpoch_thenResumeTheSameTrainer_equalsAnUninterruptedRun() throws {
+        let savedThreads = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = savedThreads }
+        let data = try tinyData()
+        let whole = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                      directory: dir.appendingPathComponent("whole")))
+        try whole.run()
+        let t = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                  directory: dir.appendingPathComponent("interrupted")))
+        var steps = 0
+        let stopAt = tinyConfig().iterationsPerEpoch + 1   // one step into the second epoch
+        t.shouldStop = { steps += 1; return steps == stopAt }
+        XCTAssertFalse(try t.run(), "stopped early")
+        XCTAssertTrue(try t.resume())
+        XCTAssertEqual(t.completedEpochs, 1)
+        XCTAssertTrue(try t.run())
+        for ((name, a), (_, b)) in zip(whole.net.stateDict(), t.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, "\(name)") }
+    }
+
     func testDivergence_stopsWithAClearError_andKeepsTheLastGoodCheckpoint() throws {
         let t = quiet(try Trainer(config: tinyConfig(epochs: 3), method: ExplodingMethod(from: 4), data: try tinyData(), directory: dir))
         XCTAssertThrowsError(try t.run()) { e in
