@@ -8,6 +8,7 @@ func makeInterpreter(arguments: [String] = []) -> Interpreter {
     registerDataLibrary(i)
     registerTrainingLibrary(i)
     registerPlotLibrary(i)
+    registerPictureLibrary(i)
     i.setGlobal("args", .list(arguments.map { .string($0) }))
     i.interrupted = { interruptRequested }
     return i

@@ -157,6 +157,31 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(try run(["-e", "help(\"train\")"]).out.hasPrefix("train(source, target"), "help takes a name")
     }
 
+    /// The picture builtins on the bundled sample: a montage of both labs (its raw bytes sized by the grid)
+    /// and, from a tiny run, the misclassified cells, the feature map and the proxy A-distance.
+    func testPictures_samplesErrorsFeaturesAndADistance() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-pictures-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = """
+        pbc = dataset("data/sample/pbc_barcelona", classes=["lymphocyte", "neutrophil"], only=["lymphocyte", "neutrophil"])
+        bccd = dataset("data/sample/bccd", classes=["lymphocyte", "neutrophil"], only=["lymphocyte", "neutrophil"])
+        plot_samples([pbc, bccd], per_class=3, size=32, name="montage")
+        run = train(pbc, bccd, epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, out="\(dir.path)/run")
+        plot_errors(evaluate(run, bccd), n=5, size=32, name="errors")
+        plot_features(run, pbc, bccd, n=20, name="features")
+        d = a_distance(run, pbc, bccd, n=40)
+        print("distance ok", d >= -2 and d <= 2)
+        """
+        let r = try run(["-e", code], environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("distance ok true"), r.out)
+        let montage = try Data(contentsOf: dir.appendingPathComponent("montage.rgb"))
+        XCTAssertEqual(montage.count, (6 * 34) * (2 * 34) * 3, "2 classes × (3 cells × 2 labs) of 32 px + 2 px gaps")
+        for name in ["montage.png", "errors.png", "features.png", "features.dat"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name)
+        }
+    }
+
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

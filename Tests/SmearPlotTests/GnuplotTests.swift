@@ -57,4 +57,28 @@ final class GnuplotTests: XCTestCase {
         try Data().write(to: dir.appendingPathComponent("mdd-f1-2.dat"))
         XCTAssertEqual(PlotName.unused("mdd-f1", in: dir), "mdd-f1-3")
     }
+
+    /// A montage is raw RGB bytes plus a script that draws them with rgbimage and the headings; a scatter has
+    /// one data block per group with its colour and point type.
+    func testPictureAndScatter_writeTheirDataAndScripts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-plot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rgb = (0..<(4 * 3 * 3)).map { UInt8($0 * 7 % 256) }
+        let p = try Gnuplot.picture(rgb, width: 4, height: 3, title: "cells", columnHeadings: [(x: 1.5, text: "pbc")],
+                                    rowHeadings: [(y: 1, text: "neutrophil")], captions: [(x: 2, y: 2, text: "neut→lymp")],
+                                    directory: dir, name: "montage")
+        XCTAssertEqual(try Data(contentsOf: p.dataFile), Data(rgb))
+        let script = try String(contentsOf: p.scriptFile, encoding: .utf8)
+        for fragment in ["binary array=(4,3) format='%uchar%uchar%uchar' with rgbimage", "set x2tics (\"pbc\" 1.5)",
+                         "set ytics (\"neutrophil\" 1.0)", "set label \"neut→lymp\" at 2.0, 2.0"] {
+            XCTAssertTrue(script.contains(fragment), "missing \(fragment) in\n\(script)")
+        }
+        XCTAssertNotNil(p.png, p.problem ?? "")
+        let s = try Gnuplot.scatter([(title: "pbc: lymphocyte", points: [(0, 1), (1, 0)], colour: "#2b6cb0", pointType: 7),
+                                     (title: "bccd: lymphocyte", points: [(2, 2)], colour: "#dd6b20", pointType: 7)],
+                                    title: "features", xlabel: "pc 1", ylabel: "pc 2", directory: dir, name: "map")
+        XCTAssertEqual(try String(contentsOf: s.dataFile, encoding: .utf8), "# pbc: lymphocyte\n0.0 1.0\n1.0 0.0\n\n\n# bccd: lymphocyte\n2.0 2.0\n\n\n")
+        XCTAssertTrue(try String(contentsOf: s.scriptFile, encoding: .utf8).contains("index 1 with points pt 7 ps 0.8 lc rgb '#dd6b20' title \"bccd: lymphocyte\""))
+        XCTAssertNotNil(s.png, s.problem ?? "")
+    }
 }

@@ -2,6 +2,7 @@
 // feature query smear uses to pick OpenBLAS's kernel (OpenBLAS 0.3.21 does not know every CPU model
 // and falls back to a generic kernel on those).
 #include <cblas.h>
+#include <stddef.h>
 #include <stdint.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -39,3 +40,8 @@ static inline uint32_t smear_cpu_features(void) {
 #endif
     return bits;
 }
+
+/// LAPACK's symmetric eigen-decomposition (divide and conquer), which OpenBLAS ships; Fortran calling
+/// convention with the hidden lengths of the two character arguments at the end.
+void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w, float *work,
+             const int *lwork, int *iwork, const int *liwork, int *info, size_t jobz_len, size_t uplo_len);

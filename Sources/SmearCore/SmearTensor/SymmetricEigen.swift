@@ -1,0 +1,25 @@
+// Eigen-decomposition of a symmetric matrix with LAPACK's ssyevd (shipped in OpenBLAS), for PCA.
+import COpenBLAS
+import Foundation
+
+public enum LAPACK {
+    /// Eigenvalues in ascending order and the matching unit eigenvectors, of the symmetric n×n `matrix`
+    /// (row-major; only symmetric input is meaningful). vectors[k] belongs to values[k].
+    public static func symmetricEigen(_ matrix: [Float], n: Int) -> (values: [Float], vectors: [[Float]])? {
+        precondition(matrix.count == n * n, "symmetricEigen: \(matrix.count) values for \(n)x\(n)")
+        guard n > 0 else { return ([], []) }
+        var a = matrix   // column-major equals row-major for a symmetric matrix
+        var w = [Float](repeating: 0, count: n)
+        var nn = Int32(n), lda = Int32(n), info: Int32 = 0
+        var lwork: Int32 = -1, liwork: Int32 = -1
+        var workSize: Float = 0, iworkSize: Int32 = 0
+        ssyevd_("V", "U", &nn, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)   // size query
+        guard info == 0 else { return nil }
+        lwork = Int32(workSize); liwork = iworkSize
+        var work = [Float](repeating: 0, count: Int(lwork)), iwork = [Int32](repeating: 0, count: Int(liwork))
+        ssyevd_("V", "U", &nn, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        guard info == 0 else { return nil }
+        // Column k of the column-major result is eigenvector k.
+        return (w, (0..<n).map { k in Array(a[(k * n)..<(k * n + n)]) })
+    }
+}
