@@ -24,6 +24,9 @@ struct ReturnSignal: Error { let value: Value }
 public final class Interpreter {
     public let globals = Environment(parent: nil)
     public private(set) var builtins: [String: Builtin] = [:]
+
+    /// Removes a builtin (a host that sandboxes scripts, or the fuzzer, leaves out what touches files).
+    public func unregister(_ name: String) { builtins[name] = nil; globals.values[name] = nil }
     /// Arithmetic and comparison on host objects (tensors): return nil when the host does not handle it.
     public var operatorHook: ((String, Value, Value) throws -> Value?)?
     /// Unary minus on host objects.

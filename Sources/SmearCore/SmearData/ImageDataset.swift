@@ -240,16 +240,15 @@ public struct ImageDataset: Sendable {
     /// Decodes every file's header and data and reports the unreadable ones; `progress` gets
     /// (files done, total) from the calling thread every 500 files.
     public func scan(progress: ((Int, Int) -> Void)? = nil) -> [(path: String, error: String)] {
-        var bad = [(String, String)?](repeating: nil, count: samples.count)
-        let lock = NSLock()
+        var bad: [(String, String)?] = []
         let block = 500
         for start in stride(from: 0, to: samples.count, by: block) {
             let end = min(samples.count, start + block)
-            DispatchQueue.concurrentPerform(iterations: end - start) { k in
-                let i = start + k
-                do { _ = try JPEG.decode(samples[i].path, scaleDenominator: 8) }
-                catch { lock.lock(); bad[i] = (samples[i].path.path, "\(error)"); lock.unlock() }
-            }
+            // Each file's outcome as a value (decoding errors are the result here, not a failure of the scan).
+            bad += (try? ParallelMap.map(end - start) { k -> (String, String)? in
+                let sample = samples[start + k]
+                do { _ = try JPEG.decode(sample.path, scaleDenominator: 8); return nil } catch { return (sample.path.path, "\(error)") }
+            }) ?? []
             progress?(end, samples.count)
         }
         return bad.compactMap { $0 }.map { (path: $0.0, error: $0.1) }
