@@ -64,9 +64,9 @@ final class REPL {
         var buffer = ""
         while true {
             let prompt = buffer.isEmpty ? "smear> " : "  ...> "
-            interruptRequested = false
+            Interrupt.reset()
             guard let line = editor.readLine(prompt: prompt) else {
-                if interruptRequested { buffer = ""; print(""); continue }   // Ctrl-C at the prompt clears the line
+                if Interrupt.requested { buffer = ""; print(""); continue }   // Ctrl-C at the prompt clears the line
                 break
             }
             buffer += (buffer.isEmpty ? "" : "\n") + line

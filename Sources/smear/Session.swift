@@ -10,11 +10,14 @@ func makeInterpreter(arguments: [String] = []) -> Interpreter {
     registerPlotLibrary(i)
     registerPictureLibrary(i)
     i.setGlobal("args", .list(arguments.map { .string($0) }))
-    i.interrupted = { interruptRequested }
+    i.interrupted = { Interrupt.requested }
     return i
 }
 
-/// SIGINT: ask a running training to stop at the end of its step (and clear the line at the prompt).
-func installInterruptHandler() {
-    signal(SIGINT) { _ in interruptRequested = true }
+/// Ctrl-C, owned here: the SIGINT handler sets it; a running training stops at the end of its step, a
+/// running loop stops with an error, and at the prompt it clears the line. Whoever starts work resets it.
+enum Interrupt {
+    nonisolated(unsafe) static var requested = false
+    static func installHandler() { signal(SIGINT) { _ in Interrupt.requested = true } }
+    static func reset() { requested = false }
 }

@@ -28,7 +28,7 @@ func fail(_ message: String, code: Int32) -> Never {
 
 /// Runs source text as a script; errors go to stderr with their place and the exit code says what failed.
 func runScript(_ text: String, name: String, arguments: [String], printValue: Bool) -> Never {
-    installInterruptHandler()
+    Interrupt.installHandler()
     let interpreter = makeInterpreter(arguments: arguments)
     do {
         let value = try interpreter.run(text, name: name)
@@ -50,7 +50,7 @@ BLASKernel.ensureBest()   // may re-execute this process once, with the CPU's be
 setvbuf(stdout, nil, _IOLBF, 0)
 var args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
-    installInterruptHandler()
+    Interrupt.installHandler()
     let interactive = isatty(0) != 0
     let ok = REPL(interpreter: makeInterpreter(), interactive: interactive).run()
     exit(ok || interactive ? 0 : 70)
@@ -69,7 +69,7 @@ case "-e":
     guard let code = args.first else { fail("-e needs code to run\n\(usage)", code: 64) }
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
 case "train":
-    installInterruptHandler()
+    Interrupt.installHandler()
     do { try runTrain(args) }
     catch let e as CLIError { fail("\(e)\n\(trainUsage)", code: 64) }
     catch { fail("\(error)", code: 70) }

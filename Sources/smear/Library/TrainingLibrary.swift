@@ -6,9 +6,6 @@ import SmearLang
 import SmearNN
 import SmearTensor
 
-/// Set by SIGINT during a run; the trainer stops at the end of the current step.
-nonisolated(unsafe) var interruptRequested = false
-
 func runArg(_ a: Arguments, _ i: Int?, _ name: String) throws -> RunObject {
     try a.object(i, name, as: RunObject.self, typeName: "run")
 }
@@ -121,8 +118,8 @@ func registerTrainingLibrary(_ i: Interpreter) {
         if resume, try trainer.resume() {
             a.interpreter.output("resumed after epoch \(trainer.completedEpochs) from \(out.path)")
         }
-        interruptRequested = false
-        trainer.shouldStop = { interruptRequested }
+        Interrupt.reset()
+        trainer.shouldStop = { Interrupt.requested }
         let run = RunObject(trainer, source: source.name, target: target.name)
         let finished = try trainer.run()
         if !finished { a.interpreter.output("run interrupted after epoch \(trainer.completedEpochs); continue it with resume(<run>), <run> being the variable you assign train()'s result to") }
@@ -143,7 +140,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
             config.epochs = epochs
             r.trainer = try Trainer(config: config, method: r.trainer.method, data: r.trainer.data, directory: r.trainer.directory)
         }
-        interruptRequested = false
+        Interrupt.reset()
         // From the last saved epoch with its optimizer state, not from the weights in memory (an interrupted
         // epoch's steps, or a checkpoint loaded by evaluate, would otherwise be trained on again).
         guard try r.trainer.resume() else { throw LanguageError(.value, "resume(): \(r.trainer.directory.path) has no checkpoint yet; call train() again") }
