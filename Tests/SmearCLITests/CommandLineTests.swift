@@ -283,6 +283,24 @@ extension CommandLineTests {
         XCTAssertTrue(text.contains("stopped at iteration"), text)
         XCTAssertTrue(text.contains("after "), text)
     }
+
+    /// Ctrl-C in an endless loop ends the loop with an error naming the line, not the process with a signal.
+    func testInterrupt_inAnEndlessLoop_isAnError() throws {
+        let p = Process()
+        p.executableURL = smear
+        p.arguments = ["-e", "i = 0; while true { i = i + 1 }"]
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        try p.run()
+        DispatchQueue.global().async {
+            for _ in 0..<30 where p.isRunning { Thread.sleep(forTimeInterval: 1); if p.isRunning { p.interrupt() } }
+        }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit, "ended by exit, not by a signal: \(text)")
+        XCTAssertEqual(p.terminationStatus, 70, text)
+        XCTAssertTrue(text.contains("interrupted (Ctrl-C)"), text)
+    }
 }
 
 extension CommandLineTests {
