@@ -40,3 +40,28 @@ extension Gnuplot {
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "1000,650")
     }
 }
+
+extension Gnuplot {
+    /// Clustered bars with error bars: one cluster per group (a target lab), one bar per series (a method),
+    /// each value a mean with its standard deviation (nil: no bar).
+    public static func groupedBars(groups: [String], series: [(title: String, means: [Double?], stds: [Double?])], title: String,
+                                   ylabel: String, directory: URL, name: String) throws -> PlotResult {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
+        let png = directory.appendingPathComponent(name + ".png")
+        var lines = ["# group " + series.map { "\"\($0.title)\" std" }.joined(separator: " ")]
+        for (g, group) in groups.enumerated() {
+            lines.append("\"\(escape(group))\" " + series.map { s in
+                "\(s.means[g].map { String($0) } ?? "-") \(s.stds[g].map { String($0) } ?? "0")"
+            }.joined(separator: " "))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: dat, atomically: true, encoding: .utf8)
+        let plots = series.enumerated().map { k, s in
+            (k == 0 ? "'\(dat.lastPathComponent)'" : "''") + " using \(2 + 2 * k):\(3 + 2 * k)" + (k == 0 ? ":xtic(1)" : "") + " title \"\(escape(s.title))\""
+        }
+        let body = ["set title \"\(escape(title))\"", "set ylabel \"\(escape(ylabel))\"", "set yrange [0:1]", "set grid ytics",
+                    "set style data histograms", "set style histogram errorbars gap 1 lw 1", "set style fill solid 0.6 border -1",
+                    "set datafile missing '-'", "set key below"].joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
+        return try render(body: body, dat: dat, gp: gp, png: png, ascii: false, size: "1000,560")
+    }
+}

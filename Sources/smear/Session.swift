@@ -9,6 +9,7 @@ func makeInterpreter(arguments: [String] = []) -> Interpreter {
     registerTrainingLibrary(i)
     registerPlotLibrary(i)
     registerPictureLibrary(i)
+    registerResultsPlot(i)
     i.setGlobal("args", .list(arguments.map { .string($0) }))
     i.interrupted = { Interrupt.requested }
     return i

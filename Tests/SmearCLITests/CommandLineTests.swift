@@ -182,6 +182,30 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// plot_results reads both result.json layouts (scripts/adapt's, the grid's final checkpoint) and draws
+    /// mean ± sd per target and method: adapt on bccd over seeds 0.5 and 0.7 → 0.6 ± 0.1414.
+    func testPlotResults_meanAndSpreadPerTargetAndMethod() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-results-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files: [(String, String)] = [
+            ("a/seed0/result.json", #"{"target": "/data/bccd", "macro_f1_present": 0.5, "stain": "nil"}"#),
+            ("a/seed1/result.json", #"{"target": "/data/bccd", "macro_f1_present": 0.7, "stain": "nil"}"#),
+            ("b/result.json", #"{"target": "bccd", "method": "mdd", "crops": "article", "variant": "mixed", "checkpoints": [{"checkpoint": "latest", "test_macro_f1_present": 0.4}]}"#),
+        ]
+        for (path, text) in files {
+            let url = dir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let r = try run(["-e", "plot_results(\"\(dir.path)\", name=\"bars\")"],
+                        environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
+        XCTAssertEqual(r.status, 0, r.err)
+        let data = try String(contentsOf: dir.appendingPathComponent("bars.dat"), encoding: .utf8)
+        XCTAssertTrue(data.contains("# group \"adapt\" std \"mdd (article)\" std"), data)
+        XCTAssertTrue(data.contains("\"bccd\" 0.6 0.14142135623730"), data)
+        XCTAssertTrue(data.contains(" 0.4 0.0"), data)
+    }
+
     func testScript_exitCodesForSyntaxRuntimeAndIOErrors() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -133,3 +133,47 @@ func features(_ r: RunObject, _ d: ImageDataset, _ n: Int, source: Bool) throws 
     guard let f = e.features else { throw LanguageError(.runtime, "no features were computed") }
     return (f, subset)
 }
+
+/// One result.json as (target lab, method label, target macro F1 over the classes in its labels), for the
+/// two layouts smear writes: scripts/adapt's and scripts/experiment/cell.smear's (final checkpoint).
+func resultEntry(_ json: [String: Any]) -> (target: String, method: String, f1: Double)? {
+    guard let target = (json["target"] as? String).map({ ($0 as NSString).lastPathComponent }) else { return nil }
+    if let f1 = json["macro_f1_present"] as? Double {
+        let stain = (json["stain"] as? String).flatMap { $0 == "nil" ? nil : $0 }
+        let hed = (json["hed_jitter"] as? Double).flatMap { $0 > 0 ? $0 : nil }
+        return (target, "adapt" + (stain.map { " + " + $0 } ?? "") + (hed.map { " + HED \($0)" } ?? ""), f1)
+    }
+    guard let method = json["method"] as? String, let checkpoints = json["checkpoints"] as? [[String: Any]],
+          let last = checkpoints.first(where: { ($0["checkpoint"] as? String) == "latest" }),
+          let f1 = last["test_macro_f1_present"] as? Double else { return nil }
+    let setting = [json["crops"] as? String, json["variant"] as? String].compactMap { $0 }.filter { $0 != "mixed" }
+    return (target, method + (setting.isEmpty ? "" : " (" + setting.joined(separator: ", ") + ")"), f1)
+}
+
+func registerResultsPlot(_ i: Interpreter) {
+    i.register(Builtin("plot_results", "plot_results(folder, name=nil)",
+                       help: "Bars of target macro F1 (classes in the labels) per target lab and method, mean ± standard deviation over\nthe seeds, from every result.json under a results folder (scripts/adapt's and the experiment grid's).",
+                       example: "plot_results(\"results/article\")") { a in
+        let folder = try a.string(0, "folder")
+        var cells: [String: [String: [Double]]] = [:]   // target → method → values
+        guard let walker = FileManager.default.enumerator(atPath: folder) else {
+            throw LanguageError(.io, "plot_results(): cannot read the folder \(folder)")
+        }
+        for case let rel as String in walker where (rel as NSString).lastPathComponent == "result.json" {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + rel),
+                  let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let e = resultEntry(json) else { continue }
+            cells[e.target, default: [:]][e.method, default: []].append(e.f1)
+        }
+        guard !cells.isEmpty else { throw LanguageError(.value, "plot_results(): no result.json with a target F1 under \(folder)") }
+        let targets = cells.keys.sorted(), methods = Set(cells.values.flatMap(\.keys)).sorted()
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        func std(_ v: [Double]) -> Double { v.count < 2 ? 0 : (v.map { ($0 - mean(v)) * ($0 - mean(v)) }.reduce(0, +) / Double(v.count - 1)).squareRoot() }
+        let series = methods.map { m in
+            (title: m, means: targets.map { cells[$0]?[m].map(mean) }, stds: targets.map { cells[$0]?[m].map(std) })
+        }
+        let stem = "results-" + (folder as NSString).lastPathComponent
+        let result = try Gnuplot.groupedBars(groups: targets, series: series, title: "target macro F1 (mean ± sd over seeds): \(folder)",
+                                             ylabel: "macro F1", directory: plotDirectory, name: try plotName(a, 1, default: stem))
+        return announce(result, a, show: false)
+    })
+}
