@@ -2,6 +2,7 @@
 // (scripts/fixtures/make_format_fixtures.py), the format is told by content, and bad files are named errors.
 import Foundation
 import SmearData
+import SmearTensor
 import SmearTestSupport
 import XCTest
 
@@ -74,5 +75,31 @@ final class ImageFormatTests: XCTestCase {
         try FileManager.default.copyItem(at: formats.appendingPathComponent("rgb.png"), to: flat.appendingPathComponent("a.png"))
         XCTAssertThrowsError(try ImageDataset.folder(flat)) { e in XCTAssertTrue("\(e)".contains("unlabeled("), "\(e)") }
         XCTAssertThrowsError(try ImageDataset.folder(cls.appendingPathComponent("rgb.png"))) { e in XCTAssertTrue("\(e)".contains("is a file"), "\(e)") }
+    }
+
+    /// A mutation fuzzer for the BMP reader (the one decoder written in Swift): 3,000 damaged copies of the
+    /// fixtures (header bytes changed, files cut) are each decoded consistently or rejected as corrupt; a
+    /// trap would end the test process.
+    func testDamagedBMPs_areDecodedOrRejected_neverATrap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-bmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let originals = try ["rgb24.bmp", "palette8.bmp", "rgb32.bmp"].map { try Data(contentsOf: formats.appendingPathComponent($0)) }
+        var g = RandomGenerator(seed: 12)
+        var decoded = 0, rejected = 0
+        let file = dir.appendingPathComponent("m.bmp")
+        for trial in 0..<3000 {
+            var d = originals[trial % 3]
+            if trial % 5 == 4 { d = d.prefix(2 + Int(g.next() % UInt64(d.count - 2))) }
+            else { for _ in 0..<(1 + Int(g.next() % 3)) { d[2 + Int(g.next() % 52)] = UInt8(truncatingIfNeeded: g.next()) } }
+            try d.write(to: file)
+            do {
+                let image = try JPEG.decode(file)
+                XCTAssertEqual(image.pixels.count, image.width * image.height * 3)
+                decoded += 1
+            } catch is ImageError { rejected += 1 }
+        }
+        XCTAssertEqual(decoded + rejected, 3000)
+        XCTAssertGreaterThan(rejected, 300)
     }
 }

@@ -81,11 +81,11 @@ enum ImageFormats {
             throw ImageError.corrupt(path: url.path, reason: "BMP with \(h.bits) bits per pixel and compression \(h.compression) is not supported (8, 24 or 32 bits, uncompressed)")
         }
         let rowBytes = ((h.bits * h.width + 31) / 32) * 4
-        guard h.offset + rowBytes * h.height <= b.count else { throw ImageError.corrupt(path: url.path, reason: "BMP pixel data truncated") }
+        guard h.offset >= 0, h.offset + rowBytes * h.height <= b.count else { throw ImageError.corrupt(path: url.path, reason: "BMP pixel data truncated") }
         var palette: [[UInt8]] = []
         if h.bits == 8 {
             let start = 14 + h.headerSize
-            let count = min(256, (h.offset - start) / 4)
+            let count = max(0, min(256, (min(h.offset, b.count) - start) / 4))
             palette = (0..<count).map { i in [b[start + 4 * i + 2], b[start + 4 * i + 1], b[start + 4 * i]] }
         }
         var out = [UInt8](repeating: 0, count: h.width * h.height * 3)

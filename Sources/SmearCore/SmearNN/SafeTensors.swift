@@ -91,9 +91,14 @@ public enum SafeTensors {
             case "F16", "BF16": width = 2
             default: throw CheckpointError.corrupt(path: path, reason: "tensor \(name) has unsupported dtype \(dtype)")
             }
-            let n = shape.reduce(1, *)
+            // Every size is checked before any arithmetic, so a hostile header is an error, never an overflow trap.
+            var count: Int? = 1
+            for d in shape { count = count.flatMap { c in d < 0 ? nil : { let r = c.multipliedReportingOverflow(by: d); return r.overflow ? nil : r.partialValue }() } }
+            guard let n = count, n <= data.count, offsets.allSatisfy({ $0 >= 0 && $0 <= data.count }) else {
+                throw CheckpointError.corrupt(path: path, reason: "tensor \(name): shape \(shape) or offsets \(offsets) do not fit in the file")
+            }
             let (start, end) = (body + offsets[0], body + offsets[1])
-            guard offsets[0] >= 0, end - start == n * width else {
+            guard end - start == n * width else {
                 throw CheckpointError.corrupt(path: path, reason: "tensor \(name): offsets \(offsets) do not hold \(shape) of \(dtype)")
             }
             guard end <= data.count else {
