@@ -1,6 +1,7 @@
 // Datasets on the bundled sample: class counts, vocabularies, subsets, weights, lists, errors.
 import Foundation
 import SmearData
+import SmearTensor
 import SmearTestSupport
 import XCTest
 
@@ -133,5 +134,37 @@ final class DatasetTests: XCTestCase {
         let cached = try ChannelStatistics.cached(ds, in: tmp)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix("stats-") }.count, 1)
         XCTAssertEqual(try ChannelStatistics.cached(ds, in: tmp), cached)
+    }
+
+    /// A mutation fuzzer for image lists: 2,000 damaged lists (characters replaced, lines cut, labels made
+    /// huge, negative or non-numeric) are each loaded or rejected with a DatasetError; never a trap.
+    func testDamagedImageLists_areLoadedOrRejected_neverATrap() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-lists-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let image = sampleDirectory.appendingPathComponent("bccd/lymphocyte").path
+        let first = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: image).sorted().first)
+        let csv = "path,label\n\(image)/\(first),lymphocyte\n\(image)/\(first),1\n"
+        let spaced = "\(image)/\(first) 0\n\(image)/\(first) neutrophil\n"
+        let pieces: [String] = ["", ",", " ", "\n", "\"", "-1", "99999999999999999999", "1e308", "path", "label", "\u{0}", "é", "../", ",,,,"]
+        var g = RandomGenerator(seed: 21)
+        var loaded = 0, rejected = 0
+        let file = dir.appendingPathComponent("list.txt")
+        for trial in 0..<2000 {
+            var text = Array(trial % 2 == 0 ? csv : spaced)
+            for _ in 0..<(1 + Int(g.next() % 3)) {
+                let at = Int(g.next() % UInt64(text.count + 1))
+                let piece = Array(pieces[Int(g.next() % UInt64(pieces.count))])
+                let cut = min(text.count - at, Int(g.next() % 4))
+                text.replaceSubrange(at..<(at + cut), with: piece)
+            }
+            try String(text).write(to: file, atomically: true, encoding: .utf8)
+            do {
+                let d = try ImageDataset.list(file, classes: ["lymphocyte", "neutrophil"])
+                XCTAssertTrue(d.samples.allSatisfy { ($0.label ?? 0) >= 0 && ($0.label ?? 0) < 2 })
+                loaded += 1
+            } catch is DatasetError { rejected += 1 }
+        }
+        XCTAssertEqual(loaded + rejected, 2000)
     }
 }
