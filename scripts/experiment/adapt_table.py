@@ -43,4 +43,4 @@ for v in variants:
         def m(key): 
             vals = [x[2].get(key) for x in rows if x[2].get(key) is not None]
             return f"{statistics.mean(vals):.3f}" if vals else "–"
-        print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m("im")} | {m("dev")} | {m("entropy")} | {m('snd')} | {m('source_f1')} |")
+        print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
