@@ -9,8 +9,10 @@ public struct Series: Sendable {
     public var points: [(Double, Double)]
     /// Drawn against the right-hand y axis (for a quantity of another scale).
     public var rightAxis: Bool
-    public init(_ title: String, _ points: [(Double, Double)], rightAxis: Bool = false) {
-        self.title = title; self.points = points; self.rightAxis = rightAxis
+    /// Points marked (per-epoch values) or a plain line (dense per-step curves).
+    public var withPoints: Bool
+    public init(_ title: String, _ points: [(Double, Double)], rightAxis: Bool = false, withPoints: Bool = true) {
+        self.title = title; self.points = points; self.rightAxis = rightAxis; self.withPoints = withPoints
     }
 }
 
@@ -72,7 +74,7 @@ public enum Gnuplot {
         }
         try data.write(to: dat, atomically: true, encoding: .utf8)
         let plots = series.enumerated().map {
-            "'\(dat.lastPathComponent)' index \($0.offset) axes x1y\($0.element.rightAxis ? 2 : 1) with linespoints title \"\(escape($0.element.title))\""
+            "'\(dat.lastPathComponent)' index \($0.offset) axes x1y\($0.element.rightAxis ? 2 : 1) with \($0.element.withPoints ? "linespoints" : "lines") title \"\(escape($0.element.title))\""
                 + ($0.element.rightAxis ? " dt 2" : "")
         }
         var setup = ["set title \"\(escape(title))\"", "set xlabel \"\(escape(xlabel))\"", "set ylabel \"\(escape(ylabel))\"",

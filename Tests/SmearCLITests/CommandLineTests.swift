@@ -171,15 +171,18 @@ final class CommandLineTests: XCTestCase {
         plot_features(run, pbc, bccd, n=20, name="features")
         d = a_distance(run, pbc, bccd, n=40)
         print("distance ok", d >= -2 and d <= 2)
+        plot(run, "loss", name="loss")
         """
         let r = try run(["-e", code], environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("distance ok true"), r.out)
         let montage = try Data(contentsOf: dir.appendingPathComponent("montage.rgb"))
         XCTAssertEqual(montage.count, (6 * 34) * (2 * 34) * 3, "2 classes × (3 cells × 2 labs) of 32 px + 2 px gaps")
-        for name in ["montage.png", "errors.png", "features.png", "features.dat"] {
+        for name in ["montage.png", "errors.png", "features.png", "features.dat", "loss.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), name)
         }
+        let loss = try String(contentsOf: dir.appendingPathComponent("loss.dat"), encoding: .utf8)
+        XCTAssertTrue(loss.contains("# classification, per step (smoothed)\n0.5 "), "2 steps in epoch 1: x = 0.5, 1.0\n\(loss)")
     }
 
     /// plot_results reads both result.json layouts (scripts/adapt's, the grid's final checkpoint) and draws

@@ -34,6 +34,9 @@ public struct EpochRecord: Codable, Sendable {
     /// Deep embedded validation: the source-validation loss re-weighted towards the target (lower is better;
     /// nil without a source validation set, or in histories written before it existed).
     public var targetDEV: Double?
+    /// Every step's classification and transfer loss in this epoch, [[cls, transfer]] (for per-step curves;
+    /// nil in histories written before 2026-11-27).
+    public var stepLosses: [[Double]]?
     public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
     public var diagnostics: [String: Double]
     public var seconds: Double
@@ -140,11 +143,12 @@ public final class Trainer {
         var imagesDone = 0
         for epoch in completedEpochs..<config.epochs {
             let epochStart = Date()
-            var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:]
+            var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:], stepLosses: [[Double]] = []
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
                                                             iteration: iteration, epoch: epoch)
                 clsSum += Double(cls); transferSum += Double(transfer)
+                stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
                 iteration += 1; imagesDone += 2 * config.batchSize
                 let elapsed = Date().timeIntervalSince(started)
@@ -161,6 +165,7 @@ public final class Trainer {
             var record = try evaluate(epoch: epoch + 1, iteration: iteration)
             record.classificationLoss = clsSum / n; record.transferLoss = transferSum / n
             record.diagnostics = diagSum.mapValues { $0 / n }
+            record.stepLosses = stepLosses
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             completedEpochs = epoch + 1

@@ -18,7 +18,7 @@ func announce(_ r: PlotResult, _ a: Arguments, show: Bool) -> Value {
 
 func registerPlotLibrary(_ i: Interpreter) {
     i.register(Builtin("plot", "plot(run_or_runs, what=\"loss\", show=false, name=nil)",
-                       help: "Plots runs' histories per epoch: \"loss\" (classification, left axis; transfer, right axis), \"criteria\"\n(target SND, left; entropy, IM and DEV, right), \"f1\" (source validation and target F1, with a marker at the epoch\neach label-free criterion chose). A list of runs overlays them, one colour per run, for comparing methods.\nWrites a PNG under plots/out (with its .dat and .gp), named after the run folder and never over an older plot\nunless name= is given; show=true also draws it in the terminal.",
+                       help: "Plots runs' histories per epoch: \"loss\" (classification, left axis; transfer, right axis; per epoch and per step,\nsmoothed), \"criteria\"\n(target SND, left; entropy, IM and DEV, right), \"f1\" (source validation and target F1, with a marker at the epoch\neach label-free criterion chose). A list of runs overlays them, one colour per run, for comparing methods.\nWrites a PNG under plots/out (with its .dat and .gp), named after the run folder and never over an older plot\nunless name= is given; show=true also draws it in the terminal.",
                        example: "plot(run, \"loss\", show=true)\nplot([source_only_run, mdd_run, dann_run], \"f1\")") { a in
         let runs = try runListArg(a, 0, "run_or_runs")
         let what = try a.string(1, "what", default: "loss")
@@ -97,7 +97,18 @@ func curves(_ h: [EpochRecord], _ what: String, label: String) -> [Series] {
     }
     switch what {
     case "loss":
-        return [curve("classification", h.map(\.classificationLoss)), curve("transfer", h.map(\.transferLoss), right: true)].compactMap { $0 }
+        var series = [curve("classification (epoch mean)", h.map(\.classificationLoss)),
+                      curve("transfer (epoch mean)", h.map(\.transferLoss), right: true)].compactMap { $0 }
+        // Every step, smoothed (exponential moving average, 0.9), where the history has them.
+        let steps = h.flatMap { r in (r.stepLosses ?? []).enumerated().map { (Double(r.epoch - 1) + Double($0.offset + 1) / Double(r.stepLosses!.count), $0.element) } }
+        if !steps.isEmpty {
+            for (k, title) in [(0, "classification, per step (smoothed)"), (1, "transfer, per step (smoothed)")] {
+                var average = steps[0].1[k], points: [(Double, Double)] = []
+                for (x, v) in steps { average = 0.9 * average + 0.1 * v[k]; points.append((x, average)) }
+                series.append(Series(label + title, points, rightAxis: k == 1, withPoints: false))
+            }
+        }
+        return series
     case "criteria":
         return [curve("target SND", h.map(\.targetSND)), curve("target entropy", h.map(\.targetEntropy), right: true),
                 curve("target IM", h.map(\.targetIM), right: true), curve("DEV", h.map(\.targetDEV), right: true)].compactMap { $0 }
