@@ -311,6 +311,44 @@ extension CommandLineTests {
         XCTAssertTrue(text.contains("after "), text)
     }
 
+    /// `smear train` killed with SIGKILL just after its first checkpoint (inside its second of three epochs),
+    /// then run again with --resume, ends with the
+    /// same history as an uninterrupted run (one thread everywhere, so the numbers are bit for bit).
+    func testKill9_thenResume_equalsAnUninterruptedRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_THREADS"] = "1"; env["OMP_NUM_THREADS"] = "1"; env["OPENBLAS_NUM_THREADS"] = "1"
+        func arguments(_ out: String) -> [String] {
+            ["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--method", "mdd", "--epochs", "3",
+             "--iters", "60", "--batch", "8", "--size", "32", "--width", "4", "--bottleneck", "16", "--head", "16", "--out", dir.path + "/" + out]
+        }
+        XCTAssertEqual(try run(arguments("whole"), environment: env).status, 0)
+        let p = Process()
+        p.executableURL = smear; p.currentDirectoryURL = root; p.environment = env
+        p.arguments = arguments("killed")
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        let latest = dir.appendingPathComponent("killed/latest.safetensors").path
+        while p.isRunning && !FileManager.default.fileExists(atPath: latest) { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.05)   // into the second epoch
+        XCTAssertTrue(p.isRunning, "the run must still be going when killed (make it longer if this fails)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let resumed = try run(arguments("killed") + ["--resume"], environment: env)
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.out.contains("resumed from"), resumed.out)
+        func lastEpoch(_ run: String) throws -> [String: Any] {
+            let lines = try String(contentsOf: dir.appendingPathComponent(run + "/history.jsonl"), encoding: .utf8).split(separator: "\n")
+            return try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        }
+        let (a, b) = (try lastEpoch("whole"), try lastEpoch("killed"))
+        for key in ["classificationLoss", "transferLoss", "targetEntropy", "targetSND"] {
+            XCTAssertEqual(a[key] as? Double, b[key] as? Double, key)
+        }
+    }
+
     /// Ctrl-C in an endless loop ends the loop with an error naming the line, not the process with a signal.
     func testInterrupt_inAnEndlessLoop_isAnError() throws {
         let p = Process()
