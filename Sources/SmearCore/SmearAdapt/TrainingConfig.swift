@@ -49,9 +49,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var hedJitter: Float? = nil
     /// Which checkpoint is "the" model: "snd", "entropy", "im", "dev", "source_f1" or "latest".
     public var selection = TrainingConfig.defaultSelection
-    /// The default model: the final iterate. Over the 77 labelled-target runs in results/ (docs/selection.md,
-    /// scripts/experiment/selection.py), its target F1 was the highest of any rule (0.301; source F1 0.289,
-    /// entropy 0.266, SND 0.153, which rank epochs against target F1 in 76 of 77 runs).
+    /// The default model: the final iterate. Over every labelled-target run in results/ (84 by 2026-11-27;
+    /// docs/selection.md, from scripts/experiment/selection.py) its target F1 was the highest of any rule
+    /// (0.315; source F1 0.302, entropy 0.281, SND 0.169; SND ranks epochs against target F1 in 80 of 84).
     public static let defaultSelection = "latest"
     /// Worker threads for data loading.
     public var workers = 2
