@@ -10,7 +10,7 @@ let trainUsage = """
 usage: smear train --source DIR --target DIR [--method NAME] [--option NAME=VALUE ...] [--out DIR]
                    [--epochs N] [--iters N] [--batch N] [--size PX] [--width W] [--bottleneck N] [--head N]
                    [--classes a,b,c] [--val-fraction F] [--source-crop PX] [--target-crop PX] [--seed S]
-                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard|macenko] [--resume] [--overwrite]
+                   [--group-norm] [--separate-batches] [--schedule code|text] [--lr LR] [--stain reinhard|macenko|reinhard_image] [--resume] [--overwrite]
                    [--hed-jitter SIGMA] [--skip-unreadable] [--article-eval]
 
   Trains on the labelled class folders of --source and adapts to the images of --target (their labels,
@@ -76,7 +76,9 @@ func runTrain(_ arguments: [String]) throws {
         case "--separate-batches": config.forwardTogether = false
         case "--stain":
             let name = try value(key)
-            guard let s = StainNormalization(rawValue: name) else { throw CLIError.usage("--stain \(name): the colour normalisations are reinhard and macenko") }
+            guard let s = StainNormalization(rawValue: name) else {
+                throw CLIError.usage("--stain \(name): the colour normalisations are \(StainNormalization.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             config.stainNormalization = s
         case "--hed-jitter":
             guard let sigma = Float(try value(key)), sigma >= 0, sigma <= 0.5 else { throw CLIError.usage("--hed-jitter needs σ between 0 and 0.5") }

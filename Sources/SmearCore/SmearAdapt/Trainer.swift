@@ -87,8 +87,10 @@ public final class Trainer {
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case nil: targetColourTransfer = nil
+        case .reinhardImage?, nil: targetColourTransfer = nil
         }
+        imageColourTransfer = config.stainNormalization == .reinhardImage
+            ? ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab)) : nil
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
         try RunRecord(method: method, config: config, data: data).write(to: directory)
@@ -96,20 +98,34 @@ public final class Trainer {
 
     /// The colour normalisation applied to every target image first (nil: none).
     let targetColourTransfer: Augmentation?
+    /// The colour normalisation measured on each image of both labs, right after its centre crop (nil: none).
+    let imageColourTransfer: Augmentation?
 
     var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
 
     public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
 
+    /// The target's images take the source lab's channel statistics once their colours are moved onto the source's.
     public func targetPipeline(training: Bool) -> ImagePipeline {
-        guard let colour = targetColourTransfer else { return pipeline(crop: config.targetCrop, data.targetStatistics, training) }
+        guard targetColourTransfer != nil || imageColourTransfer != nil else {
+            return pipeline(crop: config.targetCrop, data.targetStatistics, training)
+        }
         var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
-        p.steps.insert(colour, at: 0)
+        if let colour = targetColourTransfer { p.steps.insert(colour, at: 0) }
         return p
     }
 
     func pipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+        var p = basePipeline(crop: crop, s, training)
+        if let colour = imageColourTransfer {   // after the centre crop: measured on the region the network sees
+            precondition(p.steps.first is CenterCrop, "the pipeline starts with its centre crop")
+            p.steps.insert(colour, at: 1)
+        }
+        return p
+    }
+
+    func basePipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         if training {
             var p = ImagePipeline.articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize,
                                                   mean: s.mean, std: s.std)

@@ -11,6 +11,10 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// Macenko et al. 2009: the lab's two stain vectors and concentration range, found in optical density
     /// from its own pixels (StainVectors), re-expressed with the source lab's.
     case macenko
+    /// Reinhard's transfer image by image (its original use): every image of both labs, measured over the
+    /// crop the network sees, is moved onto the source lab's L*a*b* mean and spread. Labs whose images
+    /// differ among themselves (two stain protocols, a yellow and a white background) become one look.
+    case reinhardImage = "reinhard_image"
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.
@@ -63,6 +67,43 @@ public struct ReinhardTransfer: Augmentation {
             for i in 0..<(image.width * image.height) {
                 let (l, a, b) = CIELab.fromRGB(p[3 * i], p[3 * i + 1], p[3 * i + 2])
                 let rgb = CIELab.toRGB(l * scale[0] + shift[0], a * scale[1] + shift[1], b * scale[2] + shift[2])
+                p[3 * i] = rgb.0; p[3 * i + 1] = rgb.1; p[3 * i + 2] = rgb.2
+            }
+        }
+    }
+}
+
+/// Reinhard's transfer measured on each image: the image's own L*a*b* mean and spread are mapped onto
+/// `to`'s, channel by channel. Deterministic (no random draw). A channel with a spread below `minimumSpread`
+/// (a flat image) is only shifted, never stretched, so noise is not amplified.
+public struct ImageReinhardTransfer: Augmentation {
+    public let name = "ImageReinhardTransfer"
+    /// The L*a*b* statistics every image is moved onto (the source lab's).
+    public let to: ChannelStatistics
+    public static let minimumSpread: Float = 1
+
+    public init(to: ChannelStatistics) { self.to = to }
+
+    public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
+        let n = image.width * image.height
+        guard n > 0 else { return }
+        var lab = [Float](repeating: 0, count: 3 * n)
+        var sum: [Double] = [0, 0, 0], squares: [Double] = [0, 0, 0]
+        image.data.withUnsafeBufferPointer { p in
+            for i in 0..<n {
+                let (l, a, b) = CIELab.fromRGB(p[3 * i], p[3 * i + 1], p[3 * i + 2])
+                lab[3 * i] = l; lab[3 * i + 1] = a; lab[3 * i + 2] = b
+                for (c, v) in [l, a, b].enumerated() { sum[c] += Double(v); squares[c] += Double(v) * Double(v) }
+            }
+        }
+        let mean = sum.map { Float($0 / Double(n)) }
+        let spread = (0..<3).map { Float(Swift.max(0, squares[$0] / Double(n) - Double(mean[$0]) * Double(mean[$0])).squareRoot()) }
+        let scale = (0..<3).map { spread[$0] < Self.minimumSpread ? 1 : to.std[$0] / spread[$0] }
+        let shift = (0..<3).map { to.mean[$0] - mean[$0] * scale[$0] }
+        image.data.withUnsafeMutableBufferPointer { p in
+            for i in 0..<n {
+                let rgb = CIELab.toRGB(lab[3 * i] * scale[0] + shift[0], lab[3 * i + 1] * scale[1] + shift[1],
+                                       lab[3 * i + 2] * scale[2] + shift[2])
                 p[3 * i] = rgb.0; p[3 * i + 1] = rgb.1; p[3 * i + 2] = rgb.2
             }
         }

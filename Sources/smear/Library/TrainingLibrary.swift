@@ -69,7 +69,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         return .object(MethodObject(d, options: try d.resolve(options)))
     })
     i.register(Builtin("train", "train(source, target, method=nil, epochs=5, iters=50, batch=32, size=64, width=64, bottleneck=1024, head=1024, validation=0.1 or a dataset, out=nil, seed=1, separate=false, group_norm=false, lr=0.004, backbone_lr=0.1, source_crop=300, target_crop=288, article_eval=false, stain=nil, dihedral=false, hed_jitter=0, resume=false, overwrite=false)",
-                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used); stain=\"macenko\"\nre-expresses them with the source lab's two stain vectors (Macenko, optical density). dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations. hed_jitter=σ adds stain\naugmentation (H, E, D channels scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5; 0.05 is Tellez's light setting).",
+                       help: "Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).\nReturns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`.\nlr follows the article code's inverse decay; backbone_lr is the backbone's multiplier (0.1 for a pretrained backbone;\n1 suits training from scratch). Evaluation crops the centre at the training crop's scale (224 original px), or with\narticle_eval=true at the full source/target crop as the article's code does. stain=\"reinhard\" moves the target lab's colours\nto the source lab's (Reinhard transfer in L*a*b*, from both labs' pixel statistics; no labels used); stain=\"macenko\"\nre-expresses them with the source lab's two stain vectors (Macenko, optical density); stain=\"reinhard_image\" moves\nevery image of both labs, measured on its own crop, onto the source lab's L*a*b* statistics. dihedral=true adds\nthe 8 exact orientations (flips and quarter turns) to the training augmentations. hed_jitter=σ adds stain\naugmentation (H, E, D channels scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5; 0.05 is Tellez's light setting).",
                        example: "run = train(pbc, bccd, method=plugin(\"mdd\"), epochs=3, iters=20, width=16, out=\"runs/mdd\")") { a in
         let allowed = ["source", "target", "method", "epochs", "iters", "batch", "size", "width", "bottleneck", "head", "validation", "out",
                        "seed", "separate", "group_norm", "lr", "backbone_lr", "source_crop", "target_crop", "article_eval", "stain", "dihedral", "hed_jitter", "resume", "overwrite"]
@@ -197,6 +197,9 @@ extension Trainer {
 
 /// The run settings of train()'s arguments, each checked against its range (no value a user types may reach
 /// a trap: a zero width divides by zero, a negative batch allocates a negative buffer).
+/// The colour normalisations by their names in the language: "reinhard", "macenko", ...
+let stainNames = StainNormalization.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+
 func trainingConfig(_ a: Arguments, classes: Int) throws -> TrainingConfig {
     var network = NetworkConfig(classes: classes, width: try a.int(nil, "width", default: 64, in: 1...512),
                                 groupNorm: try a.bool(nil, "group_norm", default: false),
@@ -225,10 +228,10 @@ func trainingConfig(_ a: Arguments, classes: Int) throws -> TrainingConfig {
     case nil, .some(.none): break
     case .some(.string(let name)):
         guard let s = StainNormalization(rawValue: name) else {
-            throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \"reinhard\", \"macenko\" or nil")
+            throw LanguageError(.value, "train(): stain=\"\(name)\" is not a colour normalisation; use \(stainNames) or nil")
         }
         c.stainNormalization = s
-    case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\"reinhard\", \"macenko\") or nil, got a \(v.typeName)")
+    case .some(let v): throw LanguageError(.type, "train(): stain must be a string (\(stainNames)) or nil, got a \(v.typeName)")
     }
     let hed = try a.number(nil, "hed_jitter", default: 0, in: 0...0.5)
     if hed > 0 { c.hedJitter = Float(hed) }
