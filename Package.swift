@@ -52,6 +52,9 @@ let package = Package(
         .testTarget(name: "SmearAdaptTests",
                     dependencies: ["SmearTestSupport", "MDDMethod", "DANNMethod", "EntMinMethod", core],
                     path: "Tests/SmearAdaptTests"),
+        .testTarget(name: "SmearTrainTests",
+                    dependencies: ["SmearTestSupport", "MDDMethod", "DANNMethod", "EntMinMethod", core],
+                    path: "Tests/SmearTrainTests"),
         .testTarget(name: "SmearLangTests", dependencies: ["SmearLang"], path: "Tests/SmearLangTests",
                     exclude: ["Scripts"]),
         // Runs the built executable; depends on it so that `swift build --build-tests` builds it first.

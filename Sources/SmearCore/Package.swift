@@ -14,7 +14,7 @@ let optimise: [SwiftSetting] = [
 let package = Package(
     name: "SmearCore",
     products: [
-        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics", "SmearAdapt"]),
+        .library(name: "SmearCore", type: .dynamic, targets: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics", "SmearAdapt", "SmearTrain"]),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "COpenBLAS", pkgConfig: "openblas",
@@ -33,8 +33,11 @@ let package = Package(
         .target(name: "SmearData", dependencies: ["SmearTensor", "CJPEG", "CImageFormats"], path: "SmearData",
                 swiftSettings: optimise),
         .target(name: "SmearMetrics", dependencies: ["SmearTensor"], path: "SmearMetrics", swiftSettings: optimise),
-        .target(name: "SmearAdapt", dependencies: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics"],
-                path: "SmearAdapt", swiftSettings: optimise),
+        // The plugin API: what an adaptation method sees (plugins import this and the layers, nothing else).
+        .target(name: "SmearAdapt", dependencies: ["SmearTensor", "SmearNN"], path: "SmearAdapt", swiftSettings: optimise),
+        // Runs: the training loop, checkpoints, history, selection, evaluation, AdaBN.
+        .target(name: "SmearTrain", dependencies: ["SmearTensor", "SmearNN", "SmearData", "SmearMetrics", "SmearAdapt"],
+                path: "SmearTrain", swiftSettings: optimise),
     ],
     swiftLanguageModes: [.v5]
 )

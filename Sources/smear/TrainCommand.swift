@@ -1,6 +1,7 @@
 // `smear train`: one adaptation run from a labelled source lab to an unlabelled target lab.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearMetrics
 import SmearNN

@@ -1,6 +1,7 @@
 // The core's values as script objects (tensors, datasets, models, methods, runs, reports).
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearLang
 import SmearMetrics

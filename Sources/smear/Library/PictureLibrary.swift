@@ -2,6 +2,7 @@
 // report, a 2-D map of a run's features by domain and class, and the proxy A-distance between two labs.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearLang
 import SmearMetrics

@@ -1,6 +1,7 @@
 // Plot builtins: training curves, confusion matrices and class counts through gnuplot.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearLang
 import SmearPlot
 

@@ -1,6 +1,7 @@
 // Models, plugins, training, evaluation and prediction builtins.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearLang
 import SmearNN

@@ -2,6 +2,7 @@
 // every setting, the datasets (file and label of each image) and both labs' channel statistics. Written
 // when a Trainer is created; read by open_run() / RunRecord.open.
 import Foundation
+import SmearAdapt
 import SmearData
 
 public struct RunRecord: Codable {

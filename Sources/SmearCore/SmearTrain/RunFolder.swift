@@ -1,6 +1,7 @@
 // A run's folder: whether it holds a run, what a resume would change, and the leftovers of an interrupted
 // checkpoint write. Nothing here deletes a run unless asked to by name (`clear`, for overwrite=true).
 import Foundation
+import SmearAdapt
 
 public enum RunFolder {
     /// The files that make a run: checkpoints and history.

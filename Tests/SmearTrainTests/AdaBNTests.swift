@@ -2,6 +2,7 @@
 // put back afterwards so that evaluation never changes the network.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearNN
 import SmearTensor

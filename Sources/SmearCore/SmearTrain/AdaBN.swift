@@ -1,6 +1,7 @@
 // N images, C channels. AdaBN (Li et al. 2016, "Revisiting batch normalization for practical domain
 // adaptation"): evaluate with batch-norm statistics of the target domain instead of the source's.
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearNN
 import SmearTensor

@@ -2,6 +2,7 @@
 // class-weighted cross-entropy + trade-off × transfer loss, per-epoch label-free evaluation, model
 // selection, history, atomic checkpoints and exact resumption.
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearMetrics
 import SmearNN

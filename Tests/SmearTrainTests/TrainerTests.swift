@@ -4,6 +4,7 @@ import EntMinMethod
 import Foundation
 import MDDMethod
 import SmearAdapt
+import SmearTrain
 import SmearData
 import SmearNN
 import SmearTensor

@@ -2,6 +2,7 @@
 // resume with other settings names what differs.
 import Foundation
 import SmearAdapt
+import SmearTrain
 import XCTest
 
 final class RunFolderTests: XCTestCase {

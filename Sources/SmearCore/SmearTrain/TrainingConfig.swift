@@ -1,5 +1,6 @@
 // The settings of one adaptation run (algorithms.md §1.2–1.3 for the article's values).
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearNN
 

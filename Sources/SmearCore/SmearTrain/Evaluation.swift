@@ -1,5 +1,6 @@
 // N images, K classes. Whole-dataset evaluation, predictions and reports.
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearMetrics
 import SmearNN
