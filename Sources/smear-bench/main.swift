@@ -151,7 +151,7 @@ for size in mddSizes where only == nil || only == "mdd" {
         let ys = y.sliced(axis: 0, 0, b), yt = y.sliced(axis: 0, b, 2 * b)
         let fs = f.sliced(axis: 0, 0, b), ft = f.sliced(axis: 0, b, 2 * b)
         let cls = Loss.crossEntropy(ys, labels: labels, weight: weights)
-        let transfer = method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys,
+        let transfer = try! method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys,
                                                        targetLogits: yt, sourceLabels: labels, modules: net.methodModules,
                                                        iteration: iteration))
         let loss = cls + transfer.loss

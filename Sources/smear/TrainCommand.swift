@@ -131,7 +131,8 @@ func runTrain(_ arguments: [String]) throws {
     }
     let trainer = try Trainer(config: config, method: method, data: data, directory: dir)
     if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
-    let optionText = method.options.isEmpty ? "no options" : method.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    let optionText = descriptor.options.isEmpty ? "no options"
+        : descriptor.options.map { "\($0.name)=\(method.options[$0])" }.joined(separator: " ")
     print("method \(descriptor.name) (\(optionText)); ResNet-18 width \(network.width) (\(trainer.net.parameterCount) parameters); "
           + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
           + ComputeBackend.summary)

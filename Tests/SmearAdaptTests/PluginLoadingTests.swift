@@ -22,12 +22,29 @@ final class PluginLoadingTests: XCTestCase {
             let ctx = StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: Tensor.normal([4, 3], generator: &g),
                                   targetLogits: Tensor.normal([4, 3], generator: &g).requiringGrad(), sourceLabels: [0, 1, 2, 0],
                                   modules: modules, iteration: 10)
-            let out = method.transferLoss(ctx)
+            let out = try method.transferLoss(ctx)
             XCTAssertTrue(out.loss.item.isFinite, name)
         }
         XCTAssertEqual(try registry.method("mdd").options.map(\.name).first, "margin")
         XCTAssertThrowsError(try registry.method("mdd").instantiate(["margn": 2])) { e in
             XCTAssertTrue("\(e)".contains("no option 'margn'"), "\(e)")
+        }
+    }
+
+    /// A method that asks for a module its makeModules did not create gets an error naming both, not a crash;
+    /// options read through their declaration give the user's value or the declared default.
+    func testMethodAPI_missingModuleIsAnError_andOptionsReadTheirDeclaration() throws {
+        let registry = MethodRegistry()
+        let mdd = try registry.method("mdd").instantiate(["margin": 2])
+        let margin = try XCTUnwrap(registry.method("mdd").options.first { $0.name == "margin" })
+        let headWidth = try XCTUnwrap(registry.method("mdd").options.first { $0.name == "head_width" })
+        XCTAssertEqual(mdd.options[margin], 2); XCTAssertEqual(mdd.options[headWidth], 1024); XCTAssertEqual(mdd.tradeOff, 1)
+        var g = RandomGenerator(seed: 1)
+        let ctx = StepContext(sourceFeatures: Tensor.normal([2, 8], generator: &g), targetFeatures: Tensor.normal([2, 8], generator: &g),
+                              sourceLogits: Tensor.normal([2, 3], generator: &g), targetLogits: Tensor.normal([2, 3], generator: &g),
+                              sourceLabels: [0, 1], modules: ["other": Linear(8, 3)], iteration: 0)
+        XCTAssertThrowsError(try mdd.transferLoss(ctx)) { e in
+            XCTAssertTrue("\(e)".contains("'adv_head'") && "\(e)".contains("other"), "\(e)")
         }
     }
 

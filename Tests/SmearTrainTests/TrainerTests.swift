@@ -13,7 +13,7 @@ import XCTest
 
 /// A method whose transfer loss becomes NaN from a given iteration on.
 final class ExplodingMethod: AdaptationMethod {
-    let name = "exploding", options: [String: Double] = ["trade_off": 1]
+    let name = "exploding", options: MethodOptions = ["trade_off": 1]
     let from: Int
     init(from: Int) { self.from = from }
     func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
@@ -184,7 +184,7 @@ final class TrainerTests: XCTestCase {
         try t.run()
         MethodRegistry.shared.register(MDD.descriptor)
         let again = quiet(try RunRecord.open(out))
-        XCTAssertEqual(again.method.name, "mdd"); XCTAssertEqual(again.method.options["margin"], 3)
+        XCTAssertEqual(again.method.name, "mdd"); XCTAssertEqual(again.method.options.values["margin"], 3)
         XCTAssertEqual(again.completedEpochs, 2)
         XCTAssertEqual(again.history.map(\.targetEntropy), t.history.map(\.targetEntropy))
         XCTAssertEqual(again.data.target.count, t.data.target.count)

@@ -4,7 +4,8 @@ import Foundation
 import SmearNN
 import SmearTensor
 
-/// One option of a method: its name, default and help text.
+/// One option of a method: its name, default, accepted range and help text, declared once (a static
+/// constant of the method) and read back with `options[declaration]`.
 public struct MethodOption: Sendable, Equatable {
     public let name: String, defaultValue: Double, help: String
     /// The values the option accepts, checked when a method is created; `whole`: whole numbers only.
@@ -14,6 +15,22 @@ public struct MethodOption: Sendable, Equatable {
     }
 }
 
+extension MethodOption {
+    /// η, the weight of the transfer loss in the trainer's objective: every method that has one declares this.
+    public static let tradeOff = MethodOption("trade_off", default: 1, range: 0...1000, help: "η, weight of the transfer loss")
+}
+
+/// A method's option values after `MethodDescriptor.resolve`: every declared option has one.
+public struct MethodOptions: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// By option name (what run.json stores).
+    public let values: [String: Double]
+    public init(_ values: [String: Double]) { self.values = values }
+    public init(dictionaryLiteral elements: (String, Double)...) { values = Dictionary(uniqueKeysWithValues: elements) }
+
+    /// The value of a declared option (its default when the values predate the option).
+    public subscript(option: MethodOption) -> Double { values[option.name] ?? option.defaultValue }
+}
+
 /// What a method sees of one training step.
 public struct StepContext {
     /// Bottleneck features [B, F] of the source and target batches.
@@ -21,7 +38,7 @@ public struct StepContext {
     /// Main-head logits [B, K].
     public let sourceLogits: Tensor, targetLogits: Tensor
     public let sourceLabels: [Int]
-    /// The modules the method created with `makeModules`, by name.
+    /// The modules the method created with `makeModules`, by name (`module(_:)` looks one up).
     public let modules: [String: Module]
     /// The training iteration (from 0), for warm-start schedules.
     public let iteration: Int
@@ -30,6 +47,14 @@ public struct StepContext {
         self.sourceFeatures = sourceFeatures; self.targetFeatures = targetFeatures
         self.sourceLogits = sourceLogits; self.targetLogits = targetLogits
         self.sourceLabels = sourceLabels; self.modules = modules; self.iteration = iteration
+    }
+}
+
+extension StepContext {
+    /// The module the method created under `name`; an error naming the known ones when it is missing.
+    public func module(_ name: String) throws -> Module {
+        guard let m = modules[name] else { throw PluginError.missingModule(name: name, known: modules.keys.sorted()) }
+        return m
     }
 }
 
@@ -46,11 +71,16 @@ public protocol AdaptationMethod: AnyObject {
     /// Short name, e.g. "mdd".
     var name: String { get }
     /// The values in use (defaults overridden by the user's options).
-    var options: [String: Double] { get }
+    var options: MethodOptions { get }
     /// Modules added on top of the shared network (trained with it and saved in its checkpoints).
     func makeModules(featureDim: Int, classes: Int) -> [String: Module]
     /// The transfer loss of one step (a scalar tensor; minimised by the trainer).
-    func transferLoss(_ step: StepContext) -> MethodOutput
+    func transferLoss(_ step: StepContext) throws -> MethodOutput
+}
+
+extension AdaptationMethod {
+    /// η: the trainer minimises cross-entropy + η × transfer loss.
+    public var tradeOff: Float { Float(options[.tradeOff]) }
 }
 
 /// A method's description and factory: what a plugin exports and what the registry holds.
@@ -58,14 +88,14 @@ public final class MethodDescriptor {
     public let name: String
     public let summary: String
     public let options: [MethodOption]
-    public let make: ([String: Double]) throws -> AdaptationMethod
+    public let make: (MethodOptions) throws -> AdaptationMethod
 
-    public init(name: String, summary: String, options: [MethodOption], make: @escaping ([String: Double]) throws -> AdaptationMethod) {
+    public init(name: String, summary: String, options: [MethodOption], make: @escaping (MethodOptions) throws -> AdaptationMethod) {
         self.name = name; self.summary = summary; self.options = options; self.make = make
     }
 
     /// Options merged over the defaults; unknown names are an error listing the known ones.
-    public func resolve(_ given: [String: Double]) throws -> [String: Double] {
+    public func resolve(_ given: [String: Double]) throws -> MethodOptions {
         var values = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0.defaultValue) })
         for (k, v) in given {
             guard values[k] != nil else {
@@ -78,7 +108,7 @@ public final class MethodDescriptor {
             }
             values[k] = v
         }
-        return values
+        return MethodOptions(values)
     }
 
     public func instantiate(_ given: [String: Double] = [:]) throws -> AdaptationMethod { try make(try resolve(given)) }
@@ -93,7 +123,7 @@ public final class MethodDescriptor {
 /// Source only: no transfer loss (the baseline).
 public final class SourceOnly: AdaptationMethod {
     public let name = "source_only"
-    public let options: [String: Double] = [:]
+    public let options: MethodOptions = [:]
     public init() {}
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
     public func transferLoss(_ step: StepContext) -> MethodOutput { MethodOutput(loss: Tensor(scalar: 0)) }

@@ -47,16 +47,17 @@ public final class GradientReverseLayer: Module {
     public func step() { iteration += 1 }
 }
 
-extension WarmStartSchedule {
-    /// The options every GRL-based method offers, with its own default ceiling.
-    public static func options(hi: Double) -> [MethodOption] {
-        [MethodOption("grl_hi", default: hi, range: 0...100, help: "final gradient-reversal coefficient"),
-         MethodOption("grl_max_iters", default: 1000, range: 1...1e9, whole: true, help: "warm-start length of the coefficient")]
+/// The options every GRL-based method offers (each method with its own default ceiling), and the
+/// schedule they describe (α = 1, lo = 0).
+public struct WarmStartOptions: Sendable {
+    public let hi: MethodOption, maxIters: MethodOption
+    public init(hi: Double) {
+        self.hi = MethodOption("grl_hi", default: hi, range: 0...100, help: "final gradient-reversal coefficient")
+        maxIters = MethodOption("grl_max_iters", default: 1000, range: 1...1e9, whole: true, help: "warm-start length of the coefficient")
     }
-
-    /// The schedule described by those options (α = 1, lo = 0).
-    public init(options: [String: Double], defaultHi: Double) {
-        self.init(alpha: 1, lo: 0, hi: options["grl_hi"] ?? defaultHi, maxIters: options["grl_max_iters"] ?? 1000)
+    public var all: [MethodOption] { [hi, maxIters] }
+    public func schedule(_ options: MethodOptions) -> WarmStartSchedule {
+        WarmStartSchedule(alpha: 1, lo: 0, hi: options[hi], maxIters: options[maxIters])
     }
 }
 

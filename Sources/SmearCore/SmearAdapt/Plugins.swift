@@ -8,7 +8,7 @@ import Foundation
 import SmearNN
 
 /// Bumped whenever AdaptationMethod, StepContext, MethodOutput or MethodDescriptor change.
-public let pluginABIVersion: Int32 = 2   // 2: MethodOption gained range and whole
+public let pluginABIVersion: Int32 = 3   // 2: MethodOption gained range and whole; 3: MethodOptions, throwing transferLoss
 
 public enum PluginError: Error, CustomStringConvertible, Equatable {
     case notFound(name: String, searched: [String])
@@ -18,6 +18,7 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
     case unknownOption(method: String, option: String, known: [String])
     case badOptionValue(method: String, option: String, value: Double, allowed: String)
     case unknownMethod(String, known: [String])
+    case missingModule(name: String, known: [String])
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum PluginError: Error, CustomStringConvertible, Equatable {
         case .unknownOption(let m, let o, let known): return "method \(m) has no option '\(o)' (options: \(known.joined(separator: ", ")))"
         case .badOptionValue(let m, let o, let v, let allowed): return "method \(m): option \(o) = \(v) is not allowed; it takes \(allowed)"
         case .unknownMethod(let n, let known): return "unknown method '\(n)' (available: \(known.joined(separator: ", ")))"
+        case .missingModule(let n, let known):
+            return "the method asked for its module '\(n)', which makeModules did not create (it made: \(known.joined(separator: ", ")))"
         }
     }
 }

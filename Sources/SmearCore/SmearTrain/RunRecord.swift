@@ -24,7 +24,7 @@ public struct RunRecord: Codable {
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
 
     public init(method: AdaptationMethod, config: TrainingConfig, data: RunData) {
-        self.method = method.name; options = method.options; self.config = config
+        self.method = method.name; options = method.options.values; self.config = config
         source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
         sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
     }

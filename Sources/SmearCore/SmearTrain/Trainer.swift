@@ -102,7 +102,6 @@ public final class Trainer {
     /// The colour normalisation measured on each image of both labs, right after its centre crop (nil: none).
     let imageColourTransfer: Augmentation?
 
-    var tradeOff: Float { Float(method.options["trade_off"] ?? 1) }
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
 
     public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
@@ -212,14 +211,14 @@ public final class Trainer {
         }
         let labels = source.classLabels
         let cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
-        let out = method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
+        let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration))
         let (c, t) = (cls.item, out.loss.item)
         guard c.isFinite && t.isFinite else {
             throw TrainingError.diverged(iteration: iteration, classification: c, transfer: t,
                                          checkpointed: FileManager.default.fileExists(atPath: latestURL.path))
         }
-        let loss = cls + out.loss * tradeOff
+        let loss = cls + out.loss * method.tradeOff
         optimizer.zeroGrad()
         loss.backward()
         optimizer.step()
@@ -275,7 +274,7 @@ public final class Trainer {
         let encoder = JSONEncoder()
         return ["epoch": "\(r.epoch)", "iteration": "\(r.iteration)", "optimizer_steps": "\(optimizer.stepCount)",
                 "method": method.name,
-                "method_options": String(decoding: (try? encoder.encode(method.options)) ?? Data(), as: UTF8.self),
+                "method_options": String(decoding: (try? encoder.encode(method.options.values)) ?? Data(), as: UTF8.self),
                 "config": String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self),
                 "classes": data.source.classes.joined(separator: ","),
                 "best": String(decoding: (try? encoder.encode(best)) ?? Data(), as: UTF8.self)]

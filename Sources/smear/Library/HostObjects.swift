@@ -71,17 +71,18 @@ final class ModelObject: ScriptObject {
 
 final class MethodObject: ScriptObject {
     let descriptor: MethodDescriptor
-    let options: [String: Double]
-    init(_ d: MethodDescriptor, options: [String: Double]) { descriptor = d; self.options = options }
+    /// The resolved values of every option (defaults and the user's).
+    let options: MethodOptions
+    init(_ d: MethodDescriptor, options: MethodOptions) { descriptor = d; self.options = options }
     var typeName: String { "method" }
     var summary: String {
-        "method \(descriptor.name) (" + options.keys.sorted().map { "\($0)=\(Value.number(options[$0] ?? 0))" }.joined(separator: ", ") + ")"
+        "method \(descriptor.name) (" + descriptor.options.map { "\($0.name)=\(Value.number(options[$0]))" }.joined(separator: ", ") + ")"
     }
     var attributeNames: [String] { ["name", "options", "help"] }
     func attribute(_ name: String) throws -> Value? {
         switch name {
         case "name": return .string(descriptor.name)
-        case "options": return .record(options.keys.sorted().map { ($0, .number(options[$0] ?? 0)) })
+        case "options": return .record(descriptor.options.map { ($0.name, .number(options[$0])) })
         case "help": return .string(descriptor.help)
         default: return nil
         }

@@ -80,7 +80,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
         var method: AdaptationMethod = SourceOnly()
         switch a.value(2, "method") {
         case nil, .some(.none): break
-        case .some(.object(let o as MethodObject)): method = try o.descriptor.instantiate(o.options)
+        case .some(.object(let o as MethodObject)): method = try o.descriptor.make(o.options)
         case .some(let v): throw LanguageError(.type, "train(): method must come from plugin(\"name\"), got a \(v.typeName)")
         }
         let c = try trainingConfig(a, classes: source.classes.count)

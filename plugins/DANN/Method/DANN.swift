@@ -12,26 +12,29 @@ import SmearTensor
 
 public final class DANN: AdaptationMethod {
     public let name = "dann"
-    public let options: [String: Double]
+    public let options: MethodOptions
     let grl: WarmStartSchedule
+
+    static let hidden = MethodOption("hidden", default: 1024, range: 1...65_536, whole: true, help: "width of the domain discriminator")
+    static let warmStart = WarmStartOptions(hi: 1)
+    /// The checkpoint name of the domain discriminator.
+    static let discriminatorName = "discriminator"
 
     public static let descriptor = MethodDescriptor(
         name: "dann", summary: "domain-adversarial training with a sigmoid domain discriminator (Ganin et al. 2016)",
-        options: [MethodOption("trade_off", default: 1, range: 0...1000, help: "weight of the transfer loss"),
-                  MethodOption("hidden", default: 1024, range: 1...65_536, whole: true, help: "width of the domain discriminator")]
-            + WarmStartSchedule.options(hi: 1)) { DANN(options: $0) }
+        options: [.tradeOff, hidden] + warmStart.all) { DANN(options: $0) }
 
-    public init(options: [String: Double]) {
+    public init(options: MethodOptions) {
         self.options = options
-        grl = WarmStartSchedule(options: options, defaultHi: 1)
+        grl = DANN.warmStart.schedule(options)
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] {
-        ["discriminator": DomainDiscriminator(inFeatures: featureDim, hidden: Int(options["hidden"] ?? 1024))]
+        [DANN.discriminatorName: DomainDiscriminator(inFeatures: featureDim, hidden: Int(options[DANN.hidden]))]
     }
 
-    public func transferLoss(_ step: StepContext) -> MethodOutput {
-        guard let discriminator = step.modules["discriminator"] else { fatalError("dann: the discriminator is missing") }
+    public func transferLoss(_ step: StepContext) throws -> MethodOutput {
+        let discriminator = try step.module(DANN.discriminatorName)
         let coefficient = grl.coefficient(step.iteration)
         let (ds, dt) = step.adversarial(discriminator, coefficient: coefficient)
         let loss = DANN.domainLoss(source: ds, target: dt)

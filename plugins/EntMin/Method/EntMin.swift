@@ -10,13 +10,13 @@ import SmearTensor
 
 public final class EntMin: AdaptationMethod {
     public let name = "entmin"
-    public let options: [String: Double]
+    public let options: MethodOptions
 
     public static let descriptor = MethodDescriptor(
         name: "entmin", summary: "entropy minimisation of target predictions (Grandvalet & Bengio 2005)",
-        options: [MethodOption("trade_off", default: 1, range: 0...1000, help: "weight of the mean target entropy")]) { EntMin(options: $0) }
+        options: [.tradeOff]) { EntMin(options: $0) }
 
-    public init(options: [String: Double]) { self.options = options }
+    public init(options: MethodOptions) { self.options = options }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
 

@@ -14,29 +14,33 @@ import SmearTensor
 
 public final class MDD: AdaptationMethod {
     public let name = "mdd"
-    public let options: [String: Double]
+    public let options: MethodOptions
     let margin: Float
     let grl: WarmStartSchedule
 
+    static let marginOption = MethodOption("margin", default: 4, range: 0...1000, help: "γ, the margin factor on the source disparity")
+    static let headWidth = MethodOption("head_width", default: 1024, range: 0...65_536, whole: true,
+                                        help: "hidden width of the adversarial head (0: linear)")
+    static let warmStart = WarmStartOptions(hi: 0.1)
+    /// The checkpoint name of the adversarial head f'.
+    static let adversarialHead = "adv_head"
+
     public static let descriptor = MethodDescriptor(
         name: "mdd", summary: "margin disparity discrepancy with an adversarial head (Zhang et al. 2019)",
-        options: [MethodOption("margin", default: 4, range: 0...1000, help: "γ, the margin factor on the source disparity"),
-                  MethodOption("trade_off", default: 1, range: 0...1000, help: "η, weight of the transfer loss"),
-                  MethodOption("head_width", default: 1024, range: 0...65_536, whole: true, help: "hidden width of the adversarial head (0: linear)")]
-            + WarmStartSchedule.options(hi: 0.1)) { MDD(options: $0) }
+        options: [marginOption, .tradeOff, headWidth] + warmStart.all) { MDD(options: $0) }
 
-    public init(options: [String: Double]) {
+    public init(options: MethodOptions) {
         self.options = options
-        margin = Float(options["margin"] ?? 4)
-        grl = WarmStartSchedule(options: options, defaultHi: 0.1)
+        margin = Float(options[MDD.marginOption])
+        grl = MDD.warmStart.schedule(options)
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] {
-        ["adv_head": ClassifierHead(inFeatures: featureDim, classes: classes, hidden: Int(options["head_width"] ?? 1024))]
+        [MDD.adversarialHead: ClassifierHead(inFeatures: featureDim, classes: classes, hidden: Int(options[MDD.headWidth]))]
     }
 
-    public func transferLoss(_ step: StepContext) -> MethodOutput {
-        guard let head = step.modules["adv_head"] else { fatalError("mdd: the adversarial head is missing") }
+    public func transferLoss(_ step: StepContext) throws -> MethodOutput {
+        let head = try step.module(MDD.adversarialHead)
         let coefficient = grl.coefficient(step.iteration)
         let (sourceAdv, targetAdv) = step.adversarial(head, coefficient: coefficient)
         let d = MDD.disparity(sourceLogits: step.sourceLogits, sourceAdv: sourceAdv, targetLogits: step.targetLogits,
