@@ -137,14 +137,14 @@ func runTrain(_ arguments: [String]) throws {
           + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
           + ComputeBackend.summary)
     try trainer.run()
-    for criterion in ["snd", "entropy", "im", "dev", "source_f1", "latest"] {
+    for criterion in SelectionCriterion.tracked + [.latest] {
         guard (try? trainer.loadSelected(criterion)) != nil else { continue }
         let e = try Evaluation.run(trainer.net, on: targetSet, pipeline: trainer.targetPipeline(training: false))
-        try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion).csv"))
-        try e.report(title: "\(descriptor.name): \(source.lastPathComponent) → \(target.lastPathComponent), checkpoint \(criterion)")
-            .write(to: dir.appendingPathComponent("report_\(criterion).txt"), atomically: true, encoding: .utf8)
+        try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion.rawValue).csv"))
+        try e.report(title: "\(descriptor.name): \(source.lastPathComponent) → \(target.lastPathComponent), checkpoint \(criterion.rawValue)")
+            .write(to: dir.appendingPathComponent("report_\(criterion.rawValue).txt"), atomically: true, encoding: .utf8)
         if let m = e.confusion {
-            print(String(format: "checkpoint %@: target macro F1 %.4f (classes in labels %.4f), micro F1 %.4f", criterion,
+            print(String(format: "checkpoint %@: target macro F1 %.4f (classes in labels %.4f), micro F1 %.4f", criterion.rawValue,
                          m.macroF1(.observed), m.macroF1(.presentInLabels), m.microF1(.observed)))
         }
     }

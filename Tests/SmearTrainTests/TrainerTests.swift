@@ -64,7 +64,7 @@ final class TrainerTests: XCTestCase {
                          "best_im.safetensors", "best_dev.safetensors", "best_source_f1.safetensors"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(descriptor.name): \(file)")
             }
-            try t.loadSelected("snd")
+            try t.loadSelected(.snd)
             let e = try Evaluation.run(t.net, on: data.target, pipeline: t.targetPipeline(training: false))
             try e.writePredictions(to: out.appendingPathComponent("predictions.csv"))
             let lines = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
@@ -140,13 +140,13 @@ final class TrainerTests: XCTestCase {
 
     func testCheckpointSelection_collapseGuard_neverPrefersACollapsedEpoch() {
         // (value, collapsed, kept, higher is better) → replaces?
-        XCTAssertTrue(Trainer.replaces(1, collapsed: true, kept: nil, higherIsBetter: true), "the first epoch is kept even if collapsed")
-        XCTAssertFalse(Trainer.replaces(9, collapsed: true, kept: (1, false), higherIsBetter: true), "a better but collapsed epoch loses")
-        XCTAssertTrue(Trainer.replaces(0.5, collapsed: false, kept: (9, true), higherIsBetter: true), "any healthy epoch beats a collapsed one")
-        XCTAssertTrue(Trainer.replaces(2, collapsed: false, kept: (1, false), higherIsBetter: true))
-        XCTAssertFalse(Trainer.replaces(1, collapsed: false, kept: (1, false), higherIsBetter: true), "ties keep the earlier")
-        XCTAssertTrue(Trainer.replaces(0.2, collapsed: false, kept: (0.3, false), higherIsBetter: false), "entropy: lower is better")
-        XCTAssertTrue(Trainer.replaces(3, collapsed: true, kept: (2, true), higherIsBetter: true), "among collapsed epochs, the better value")
+        XCTAssertTrue(SelectionCriterion.replaces(1, collapsed: true, kept: nil, higherIsBetter: true), "the first epoch is kept even if collapsed")
+        XCTAssertFalse(SelectionCriterion.replaces(9, collapsed: true, kept: (1, false), higherIsBetter: true), "a better but collapsed epoch loses")
+        XCTAssertTrue(SelectionCriterion.replaces(0.5, collapsed: false, kept: (9, true), higherIsBetter: true), "any healthy epoch beats a collapsed one")
+        XCTAssertTrue(SelectionCriterion.replaces(2, collapsed: false, kept: (1, false), higherIsBetter: true))
+        XCTAssertFalse(SelectionCriterion.replaces(1, collapsed: false, kept: (1, false), higherIsBetter: true), "ties keep the earlier")
+        XCTAssertTrue(SelectionCriterion.replaces(0.2, collapsed: false, kept: (0.3, false), higherIsBetter: false), "entropy: lower is better")
+        XCTAssertTrue(SelectionCriterion.replaces(3, collapsed: true, kept: (2, true), higherIsBetter: true), "among collapsed epochs, the better value")
     }
 
     func testReinhardStainNormalisation_colourTransferComesFirst_targetUsesSourceStatistics_andTrains() throws {

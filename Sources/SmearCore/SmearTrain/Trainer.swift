@@ -282,37 +282,12 @@ public final class Trainer {
 
     func saveCheckpoints(_ r: EpochRecord) throws {
         let s = state()
-        var improved: [String] = []
         // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
-        // class loses to any epoch that is not, whatever its value (best["collapsed.<key>"] is 1 when the
-        // kept checkpoint is a collapsed one, which happens only while every epoch so far has collapsed).
-        let collapsed = (r.targetLargestClassShare ?? 0) > UnsupervisedCriteria.collapseShare
-        func better(_ key: String, _ value: Double?, higher: Bool, guarded: Bool) {
-            guard let value else { return }
-            let flag = "collapsed.\(key)", isCollapsed = guarded && collapsed
-            let kept = best[key].map { (value: $0, collapsed: best[flag] == 1) }
-            guard Trainer.replaces(value, collapsed: isCollapsed, kept: kept, higherIsBetter: higher) else { return }
-            best[key] = value; improved.append(key)
-            if guarded { best[flag] = isCollapsed ? 1 : 0 }
-        }
-        better("snd", r.targetSND, higher: true, guarded: true)
-        better("entropy", r.targetEntropy, higher: false, guarded: true)
-        better("im", r.targetIM, higher: true, guarded: true)
-        better("dev", r.targetDEV, higher: false, guarded: true)
-        better("source_f1", r.sourceMacroF1, higher: true, guarded: false)
+        // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
+        let improved = SelectionCriterion.improvements(r, best: &best)
         let meta = metadata(r)
-        for key in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("best_\(key).safetensors")) }
+        for c in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
         try SafeTensors.write(s, metadata: meta, to: latestURL)
-    }
-
-    /// Whether an epoch's criterion value replaces the kept checkpoint's: a collapsed epoch never replaces
-    /// one that is not, a non-collapsed one always replaces a collapsed one, and otherwise the better value
-    /// wins (ties keep the earlier checkpoint).
-    public static func replaces(_ value: Double, collapsed: Bool, kept: (value: Double, collapsed: Bool)?,
-                                higherIsBetter: Bool) -> Bool {
-        guard let kept else { return true }
-        if collapsed != kept.collapsed { return !collapsed }
-        return higherIsBetter ? value > kept.value : value < kept.value
     }
 
     func appendHistory(_ r: EpochRecord) throws {
@@ -378,10 +353,9 @@ public final class Trainer {
         return true
     }
 
-    /// Loads the checkpoint chosen by `criterion` ("snd", "entropy", "im", "dev", "source_f1", "latest") into the network.
-    public func loadSelected(_ criterion: String? = nil) throws {
-        let name = (criterion ?? config.selection) == "latest" ? "latest" : "best_\(criterion ?? config.selection)"
-        let url = directory.appendingPathComponent("\(name).safetensors")
+    /// Loads the checkpoint chosen by `criterion` (default: the run's `config.selection`) into the network.
+    public func loadSelected(_ criterion: SelectionCriterion? = nil) throws {
+        let url = directory.appendingPathComponent("\((criterion ?? config.selection).checkpointName).safetensors")
         try net.load(try SafeTensors.read(url).tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: url.path)
     }
 

@@ -48,12 +48,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
-    /// Which checkpoint is "the" model: "snd", "entropy", "im", "dev", "source_f1" or "latest".
-    public var selection = TrainingConfig.defaultSelection
-    /// The default model: the final iterate. Over every labelled-target run in results/ (84 by 2026-11-27;
-    /// docs/selection.md, from scripts/experiment/selection.py) its target F1 was the highest of any rule
-    /// (0.315; source F1 0.302, entropy 0.281, SND 0.169; SND ranks epochs against target F1 in 80 of 84).
-    public static let defaultSelection = "latest"
+    /// Which checkpoint is "the" model.
+    public var selection = SelectionCriterion.default
     /// Worker threads for data loading.
     public var workers = 2
 

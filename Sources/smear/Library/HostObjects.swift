@@ -132,7 +132,7 @@ final class RunObject: ScriptObject {
             return .record([("epochs", .number(Double(c.epochs))), ("iters", .number(Double(c.iterationsPerEpoch))),
                             ("batch", .number(Double(c.batchSize))), ("size", .number(Double(c.inputSize))),
                             ("width", .number(Double(c.network.width))), ("seed", .number(Double(c.seed))),
-                            ("selection", .string(c.selection))])
+                            ("selection", .string(c.selection.rawValue))])
         default: return nil
         }
     }

@@ -118,14 +118,24 @@ func curves(_ h: [EpochRecord], _ what: String, label: String) -> [Series] {
     }
 }
 
-/// The epoch each label-free criterion would choose (the trainer's rule without the collapse guard's history).
+/// The epoch whose checkpoint each criterion kept: the trainer's own rule (with its collapse guard)
+/// replayed over the history.
 func chosenEpochs(_ h: [EpochRecord]) -> [Marker] {
-    let rules: [(String, (EpochRecord) -> Double?, Bool)] = [("SND", { $0.targetSND }, true), ("entropy", { $0.targetEntropy }, false),
-                                                           ("IM", { $0.targetIM }, true), ("DEV", { $0.targetDEV }, false),
-                                                           ("source F1", { $0.sourceMacroF1 }, true)]
-    return rules.compactMap { name, value, higher in
-        let scored = h.compactMap { r in value(r).map { (r.epoch, $0) } }
-        guard let best = scored.max(by: { higher ? $0.1 < $1.1 : $0.1 > $1.1 }) else { return nil }
-        return Marker(x: Double(best.0), label: name)
+    var best: [String: Double] = [:], chosen: [SelectionCriterion: Int] = [:]
+    for r in h { for c in SelectionCriterion.improvements(r, best: &best) { chosen[c] = r.epoch } }
+    return SelectionCriterion.tracked.compactMap { c in chosen[c].map { Marker(x: Double($0), label: c.label) } }
+}
+
+extension SelectionCriterion {
+    /// The name on a plot.
+    var label: String {
+        switch self {
+        case .latest: return "latest"
+        case .snd: return "SND"
+        case .entropy: return "entropy"
+        case .im: return "IM"
+        case .dev: return "DEV"
+        case .sourceF1: return "source F1"
+        }
     }
 }

@@ -152,9 +152,9 @@ func registerTrainingLibrary(_ i: Interpreter) {
                        help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
-        let checkpoint = try a.string(2, "checkpoint", default: TrainingConfig.defaultSelection)
+        let checkpoint = try a.string(2, "checkpoint", default: SelectionCriterion.default.rawValue)
         let adabn = try a.bool(3, "adabn", default: false)
-        if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
+        try loadCheckpoint(r, checkpoint)
         let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
         return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"))
     })
@@ -162,9 +162,9 @@ func registerTrainingLibrary(_ i: Interpreter) {
                        help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
-        let checkpoint = try a.string(3, "checkpoint", default: TrainingConfig.defaultSelection)
+        let checkpoint = try a.string(3, "checkpoint", default: SelectionCriterion.default.rawValue)
         let adabn = try a.bool(4, "adabn", default: false)
-        if checkpoint != "current" { try r.trainer.loadSelected(checkpoint) }
+        try loadCheckpoint(r, checkpoint)
         try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
             .writePredictions(to: URL(fileURLWithPath: path))
         return .string(path)
@@ -198,6 +198,15 @@ extension Trainer {
 
 /// The run settings of train()'s arguments, each checked against its range (no value a user types may reach
 /// a trap: a zero width divides by zero, a negative batch allocates a negative buffer).
+/// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.
+func loadCheckpoint(_ r: RunObject, _ name: String) throws {
+    guard name != "current" else { return }
+    guard let criterion = SelectionCriterion(rawValue: name) else {
+        throw LanguageError(.value, "checkpoint=\"\(name)\" is not a checkpoint; use \(SelectionCriterion.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")) or \"current\"")
+    }
+    try r.trainer.loadSelected(criterion)
+}
+
 /// The colour normalisations by their names in the language: "reinhard", "macenko", ...
 let stainNames = StainNormalization.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
 
