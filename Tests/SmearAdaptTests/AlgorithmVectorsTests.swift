@@ -1,6 +1,7 @@
 // Every test vector of ../shared/reference/algorithms.md for the adaptation building blocks and methods.
 import DANNMethod
 import EntMinMethod
+import IMMethod
 import MDDMethod
 import SmearAdapt
 import SmearMetrics
@@ -91,5 +92,26 @@ final class AlgorithmVectorsTests: XCTestCase {
         let ctx = StepContext(sourceFeatures: Tensor.zeros([2, 4]), targetFeatures: Tensor.zeros([2, 4]), sourceLogits: t,
                               targetLogits: t, sourceLabels: [0, 1], modules: [:], iteration: 0)
         XCTAssertEqual(try method.transferLoss(ctx).loss.item, 0.717183, accuracy: 1e-5)
+    }
+
+    /// Information maximisation (not in algorithms.md; PyTorch float64):
+    ///   l = torch.tensor([[2,1,0.1],[0.5,2.5,0]], dtype=torch.float64); p = l.softmax(1); m = p.mean(0)
+    ///   -(p*p.log()).sum(1).mean() → 0.717183;  -(m*m.log()).sum() → 0.909837;  difference → -0.192654
+    /// Past its warm start (weight tanh(i/2N) = 1) the loss is mean entropy − entropy of the mean, which is
+    /// the IM selection criterion with the sign turned; at iteration 0 the weight, and so the loss, is 0.
+    func testIM_transferLoss_isMeanEntropyMinusEntropyOfTheMean_afterItsWarmStart() throws {
+        let t = Tensor([2, 1, 0.1, 0.5, 2.5, 0], shape: [2, 3])
+        func loss(_ iteration: Int) throws -> Float {
+            let ctx = StepContext(sourceFeatures: Tensor.zeros([2, 4]), targetFeatures: Tensor.zeros([2, 4]), sourceLogits: t,
+                                  targetLogits: t, sourceLabels: [0, 1], modules: [:], iteration: iteration)
+            return try InformationMaximization(options: ["trade_off": 1, "diversity": 1, "warm_up_iters": 10]).transferLoss(ctx).loss.item
+        }
+        XCTAssertEqual(try loss(1000), -0.192654, accuracy: 1e-5)
+        XCTAssertEqual(Double(try loss(1000)), -UnsupervisedCriteria.informationMaximization(logits: t), accuracy: 1e-5)
+        XCTAssertEqual(try loss(0), 0, accuracy: 1e-7)
+        assertGradientsMatchFiniteDifferences([Tensor([2, 1, 0.1, 0.5, 2.5, 0, -1, 0.3, 0.2], shape: [3, 3])], "IM terms") { x in
+            let (h, hm) = InformationMaximization.terms(logits: x[0])
+            return h - hm
+        }
     }
 }
