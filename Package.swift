@@ -21,13 +21,15 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "Sources/SmearCore"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(name: "SmearLang", path: "Sources/SmearLang"),
         .target(name: "SmearPlot", path: "Sources/SmearPlot"),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .executableTarget(name: "smear",
-                          dependencies: ["SmearLang", "SmearPlot", "CEditLine", .product(name: "SmearCore", package: "SmearCore")],
+                          dependencies: ["SmearLang", "SmearPlot", "CEditLine", .product(name: "SmearCore", package: "SmearCore"),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/smear"),
         // The machine's FMA peak, for smear-bench's efficiency figures.
         .target(name: "CBenchKernels", path: "Sources/CBenchKernels", cSettings: [.unsafeFlags(["-O2"])]),

@@ -4,6 +4,7 @@
 //   smear -e 'code'            runs one line and prints its value
 //   smear train ...            one adaptation run as a fixed command (see smear train --help)
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
+import ArgumentParser
 import Foundation
 import SmearLang
 import SmearTensor
@@ -70,8 +71,14 @@ case "-e":
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
 case "train":
     Interrupt.installHandler()
-    do { try runTrain(args) }
-    catch let e as CLIError { fail("\(e)\n\(trainUsage)", code: 64) }
+    // Parse errors and --help go through ArgumentParser (usage errors exit 64); a run that fails exits 70.
+    var parsed: ParsableCommand
+    do { parsed = try TrainCommand.parseAsRoot(args) } catch { TrainCommand.exit(withError: error) }
+    guard parsed is TrainCommand else {   // --help: ArgumentParser's own help command
+        do { try parsed.run(); exit(0) } catch { TrainCommand.exit(withError: error) }
+    }
+    do { try parsed.run() }
+    catch let e as ValidationError { TrainCommand.exit(withError: e) }
     catch { fail("\(error)", code: 70) }
 default:
     if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }

@@ -44,6 +44,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try run(["--bogus"]).status, 64)
     }
 
+    /// Both front ends fill one RunSpec: `smear train --dry-run` with flags prints exactly what the language's
+    /// train_settings() gives for the same keywords, with and without arguments (so the defaults agree), and
+    /// `smear train --help` and help("train") both show every setting, the CLI with its default.
+    func testTrainFrontEnds_produceTheSameRunSpec_andShowTheSameSettings() throws {
+        let sample = ["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--dry-run"]
+        let cases: [([String], String)] = [
+            ([], ""),
+            (["--epochs", "3", "--source-crop", "200", "--stain", "reinhard_image", "--dihedral", "--lr", "0.01", "--validation", "0"],
+             "epochs=3, source_crop=200, stain=\"reinhard_image\", dihedral=true, lr=0.01, validation=0"),
+            (["--no-dihedral", "--group-norm", "--schedule", "step_decay", "--hed-jitter", "0.05", "--width", "16"],
+             "dihedral=false, group_norm=true, schedule=\"step_decay\", hed_jitter=0.05, width=16"),
+        ]
+        for (flags, keywords) in cases {
+            let cli = try run(sample + flags), language = try run(["-e", "print(train_settings(\(keywords)))"])
+            XCTAssertEqual(cli.status, 0, cli.err); XCTAssertEqual(language.status, 0, language.err)
+            XCTAssertEqual(cli.out, language.out, "flags \(flags) vs keywords \(keywords)")
+            XCTAssertTrue(cli.out.contains("epochs = "), cli.out)
+        }
+        let cliHelp = try run(["train", "--help"]).out, languageHelp = try run(["-e", "help(\"train\")"]).out
+        let settings = try run(["-e", "print(train_settings())"]).out.split(separator: "\n").map { $0.components(separatedBy: " = ") }
+        XCTAssertGreaterThan(settings.count, 15)
+        for s in settings {
+            let flag = "--" + s[0].replacingOccurrences(of: "_", with: "-")
+            XCTAssertTrue(cliHelp.contains(flag), "smear train --help lacks \(flag)")
+            XCTAssertTrue(languageHelp.contains("\(s[0])=\(s[1])"), "help(\"train\") lacks \(s[0])=\(s[1])")
+            XCTAssertTrue(languageHelp.contains("  \(s[0]): "), "help(\"train\") does not explain \(s[0])")
+        }
+        XCTAssertTrue(cliHelp.contains("(default 15)"), cliHelp)
+    }
+
     func testEvaluate_printsTheValue() throws {
         let r = try run(["-e", "x = tensor([[1, 2], [3, 4]]); sum(x @ x)"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -118,7 +148,7 @@ final class CommandLineTests: XCTestCase {
             (train("lr=-1"), 70, "'lr' must be between"),
             (train("source_crop=0"), 70, "'source_crop' must be between 1 and 100000"),
             (train("batch=1000"), 70, "more than the"),
-            (train("validation=1.5"), 70, "validation is a fraction"),
+            (train("validation=1.5"), 70, "'validation' must be between 0.0 and 0.99"),
             (train("epochs=1, epochs=2"), 70, "is given twice"),
             (["-e", "plugin(\"dann\", hidden=-3)"], 70, "option hidden = -3.0 is not allowed"),
             (["-e", "plugin(\"mdd\", head_width=0.5)"], 70, "a whole number"),
@@ -130,11 +160,13 @@ final class CommandLineTests: XCTestCase {
             (["-e", "sqrt(2, 3)"], 70, "takes at most 1 argument"),
             ([recursive.path], 70, "nested more than 50 deep"),
             ([latin1.path], 74, "not UTF-8"),
-            (sample + ["--size", "8"], 64, "--size needs a whole number from 32 to 1024"),
-            (sample + ["--val-fraction", "1.5"], 64, "--val-fraction is a fraction"),
-            (sample + ["--val-fraction", "-0.2"], 64, "--val-fraction is a fraction"),
-            (sample + ["--val-fraction", "0"], 64, "--val-fraction is a fraction"),
-            (sample + ["--head", "x"], 64, "--head needs a whole number"),
+            (sample + ["--size", "8"], 64, "'size' must be between 32 and 1024"),
+            (sample + ["--validation", "1.5"], 64, "'validation' must be between 0.0 and 0.99"),
+            (sample + ["--validation", "-0.2"], 64, "Missing value for '--validation"),
+            (sample + ["--validation=-0.2"], 64, "'validation' must be between 0.0 and 0.99"),
+            (sample + ["--head", "x"], 64, "The value 'x' is invalid for '--head"),
+            (sample + ["--stain", "foo"], 64, "'stain' must be one of reinhard, macenko, reinhard_image"),
+            (sample + ["--bogus"], 64, "Unknown option '--bogus'"),
             (sample + ["--batch", "1000"], 64, "more than the"),
             (["-e", "zeros([-1, 3])"], 70, "shape entries cannot be negative"),
             (["-e", "arange(0, 10, 0)"], 70, "step must not be 0"),

@@ -1,0 +1,43 @@
+// The table of run settings (RunSpec): the one place where a setting's name, accepted values, default
+// and help are written. The language's train() signature and help, `smear train --help`, both front
+// ends' checks and docs/language.md all come from here.
+import SmearData
+
+extension RunSpec {
+    public static let settings: [RunSetting] = [
+        RunSetting(name: "epochs", kind: .whole(1...100_000), defaultValue: .number(15),
+                   help: "epochs; each ends with an evaluation and checkpoints"),
+        RunSetting(name: "iters", kind: .whole(1...10_000_000), defaultValue: .number(100), help: "training steps per epoch"),
+        RunSetting(name: "batch", kind: .whole(1...4096), defaultValue: .number(32), help: "images per lab per step (source and target each)"),
+        RunSetting(name: "size", kind: .whole(32...1024), defaultValue: .number(64), help: "side of the network's input, pixels"),
+        RunSetting(name: "width", kind: .whole(1...512), defaultValue: .number(64),
+                   help: "ResNet-18 base width (64 is torchvision's; 16 trains ~10x faster for a first look)"),
+        RunSetting(name: "bottleneck", kind: .whole(1...65_536), defaultValue: .number(1024), help: "bottleneck features"),
+        RunSetting(name: "head", kind: .whole(0...65_536), defaultValue: .number(1024), help: "hidden width of the classifier head (0: linear)"),
+        RunSetting(name: "validation", kind: .number(0...0.99), defaultValue: .number(0.1),
+                   help: "fraction of the labelled source held out for validation (0: none)"),
+        RunSetting(name: "seed", kind: .whole(0...Int(UInt32.max)), defaultValue: .number(1),
+                   help: "seed of the initialisation, the split and the batches"),
+        RunSetting(name: "lr", kind: .number(1e-9...10), defaultValue: .number(0.004), help: "learning rate at step 0"),
+        RunSetting(name: "schedule", kind: .choice(["inverse_decay", "step_decay"]), defaultValue: .choice("inverse_decay"),
+                   help: "lr·(1 + 2e-4·i)^-0.75 (the article's code) or lr·0.1 every 20 epochs (its text)"),
+        RunSetting(name: "backbone_lr", kind: .number(0...100), defaultValue: .number(1),
+                   help: "the backbone's learning-rate multiplier (1 from scratch; 0.1 suits a pretrained backbone)"),
+        RunSetting(name: "source_crop", kind: .whole(1...100_000), defaultValue: .number(300),
+                   help: "centre crop of the source images, original pixels (the article's 300)"),
+        RunSetting(name: "target_crop", kind: .whole(1...100_000), defaultValue: .number(288),
+                   help: "centre crop of the target images, original pixels (the article's 288)"),
+        RunSetting(name: "article_eval", kind: .flag, defaultValue: .flag(false),
+                   help: "evaluate at the full crop as the article's code does, not at the training crop's scale (224 px)"),
+        RunSetting(name: "separate", kind: .flag, defaultValue: .flag(false),
+                   help: "source and target through the network separately (batch-norm statistics per lab)"),
+        RunSetting(name: "group_norm", kind: .flag, defaultValue: .flag(false), help: "group norm instead of batch norm"),
+        RunSetting(name: "stain", kind: .choice(StainNormalization.allCases.map(\.rawValue)), defaultValue: .choice(nil),
+                   help: "colour normalisation: reinhard (target lab's L*a*b* statistics onto the source's), macenko (the source's "
+                       + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics)"),
+        RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
+                   help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
+        RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),
+                   help: "stain augmentation σ: H, E, D scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5 (0: off; 0.05 light)"),
+    ]
+}

@@ -1,0 +1,159 @@
+// The settings of a run, each declared once: name, accepted values, default and help. The language's
+// train() and `smear train` both fill a RunSpec from them, so their names, defaults, checks and help
+// text cannot drift apart; `trainingConfig` turns a spec into the trainer's configuration.
+import Foundation
+import SmearAdapt
+import SmearData
+import SmearNN
+
+/// A setting's value.
+public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case flag(Bool)
+    /// One of the setting's choices, or nil (off).
+    case choice(String?)
+
+    public var description: String {
+        switch self {
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        case .flag(let b): return String(b)
+        case .choice(let c): return c.map { "\"\($0)\"" } ?? "nil"
+        }
+    }
+}
+
+/// One setting of a run.
+public struct RunSetting: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case whole(ClosedRange<Int>)
+        case number(ClosedRange<Double>)
+        case flag
+        /// One of these names, or nil.
+        case choice([String])
+    }
+    /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
+    public let name: String
+    public let kind: Kind
+    public let defaultValue: SettingValue
+    public let help: String
+
+    public var flag: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
+
+    /// The value if it is of the right kind and in range, else an error that says what is accepted.
+    public func check(_ value: SettingValue) throws -> SettingValue {
+        switch (kind, value) {
+        case (.whole(let r), .number(let n)):
+            guard n == n.rounded() else { throw RunSpecError.wrongKind(setting: name, expected: "a whole number", got: "\(n)") }
+            guard n >= Double(r.lowerBound) && n <= Double(r.upperBound) else {
+                throw RunSpecError.outOfRange(setting: name, allowed: "between \(r.lowerBound) and \(r.upperBound)", got: value.description)
+            }
+        case (.number(let r), .number(let n)):
+            guard n.isFinite && r.contains(n) else {
+                throw RunSpecError.outOfRange(setting: name, allowed: "between \(r.lowerBound) and \(r.upperBound)", got: "\(n)")
+            }
+        case (.flag, .flag): break
+        case (.choice(let names), .choice(let c)):
+            let optional = defaultValue == .choice(nil)
+            guard c.map(names.contains) ?? optional else {
+                throw RunSpecError.outOfRange(setting: name, allowed: "one of \(names.joined(separator: ", "))\(optional ? " or nil" : "")",
+                                              got: value.description)
+            }
+        default:
+            throw RunSpecError.wrongKind(setting: name, expected: kind.expectation, got: value.description)
+        }
+        return value
+    }
+}
+
+extension RunSetting.Kind {
+    public var expectation: String {
+        switch self {
+        case .whole: return "a whole number"
+        case .number: return "a number"
+        case .flag: return "true or false"
+        case .choice(let names): return "one of \(names.joined(separator: ", "))"
+        }
+    }
+}
+
+public enum RunSpecError: Error, Equatable, CustomStringConvertible {
+    case unknown(String)
+    case wrongKind(setting: String, expected: String, got: String)
+    case outOfRange(setting: String, allowed: String, got: String)
+    case inconsistent(String, hint: String)
+
+    public var description: String {
+        switch self {
+        case .unknown(let n): return "no run setting '\(n)'; the settings are \(RunSpec.settings.map(\.name).joined(separator: ", "))"
+        case .wrongKind(let s, let e, let g): return "'\(s)' must be \(e), got \(g)"
+        case .outOfRange(let s, let a, let g): return "'\(s)' must be \(a), got \(g)"
+        case .inconsistent(let m, let hint): return "\(m) (\(hint))"
+        }
+    }
+}
+
+/// Every setting of a run, with the value in use.
+public struct RunSpec: Sendable, Equatable {
+    /// By setting name; always holds every setting of `RunSpec.settings`.
+    public private(set) var values: [String: SettingValue]
+
+    /// The defaults: the PyTorch reference's protocol (full-width ResNet-18 from scratch, 15 × 100 steps of
+    /// 32 + 32 images at 64 px, lr 0.004 on every layer) and the article's crops.
+    public init() { values = Dictionary(uniqueKeysWithValues: RunSpec.settings.map { ($0.name, $0.defaultValue) }) }
+
+    public static func setting(_ name: String) throws -> RunSetting {
+        guard let s = settings.first(where: { $0.name == name }) else { throw RunSpecError.unknown(name) }
+        return s
+    }
+
+    /// Sets one setting, checked against its declaration.
+    public mutating func set(_ name: String, _ value: SettingValue) throws {
+        values[name] = try RunSpec.setting(name).check(value)
+    }
+
+    public func number(_ name: String) -> Double {
+        guard case .number(let n)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared number") }
+        return n
+    }
+    public func whole(_ name: String) -> Int { Int(number(name)) }
+    public func flag(_ name: String) -> Bool {
+        guard case .flag(let b)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared flag") }
+        return b
+    }
+    public func choice(_ name: String) -> String? {
+        guard case .choice(let c)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared choice") }
+        return c
+    }
+
+    /// The fraction of the labelled source held out for validation.
+    public var validationFraction: Double { number("validation") }
+
+    /// One line per setting, `name = value`, in declaration order (what `--dry-run` and train_settings show).
+    public var summary: String { RunSpec.settings.map { "\($0.name) = \(values[$0.name]!)" }.joined(separator: "\n") }
+
+    /// The trainer's configuration for `classes` classes; checks what no single setting can.
+    public func trainingConfig(classes: Int) throws -> TrainingConfig {
+        let pixels = whole("batch") * whole("size") * whole("size")
+        guard pixels <= 1 << 24 else {
+            throw RunSpecError.inconsistent("batch × size² = \(pixels) pixels per step is more than the 16,777,216 (64 images of 512 px) that fit in memory at full width",
+                                            hint: "use a smaller batch or size")
+        }
+        let network = NetworkConfig(classes: classes, width: whole("width"), groupNorm: flag("group_norm"),
+                                    bottleneck: whole("bottleneck"), headWidth: whole("head"))
+        var c = TrainingConfig(network: network)
+        c.epochs = whole("epochs"); c.iterationsPerEpoch = whole("iters")
+        c.batchSize = whole("batch"); c.inputSize = whole("size")
+        c.seed = UInt64(whole("seed"))
+        c.forwardTogether = !flag("separate")
+        c.sourceCrop = whole("source_crop"); c.targetCrop = whole("target_crop")
+        let lr = Float(number("lr"))
+        c.schedule = choice("schedule") == "step_decay" ? .stepDecay(lr: lr, factor: 0.1, everyEpochs: 20)
+                                                         : .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
+        c.backboneLRMultiplier = Float(number("backbone_lr"))
+        c.evaluationMatchesTrainingScale = !flag("article_eval")
+        c.dihedral = flag("dihedral") ? true : nil
+        c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
+        c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
+        return c
+    }
+}

@@ -1,0 +1,67 @@
+// Evaluation of runs: evaluate, predict, snd, entropy, confusion.
+import Foundation
+import SmearAdapt
+import SmearTrain
+import SmearData
+import SmearLang
+import SmearNN
+import SmearTensor
+
+func registerEvaluationLibrary(_ i: Interpreter) {
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"latest\", adabn=false)",
+                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
+                       example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
+        let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
+        let checkpoint = try a.string(2, "checkpoint", default: SelectionCriterion.default.rawValue)
+        let adabn = try a.bool(3, "adabn", default: false)
+        try loadCheckpoint(r, checkpoint)
+        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
+        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"))
+    })
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"latest\", adabn=false)",
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn as in evaluate.",
+                       example: "predict(run, bccd, \"predictions.csv\")") { a in
+        let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
+        let checkpoint = try a.string(3, "checkpoint", default: SelectionCriterion.default.rawValue)
+        let adabn = try a.bool(4, "adabn", default: false)
+        try loadCheckpoint(r, checkpoint)
+        try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
+            .writePredictions(to: URL(fileURLWithPath: path))
+        return .string(path)
+    })
+    i.register(Builtin("snd", "snd(report, temperature=0.05, variant=\"original\")",
+                       help: "Soft neighbourhood density of a report's predictions (higher is better); variant \"article\" is the article code's.",
+                       example: "snd(r)") { a in
+        let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
+        let variant = try a.string(2, "variant", default: "original")
+        return .number(rep.evaluation.snd(temperature: Float(try a.number(1, "temperature", default: 0.05)),
+                                          variant: variant == "article" ? .articleCode : .original))
+    })
+    i.register(Builtin("entropy", "entropy(report)", help: "Mean prediction entropy of a report (lower = more confident).", example: "entropy(r)") { a in
+        .number(try a.object(0, "report", as: ReportObject.self, typeName: "report").evaluation.meanEntropy)
+    })
+    i.register(Builtin("confusion", "confusion(report, normalized=false)", help: "The confusion matrix (rows true, columns predicted).",
+                       example: "confusion(r, normalized=true)") { a in
+        let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
+        guard let m = rep.evaluation.confusion else { throw LanguageError(.value, "confusion(): the dataset has no labels") }
+        if try a.bool(1, "normalized", default: false) { return .list(m.rowNormalized.map { .list($0.map { .number($0) }) }) }
+        return .list(m.counts.map(numberList))
+    })
+}
+
+extension Trainer {
+    /// The evaluation pipeline for a dataset: the source's normalisation for the source, else the target's.
+    func targetPipelineFor(_ ds: ImageDataset) -> ImagePipeline {
+        ds.samples.first?.path == data.source.samples.first?.path ? sourcePipeline(training: false) : targetPipeline(training: false)
+    }
+}
+
+/// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.
+func loadCheckpoint(_ r: RunObject, _ name: String) throws {
+    guard name != "current" else { return }
+    guard let criterion = SelectionCriterion(rawValue: name) else {
+        throw LanguageError(.value, "checkpoint=\"\(name)\" is not a checkpoint; use \(SelectionCriterion.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")) or \"current\"")
+    }
+    try r.trainer.loadSelected(criterion)
+}
+

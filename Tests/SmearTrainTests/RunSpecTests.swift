@@ -1,0 +1,54 @@
+// RunSpec: every run setting declared once, checked against its declaration, mapped onto the trainer's configuration.
+import SmearData
+import SmearNN
+import SmearTrain
+import XCTest
+
+final class RunSpecTests: XCTestCase {
+    func testDefaults_areTheReferenceProtocol_andEverySettingHasOne() {
+        let spec = RunSpec()
+        XCTAssertEqual(spec.values.count, RunSpec.settings.count)
+        XCTAssertEqual(Set(RunSpec.settings.map(\.name)).count, RunSpec.settings.count, "setting names are unique")
+        XCTAssertEqual(spec.whole("epochs"), 15); XCTAssertEqual(spec.whole("iters"), 100); XCTAssertEqual(spec.whole("width"), 64)
+        XCTAssertEqual(spec.number("lr"), 0.004); XCTAssertEqual(spec.number("backbone_lr"), 1); XCTAssertNil(spec.choice("stain"))
+        for s in RunSpec.settings { XCTAssertNoThrow(try s.check(s.defaultValue), "\(s.name)'s default is accepted by its own check") }
+    }
+
+    func testSet_checksKindAndRange_withMessagesThatSayWhatIsAccepted() {
+        var spec = RunSpec()
+        func message(_ name: String, _ v: SettingValue) -> String {
+            do { try spec.set(name, v); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message("batch", .number(0)), "'batch' must be between 1 and 4096, got 0")
+        XCTAssertEqual(message("width", .number(2.5)), "'width' must be a whole number, got 2.5")
+        XCTAssertEqual(message("lr", .number(.nan)), "'lr' must be between 1e-09 and 10.0, got nan")
+        XCTAssertEqual(message("dihedral", .number(1)), "'dihedral' must be true or false, got 1")
+        XCTAssertEqual(message("stain", .choice("x")), "'stain' must be one of reinhard, macenko, reinhard_image or nil, got \"x\"")
+        XCTAssertEqual(message("schedule", .choice(nil)), "'schedule' must be one of inverse_decay, step_decay, got nil")
+        XCTAssertTrue(message("epochz", .number(1)).hasPrefix("no run setting 'epochz'"))
+        XCTAssertEqual(message("stain", .choice(nil)), "accepted")
+        XCTAssertEqual(spec, RunSpec(), "rejected values change nothing")
+    }
+
+    func testTrainingConfig_carriesEverySetting_andRejectsWhatNoSingleSettingCan() throws {
+        var spec = RunSpec()
+        for (name, value) in [("epochs", SettingValue.number(3)), ("iters", .number(7)), ("batch", .number(8)), ("size", .number(96)),
+                              ("width", .number(16)), ("head", .number(0)), ("seed", .number(9)), ("separate", .flag(true)),
+                              ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
+                              ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
+                              ("group_norm", .flag(true)), ("schedule", .choice("step_decay"))] {
+            try spec.set(name, value)
+        }
+        let c = try spec.trainingConfig(classes: 4)
+        XCTAssertEqual([c.epochs, c.iterationsPerEpoch, c.batchSize, c.inputSize, c.network.width, c.network.headWidth, c.network.classes],
+                       [3, 7, 8, 96, 16, 0, 4])
+        XCTAssertEqual(c.seed, 9); XCTAssertFalse(c.forwardTogether); XCTAssertTrue(c.network.groupNorm)
+        XCTAssertEqual(c.sourceCrop, 200); XCTAssertEqual(c.targetCrop, 120); XCTAssertEqual(c.backboneLRMultiplier, 0.1)
+        XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertEqual(c.dihedral, true); XCTAssertEqual(c.stainNormalization, .macenko)
+        XCTAssertEqual(c.hedJitter, 0.05)
+        XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 0), 0.01, accuracy: 1e-9)
+        XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 20), 0.001, accuracy: 1e-9, "step decay: ×0.1 after 20 epochs")
+        try spec.set("batch", .number(4096)); try spec.set("size", .number(1024))
+        XCTAssertThrowsError(try spec.trainingConfig(classes: 4)) { XCTAssertTrue("\($0)".contains("pixels per step"), "\($0)") }
+    }
+}
