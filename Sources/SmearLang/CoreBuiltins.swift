@@ -65,6 +65,11 @@ extension Interpreter {
             guard !xs.isEmpty else { throw LanguageError(.value, "mean() of nothing") }
             return .number(xs.reduce(0, +) / Double(xs.count))
         })
+        registerTextAndFileBuiltins()
+    }
+
+    /// Conversions, JSON and files, source() and help().
+    func registerTextAndFileBuiltins() {
         register(Builtin("number", "number(text)", help: "The number written in a string (e.g. a script argument).", example: "seed = number(args[0])") { a in
             let v = try a.required(0, "text")
             if case .number = v { return v }

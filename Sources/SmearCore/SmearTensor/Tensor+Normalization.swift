@@ -29,26 +29,8 @@ extension Tensor {
             return batchNorm2dDNNL(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                                    training: training, momentum: momentum, eps: eps, fusedReLU: fusedReLU)
         }
-        let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
-        if training {
-            require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)")
-            var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
-            let xp = x.data
-            for r in 0..<m { let row = xp + r * c; for j in 0..<c { sum[j] += Double(row[j]) } }
-            for j in 0..<c { mean.data[j] = Float(sum[j] / Double(m)) }
-            for r in 0..<m { let row = xp + r * c; for j in 0..<c { let d = Double(row[j] - mean.data[j]); sq[j] += d * d } }
-            for j in 0..<c {
-                let variance = sq[j] / Double(m)
-                invStd.data[j] = Float(1 / (variance + Double(eps)).squareRoot())
-                runningMean.data[j] = (1 - momentum) * runningMean.data[j] + momentum * mean.data[j]
-                runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * Float(sq[j] / Double(m - 1))
-            }
-        } else {
-            for j in 0..<c {
-                mean.data[j] = runningMean.data[j]
-                invStd.data[j] = 1 / (runningVar.data[j] + eps).squareRoot()
-            }
-        }
+        let (mean, invStd) = Tensor.batchNormStatistics(x, rows: m, channels: c, training: training, runningMean: runningMean,
+                                                       runningVar: runningVar, momentum: momentum, eps: eps)
         // y = x·scale + shift with scale = γ·invStd, shift = β − mean·scale
         let scale = [Float](unsafeUninitializedCapacity: c) { b, n in
             for j in 0..<c { b[j] = weight.data[j] * invStd.data[j] }; n = c }
@@ -102,6 +84,33 @@ extension Tensor {
             }
             return [dx, dWeight, dBias]
         }
+    }
+
+    /// Per channel of `x` ([M, C] rows): the mean and 1/√(var + eps) to normalise with. Training: the batch's
+    /// (biased variance), and the running statistics updated in place with the unbiased variance; evaluation:
+    /// the running statistics.
+    static func batchNormStatistics(_ x: Tensor, rows m: Int, channels c: Int, training: Bool, runningMean: Tensor,
+                                    runningVar: Tensor, momentum: Float, eps: Float) -> (mean: Tensor, invStd: Tensor) {
+        let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
+        if training {
+            var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+            let xp = x.data
+            for r in 0..<m { let row = xp + r * c; for j in 0..<c { sum[j] += Double(row[j]) } }
+            for j in 0..<c { mean.data[j] = Float(sum[j] / Double(m)) }
+            for r in 0..<m { let row = xp + r * c; for j in 0..<c { let d = Double(row[j] - mean.data[j]); sq[j] += d * d } }
+            for j in 0..<c {
+                let variance = sq[j] / Double(m)
+                invStd.data[j] = Float(1 / (variance + Double(eps)).squareRoot())
+                runningMean.data[j] = (1 - momentum) * runningMean.data[j] + momentum * mean.data[j]
+                runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * Float(sq[j] / Double(m - 1))
+            }
+        } else {
+            for j in 0..<c {
+                mean.data[j] = runningMean.data[j]
+                invStd.data[j] = 1 / (runningVar.data[j] + eps).squareRoot()
+            }
+        }
+        return (mean, invStd)
     }
 
     /// Group normalisation, PyTorch semantics (`F.group_norm`): per image and group of C/G channels,

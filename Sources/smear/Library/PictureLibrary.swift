@@ -88,6 +88,11 @@ func registerPictureLibrary(_ i: Interpreter) {
                                          captions: captions, directory: plotDirectory, name: try plotName(a, 3, default: "errors"))
         return announce(result, a, show: false)
     })
+    registerFeaturePictures(i)
+}
+
+/// What the network learnt: feature maps and the A-distance between labs.
+func registerFeaturePictures(_ i: Interpreter) {
     i.register(Builtin("plot_features", "plot_features(run, source, target, n=400, name=nil)",
                        help: "A 2-D map (two leading principal components, LAPACK) of the run's bottleneck features on up to n images of\neach lab: colour by lab, point shape by class. Aligned labs overlap.",
                        example: "plot_features(run, pbc, bccd)") { a in

@@ -99,6 +99,11 @@ func registerTensorLibrary(_ i: Interpreter) {
         try checkElementCount([max(0, ((stop - start) / step).rounded(.up))], "arange")
         return .object(TensorObject(Tensor.arange(Float(start), Float(stop), step: Float(step))))
     })
+    registerTensorShapeLibrary(i)
+}
+
+/// Shapes, reductions and softmax.
+func registerTensorShapeLibrary(_ i: Interpreter) {
     i.register(Builtin("reshape", "reshape(t, shape)", help: "The same values in a new shape (one entry may be -1).", example: "reshape(arange(0, 6), [2, 3])") { a in
         let t = try tensorArg(a, 0, "t"), s = try shapeArg(a, 1, "shape", allowInferred: true)
         let known = s.filter { $0 != -1 }.reduce(1, *)
