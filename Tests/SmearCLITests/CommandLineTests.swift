@@ -169,6 +169,8 @@ final class CommandLineTests: XCTestCase {
             (sample + ["--bogus"], 64, "Unknown option '--bogus'"),
             (sample + ["--batch", "1000"], 64, "more than the"),
             (["-e", "zeros([-1, 3])"], 70, "shape entries cannot be negative"),
+            (["-e", "argmax(tensor([1, 2]), axis=-2)"], 70, "argmax(): axis -2 is out of range for rank 1"),
+            (["-e", "reshape(arange(0, 6), [-1, -1])"], 70, "may hold one -1"),
             (["-e", "arange(0, 10, 0)"], 70, "step must not be 0"),
             (["-e", "zeros([1e6, 1e6])"], 70, "more than the 1073741824"),
             (["-e", "arange(0, 1e12)"], 70, "more than the 1073741824"),
@@ -294,8 +296,8 @@ final class CommandLineTests: XCTestCase {
         """
         let r = try run([], stdin: session)
         XCTAssertEqual(r.status, 70, "every line runs, and piped input with errors exits non-zero: \(r.err)")
-        for fragment in ["do not multiply", "cannot be broadcast", "no/such/folder does not exist", "no plugin 'nosuch'",
-                         "no option 'margn'", "cannot reshape [3] to [2, 2]", "still alive"] {
+        for fragment in ["must both be [..., M, K] and [..., K, N]", "cannot be broadcast", "no/such/folder does not exist", "no plugin 'nosuch'",
+                         "no option 'margn'", "cannot reshape [3] (3 elements) to [2, 2]", "still alive"] {
             XCTAssertTrue(r.out.contains(fragment), "missing: \(fragment)\n\(r.out)")
         }
     }

@@ -38,17 +38,8 @@ extension Tensor {
     }
 }
 
-/// The broadcast shape of two shapes, or a precondition failure naming both.
-public func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
-    let r = max(a.count, b.count)
-    let pa = Array(repeating: 1, count: r - a.count) + a
-    let pb = Array(repeating: 1, count: r - b.count) + b
-    return (0..<r).map { i in
-        require(pa[i] == pb[i] || pa[i] == 1 || pb[i] == 1,
-                     "\(op): shapes \(a) and \(b) cannot be broadcast together")
-        return max(pa[i], pb[i])
-    }
-}
+/// The broadcast shape of two shapes, or a stop naming both (`ShapeRules.broadcast`).
+public func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] { shapeRule { try ShapeRules.broadcast(a, b, op: op) } }
 
 // MARK: binary ops
 

@@ -51,14 +51,11 @@ extension Tensor {
     /// Matrix product: [M, K] @ [K, N] → [M, N]; with leading batch dimensions on both sides
     /// ([..., M, K] @ [..., K, N], equal batch shapes) it multiplies each pair.
     public func matmul(_ other: Tensor) -> Tensor {
-        require(rank >= 2 && other.rank >= 2 && rank == other.rank,
-                     "matmul: shapes \(shape) and \(other.shape) must both be [..., M, K] and [..., K, N]")
-        require(Array(shape.dropLast(2)) == Array(other.shape.dropLast(2)) && shape[rank - 1] == other.shape[rank - 2],
-                     "matmul: shapes \(shape) and \(other.shape) do not match")
+        let outShape = shapeRule { try ShapeRules.matmul(shape, other.shape) }
         let a = contiguous(), b = other.contiguous()
         let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[rank - 1]
         let batch = shape.dropLast(2).reduce(1, *)
-        let out = Tensor(uninitialized: Array(shape.dropLast(2)) + [m, n])
+        let out = Tensor(uninitialized: outShape)
         for i in 0..<batch {
             gemm(m: m, n: n, k: k, a: a.data + i * m * k, lda: k, b: b.data + i * k * n, ldb: n,
                  c: out.data + i * m * n, ldc: n)

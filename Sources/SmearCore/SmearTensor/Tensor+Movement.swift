@@ -74,13 +74,7 @@ extension Tensor {
 
     /// The same elements in a new shape (one dimension may be -1). Shares storage when contiguous.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        var newShape = newShape
-        if let i = newShape.firstIndex(of: -1) {
-            let known = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            require(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) to \(newShape)")
-            newShape[i] = count / known
-        }
-        require(newShape.reduce(1, *) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        let newShape = shapeRule { try ShapeRules.reshape(shape, count: count, to: newShape) }
         let src = contiguous()
         let out = Tensor(shape: newShape, storage: src.storage)
         let oldShape = shape
@@ -97,7 +91,7 @@ extension Tensor {
     }
 
     public func squeezed(_ axis: Int) -> Tensor {
-        let a = axis < 0 ? axis + rank : axis
+        let a = shapeRule { try ShapeRules.axis(axis, rank: rank, op: "squeeze") }
         require(shape[a] == 1, "squeeze: dimension \(a) of \(shape) is not 1")
         var s = shape; s.remove(at: a); return reshaped(s)
     }
@@ -135,7 +129,7 @@ extension Tensor {
 
     /// Elements `start..<end` along `axis` (a copy).
     public func sliced(axis: Int, _ start: Int, _ end: Int) -> Tensor {
-        let a = axis < 0 ? axis + rank : axis
+        let a = shapeRule { try ShapeRules.axis(axis, rank: rank, op: "slice") }
         require(0 <= start && start <= end && end <= shape[a],
                      "slice: range \(start)..<\(end) is outside dimension \(a) of \(shape)")
         let src = contiguous()
@@ -185,7 +179,7 @@ extension Tensor {
 
     /// Splits along `axis` into pieces of the given sizes.
     public func split(_ sizes: [Int], axis: Int = 0) -> [Tensor] {
-        let a = axis < 0 ? axis + rank : axis
+        let a = shapeRule { try ShapeRules.axis(axis, rank: rank, op: "split") }
         require(sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to dimension \(a) of \(shape)")
         var start = 0
         return sizes.map { s in defer { start += s }; return sliced(axis: a, start, start + s) }
@@ -193,7 +187,7 @@ extension Tensor {
 
     /// Splits along `axis` into `chunks` pieces, the last one possibly smaller (as `torch.chunk`).
     public func chunked(_ chunks: Int, axis: Int = 0) -> [Tensor] {
-        let a = axis < 0 ? axis + rank : axis
+        let a = shapeRule { try ShapeRules.axis(axis, rank: rank, op: "chunk") }
         let size = (shape[a] + chunks - 1) / chunks
         var sizes: [Int] = []
         var left = shape[a]

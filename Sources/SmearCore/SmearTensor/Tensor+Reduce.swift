@@ -3,8 +3,7 @@ import Foundation
 
 extension Tensor {
     private func normalizedAxes(_ axes: [Int]) -> [Int] {
-        let a = axes.map { $0 < 0 ? $0 + rank : $0 }
-        for x in a { require(x >= 0 && x < rank, "reduce: axis out of range for shape \(shape)") }
+        let a = axes.map { axis in shapeRule { try ShapeRules.axis(axis, rank: rank, op: "reduce") } }
         return Array(Set(a)).sorted()
     }
 

@@ -5,7 +5,7 @@ import Foundation
 extension Tensor {
     /// log(softmax(x)) along `axis`, computed as x − max − log Σ exp(x − max).
     public func logSoftmax(axis: Int = -1) -> Tensor {
-        let a = axis < 0 ? axis + rank : axis
+        let a = shapeRule { try ShapeRules.axis(axis, rank: rank, op: "logSoftmax") }
         let src = contiguous()
         let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
         let out = Tensor(uninitialized: shape)

@@ -49,13 +49,9 @@ func flatNumbers(_ v: Value) throws -> (values: [Float], shape: [Int]) {
     }
 }
 
-/// Checks shapes before an op, so that a mistake in the REPL is an error, not a crash.
-func checkBroadcast(_ op: String, _ a: [Int], _ b: [Int]) throws {
-    let r = max(a.count, b.count)
-    let pa = Array(repeating: 1, count: r - a.count) + a, pb = Array(repeating: 1, count: r - b.count) + b
-    for i in 0..<r where pa[i] != pb[i] && pa[i] != 1 && pb[i] != 1 {
-        throw LanguageError(.value, "'\(op)': shapes \(a) and \(b) cannot be broadcast together")
-    }
+/// Checks a shape with the core's own rule before the op, so that a mistake in the REPL is an error, not a crash.
+func shapeChecked<T>(_ rule: () throws -> T) throws -> T {
+    do { return try rule() } catch let e as ShapeError { throw LanguageError(.value, e.description) }
 }
 
 func registerTensorLibrary(_ i: Interpreter) {
@@ -106,10 +102,7 @@ func registerTensorLibrary(_ i: Interpreter) {
 func registerTensorShapeLibrary(_ i: Interpreter) {
     i.register(Builtin("reshape", "reshape(t, shape)", help: "The same values in a new shape (one entry may be -1).", example: "reshape(arange(0, 6), [2, 3])") { a in
         let t = try tensorArg(a, 0, "t"), s = try shapeArg(a, 1, "shape", allowInferred: true)
-        let known = s.filter { $0 != -1 }.reduce(1, *)
-        guard (s.contains(-1) && known > 0 && t.count % known == 0) || known == t.count else {
-            throw LanguageError(.value, "reshape(): cannot reshape \(t.shape) to \(s)")
-        }
+        _ = try shapeChecked { try ShapeRules.reshape(t.shape, count: t.count, to: s, op: "reshape()") }
         return .object(TensorObject(t.reshaped(s)))
     })
     i.register(Builtin("transpose", "transpose(t)", help: "Swaps the last two dimensions.", example: "transpose(t)") { a in
@@ -120,13 +113,14 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
     for name in ["softmax", "log_softmax"] {
         i.register(Builtin(name, "\(name)(t, axis=-1)", help: "\(name) along an axis.", example: "\(name)(tensor([1, 2, 3]))") { a in
             let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis", default: -1)
-            guard axis >= -t.rank && axis < t.rank else { throw LanguageError(.value, "\(name)(): axis \(axis) out of range for \(t.shape)") }
+            _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "\(name)()") }
             return .object(TensorObject(name == "softmax" ? t.softmax(axis: axis) : t.logSoftmax(axis: axis)))
         })
     }
     i.register(Builtin("argmax", "argmax(t, axis=-1)", help: "Indices of the largest values along an axis.", example: "argmax(logits, axis=1)") { a in
-        let t = try tensorArg(a, 0, "t")
-        return numberList(t.argmax(axis: try a.int(1, "axis", default: -1)))
+        let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis", default: -1)
+        _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "argmax()") }
+        return numberList(t.argmax(axis: axis))
     })
     for (name, wrapped) in [("sum", "the sum"), ("mean", "the mean")] {
         let listVersion = i.builtins[name]
@@ -139,7 +133,7 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
             }
             if let axisValue = a.value(1, "axis"), case .number(let ax) = axisValue {
                 let axis = Int(ax)
-                guard axis >= -t.rank && axis < t.rank else { throw LanguageError(.value, "\(name)(): axis \(axis) out of range for \(t.shape)") }
+                _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "\(name)()") }
                 return .object(TensorObject(name == "sum" ? t.sum(axis: axis) : t.mean(axis: axis)))
             }
             return .number(Double(name == "sum" ? t.sum().item : t.mean().item))
@@ -155,14 +149,12 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
         guard let a = tensor(x), let b = tensor(y), (x.typeName == "tensor" || y.typeName == "tensor") else { return nil }
         let result: Tensor
         switch op {
-        case "+": try checkBroadcast(op, a.shape, b.shape); result = a + b
-        case "-": try checkBroadcast(op, a.shape, b.shape); result = a - b
-        case "*": try checkBroadcast(op, a.shape, b.shape); result = a * b
-        case "/": try checkBroadcast(op, a.shape, b.shape); result = a / b
+        case "+": _ = try shapeChecked { try ShapeRules.broadcast(a.shape, b.shape, op: "'+'") }; result = a + b
+        case "-": _ = try shapeChecked { try ShapeRules.broadcast(a.shape, b.shape, op: "'-'") }; result = a - b
+        case "*": _ = try shapeChecked { try ShapeRules.broadcast(a.shape, b.shape, op: "'*'") }; result = a * b
+        case "/": _ = try shapeChecked { try ShapeRules.broadcast(a.shape, b.shape, op: "'/'") }; result = a / b
         case "@":
-            guard a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0] else {
-                throw LanguageError(.value, "'@': shapes \(a.shape) and \(b.shape) do not multiply (need [M, K] @ [K, N])")
-            }
+            _ = try shapeChecked { try ShapeRules.matmul(a.shape, b.shape, op: "'@'") }
             result = a.matmul(b)
         default: return nil
         }
