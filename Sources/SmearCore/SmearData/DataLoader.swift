@@ -89,29 +89,16 @@ public final class DataLoader: @unchecked Sendable {
         let s = pipeline.outputSize, plane = 3 * s * s
         let n = hi - lo
         let images = Storage(uninitialized: n * plane)
-        var failures = [Error?](repeating: nil, count: n)
-        let lock = NSLock()
-        let work = { (k: Int) in
-            let index = order[lo + k]
-            do {
-                var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
-                                                &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
-                let image = self.pipeline.transform(FloatImage(try self.decoded(index)), &rng)
-                self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
-            } catch { lock.lock(); failures[k] = error; lock.unlock() }
-        }
-        if workers == 1 { for k in 0..<n { work(k) } }
-        else {
-            let chunk = (n + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for k in (w * chunk)..<min(n, (w + 1) * chunk) { work(k) }
-            }
+        let outcomes = ParallelMap.results(n, workers: workers) { k in
+            var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
+                                            &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
+            let image = self.pipeline.transform(FloatImage(try self.decoded(order[lo + k])), &rng)
+            self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
         }
         var keep = Array(0..<n)
-        let failed = failures.enumerated().filter { $0.element != nil }
-        if !failed.isEmpty {
-            if !skipUnreadable { throw failed[0].element! }
-            keep = keep.filter { failures[$0] == nil }
+        if let firstFailure = outcomes.first(where: { if case .failure = $0 { return true }; return false }) {
+            if !skipUnreadable { try firstFailure.get() }
+            keep = keep.filter { if case .success = outcomes[$0] { return true }; return false }
         }
         let indices = keep.map { order[lo + $0] }
         var tensor = Tensor(shape: [n, 3, s, s], storage: images)
