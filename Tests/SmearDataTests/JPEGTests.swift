@@ -24,6 +24,20 @@ final class JPEGTests: XCTestCase {
         }
     }
 
+    /// One read: the scale is chosen from the stored size, which comes back with the image, and the pixels
+    /// are those of a decode at that scale.
+    func testDecodeWithScaleChosenFromTheHeader_readsOnce_andEqualsTheTwoStepDecode() throws {
+        let url = sampleDirectory.appendingPathComponent("pbc_barcelona/basophil/BA_204774.jpg")
+        var asked: (Int, Int)? = nil
+        let once = try JPEG.decode(url) { w, h in asked = (w, h); return 4 }
+        let size = try JPEG.size(of: url)
+        XCTAssertEqual(asked?.0, size.width); XCTAssertEqual(asked?.1, size.height)
+        XCTAssertEqual(once.width, size.width); XCTAssertEqual(once.height, size.height)
+        let twoStep = try JPEG.decode(url, scaleDenominator: 4)
+        XCTAssertEqual(once.image.width, twoStep.width); XCTAssertEqual(once.image.pixels, twoStep.pixels)
+        XCTAssertEqual(once.image.width, (size.width + 3) / 4)
+    }
+
     func testScaleDenominator_picksLargestThatKeepsEnoughPixels() {
         XCTAssertEqual(JPEG.scaleDenominator(side: 300, minimumSide: 64), 4)
         XCTAssertEqual(JPEG.scaleDenominator(side: 360, minimumSide: 224), 1)

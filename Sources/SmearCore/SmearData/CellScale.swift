@@ -33,10 +33,8 @@ public enum CellScale {
         let step = max(1, dataset.count / max(1, maxImages))
         let picks = Swift.stride(from: 0, to: dataset.count, by: step).map { dataset.samples[$0].path }
         let results = try ParallelMap.map(picks.count) { i -> (Double?, Int) in
-            let size = try JPEG.size(of: picks[i])
-            let shorter = min(size.width, size.height)
-            let image = FloatImage(try JPEG.decode(picks[i], scaleDenominator: JPEG.scaleDenominator(side: shorter, minimumSide: 128)))
-            return (NucleusMask.find(in: image)?.equivalentDiameter, shorter)
+            let decoded = try JPEG.decode(picks[i]) { w, h in JPEG.scaleDenominator(side: min(w, h), minimumSide: 128) }
+            return (NucleusMask.find(in: FloatImage(decoded.image))?.equivalentDiameter, min(decoded.width, decoded.height))
         }
         let diameters = results.compactMap(\.0).sorted(), sides = results.map(\.1).sorted()
         guard !diameters.isEmpty else {

@@ -75,8 +75,7 @@ public final class DataLoader: @unchecked Sendable {
     private func decoded(_ index: Int) throws -> RGBImage {
         if cacheDecoded { cacheLock.lock(); let hit = cache[index]; cacheLock.unlock(); if let hit { return hit } }
         let url = dataset.samples[index].path
-        let (w, h) = try JPEG.size(of: url)
-        let img = try JPEG.decode(url, scaleDenominator: pipeline.decodeScale(width: w, height: h))
+        let img = try JPEG.decode(url) { w, h in pipeline.decodeScale(width: w, height: h) }.image
         if cacheDecoded { cacheLock.lock(); cache[index] = img; cacheLock.unlock() }
         return img
     }

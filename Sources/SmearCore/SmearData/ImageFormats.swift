@@ -37,7 +37,7 @@ enum ImageFormats {
         case .bmp:
             return try decodeBMP(data, url)
         case .jpeg:
-            return try JPEG.decode(url)
+            return try JPEG.decode(data, .jpeg, url, scaleDenominator: 1)
         }
     }
 

@@ -53,6 +53,22 @@ public enum JPEG {
     /// Width and height from the header.
     public static func size(of url: URL) throws -> (width: Int, height: Int) {
         let (data, format) = try read(url)
+        return try size(data, format, url)
+    }
+
+    /// Reads the file once and decodes it at the DCT scale that `scale` chooses from its stored width and
+    /// height; returns the image and the stored size.
+    public static func decode(_ url: URL, scale: (_ width: Int, _ height: Int) -> Int) throws -> (image: RGBImage, width: Int, height: Int) {
+        let (data, format) = try read(url)
+        if format != .jpeg && format != .png && format != .bmp {   // the size of a TIFF is known only once decoded
+            let full = try ImageFormats.decode(data, format, url)
+            return (full.averaged(by: scale(full.width, full.height)), full.width, full.height)
+        }
+        let (w, h) = try size(data, format, url)
+        return (try decode(data, format, url, scaleDenominator: scale(w, h)), w, h)
+    }
+
+    static func size(_ data: Data, _ format: ImageFormat, _ url: URL) throws -> (width: Int, height: Int) {
         if format != .jpeg { return try ImageFormats.size(data, format, url) }
         var w: Int32 = 0, h: Int32 = 0
         var message = [CChar](repeating: 0, count: 200)
@@ -66,8 +82,12 @@ public enum JPEG {
     /// Decodes to RGB at 1/`scaleDenominator` of the stored size (1, 2, 4 or 8), scaled in the DCT domain.
     /// A libjpeg warning (such as premature end of data) counts as corruption.
     public static func decode(_ url: URL, scaleDenominator: Int = 1) throws -> RGBImage {
-        precondition([1, 2, 4, 8].contains(scaleDenominator), "JPEG.decode: scale denominator must be 1, 2, 4 or 8")
         let (data, format) = try read(url)
+        return try decode(data, format, url, scaleDenominator: scaleDenominator)
+    }
+
+    static func decode(_ data: Data, _ format: ImageFormat, _ url: URL, scaleDenominator: Int) throws -> RGBImage {
+        precondition([1, 2, 4, 8].contains(scaleDenominator), "JPEG.decode: scale denominator must be 1, 2, 4 or 8")
         if format != .jpeg { return try ImageFormats.decode(data, format, url).averaged(by: scaleDenominator) }
         var w: Int32 = 0, h: Int32 = 0
         var message = [CChar](repeating: 0, count: 200)

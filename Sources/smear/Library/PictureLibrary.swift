@@ -11,9 +11,7 @@ import SmearTensor
 
 /// A `size`×`size` RGB thumbnail of an image file: the centred square of its shorter side, resized.
 func thumbnail(_ url: URL, size: Int) throws -> [UInt8] {
-    let head = try JPEG.size(of: url)
-    let side = min(head.width, head.height)
-    var image = FloatImage(try JPEG.decode(url, scaleDenominator: JPEG.scaleDenominator(side: side, minimumSide: size)))
+    var image = FloatImage(try JPEG.decode(url) { w, h in JPEG.scaleDenominator(side: min(w, h), minimumSide: size) }.image)
     let s = min(image.width, image.height)
     image = image.cropped(x0: (image.width - s) / 2, y0: (image.height - s) / 2, w: s, h: s).resized(w: size, h: size)
     return image.data.map { UInt8(min(255, max(0, ($0 * 255).rounded()))) }
