@@ -26,7 +26,7 @@ public final class Closure: @unchecked Sendable {
 /// A function of the host, with its documentation.
 public final class Builtin: @unchecked Sendable {
     public let name: String
-    /// e.g. "train(net, source, target, method=nil, epochs=20)".
+    /// e.g. "range(stop) or range(start, stop, step=1)": the forms the builtin accepts, with defaults.
     public let signature: String
     public let help: String
     public let example: String

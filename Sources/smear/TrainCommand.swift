@@ -117,7 +117,7 @@ struct TrainCommand: ParsableCommand {
             guard overwrite else { throw ValidationError("\(dir.path) already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out") }
             try RunFolder.clear(dir)
         }
-        let trainer = try Trainer(config: config, method: method, data: data, directory: dir)
+        let trainer = try Trainer(config: config, method: method, data: data, directory: dir).reportingOnTerminal()
         trainer.shouldStop = { Interrupt.requested }
         if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
         let optionText = descriptor.options.isEmpty ? "no options"

@@ -25,8 +25,10 @@ extension Tensor {
     }
 }
 
-/// A gradient-reversal module whose coefficient follows a warm-start schedule, stepped by hand
-/// (`step()`, MDD) or on every forward call (`autoStep`, DANN).
+/// A gradient-reversal module whose coefficient follows a warm-start schedule, stepped by hand (`step()`)
+/// or on every forward call (`autoStep`), as tllib's WarmStartGradientReverseLayer, for a plugin that keeps
+/// the layer as a module. MDD and DANN instead compute the coefficient from the step's iteration
+/// (`StepContext.adversarial`), which a resumed run gets right without saving the layer's counter.
 public final class GradientReverseLayer: Module {
     public let schedule: WarmStartSchedule
     public let autoStep: Bool

@@ -65,8 +65,9 @@ public final class Trainer {
     public private(set) var completedEpochs = 0
     /// Checked after every step; returning true stops the run cleanly at the end of that step.
     public var shouldStop: () -> Bool = { false }
-    /// Progress lines (default: standard output; a live line on a terminal).
-    public var report: (String, _ live: Bool) -> Void = Trainer.printProgress
+    /// Where progress goes: each line, and whether it is a live line (step, images/s, ETA, losses) that a
+    /// terminal rewrites in place or a lasting one (an epoch's summary). The host supplies it; silent by default.
+    public var report: (String, _ live: Bool) -> Void = { _, _ in }
     let classWeights: Tensor
     var best: [String: Double] = [:]
 
@@ -358,22 +359,9 @@ public final class Trainer {
         let url = directory.appendingPathComponent("\((criterion ?? config.selection).checkpointName).safetensors")
         try net.load(try SafeTensors.read(url).tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: url.path)
     }
-
-    nonisolated(unsafe) static var lastPlainProgress = Date.distantPast
-
-    /// A live line on a terminal (rewritten in place); elsewhere a plain line at most every 10 s.
-    static func printProgress(_ line: String, live: Bool) {
-        let terminal = isatty(1) != 0
-        if live {
-            if terminal { print("\r\u{1B}[K" + line, terminator: ""); fflush(stdout) }
-            else if Date().timeIntervalSince(lastPlainProgress) > 10 { print(line); lastPlainProgress = Date() }
-        } else {
-            print((terminal ? "\r\u{1B}[K" : "") + line)
-        }
-    }
 }
 
-func formatDuration(_ s: Double) -> String {
+public func formatDuration(_ s: Double) -> String {
     guard s.isFinite else { return "?" }
     let t = Int(s)
     return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)

@@ -61,7 +61,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
                        help: "Reopens a run from its folder (written by train() or smear train): settings, datasets, history and the latest\ncheckpoint, ready for evaluate, predict, plot or resume.",
                        example: "run = open_run(\"runs/mdd\")\nplot(run, \"f1\")") { a in
         let folder = URL(fileURLWithPath: try a.string(0, "folder"))
-        let trainer = try RunRecord.open(folder)
+        let trainer = try RunRecord.open(folder).reportingOnTerminal()
         return .object(RunObject(trainer, source: trainer.data.source.name, target: trainer.data.target.name))
     })
     i.register(Builtin("resume", "resume(run, epochs=nil)", help: "Continues a run (after Ctrl-C, or with more epochs).", example: "resume(run)") { a in
@@ -70,7 +70,7 @@ func registerTrainingLibrary(_ i: Interpreter) {
             let epochs = try a.int(1, "epochs", in: r.trainer.completedEpochs...100_000, why: "a run can grow, not shrink")
             var config = r.trainer.config
             config.epochs = epochs
-            r.trainer = try Trainer(config: config, method: r.trainer.method, data: r.trainer.data, directory: r.trainer.directory)
+            r.trainer = try Trainer(config: config, method: r.trainer.method, data: r.trainer.data, directory: r.trainer.directory).reportingOnTerminal()
         }
         Interrupt.reset()
         // From the last saved epoch with its optimizer state, not from the weights in memory (an interrupted
@@ -129,7 +129,7 @@ func startRun(_ a: Arguments, config: TrainingConfig, method: AdaptationMethod, 
         }
         try RunFolder.clear(out)
     }
-    let trainer = try Trainer(config: config, method: method, data: data, directory: out)
+    let trainer = try Trainer(config: config, method: method, data: data, directory: out).reportingOnTerminal()
     if resume, try trainer.resume() { a.interpreter.output("resumed after epoch \(trainer.completedEpochs) from \(out.path)") }
     Interrupt.reset()
     trainer.shouldStop = { Interrupt.requested }
