@@ -191,6 +191,30 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(try run(["-e", "help(\"train\")"]).out.hasPrefix("train(source, target"), "help takes a name")
     }
 
+    /// UTF-8 typed at the libedit prompt (a terminal, here a pseudo-terminal from util-linux's `script`), in the
+    /// C locale: smear sets a UTF-8 locale itself, so "Zürich" is printed whole, not "Zrich".
+    func testLineEditor_onATerminal_keepsUTF8Input() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qfc", smear.path, "/dev/null"]
+        p.currentDirectoryURL = root
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C"; env["LC_ALL"] = nil; env["SMEAR_HISTORY"] = FileManager.default.temporaryDirectory.appendingPathComponent("smear-utf8-history").path
+        p.environment = env
+        let input = Pipe(), out = Pipe()
+        p.standardInput = input; p.standardOutput = out; p.standardError = out
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.5)   // the prompt is up: libedit reads what follows
+        input.fileHandleForWriting.write(Data("print(\"Zürich\")\n".utf8))
+        Thread.sleep(forTimeInterval: 1.5)
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = text.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("Zürich"), "the printed line, through libedit: \(lines)")
+        XCTAssertTrue(lines.contains { $0.hasSuffix("print(\"Zürich\")") }, "the echoed input line: \(lines)")
+    }
+
     /// The picture builtins on the bundled sample: a montage of both labs (its raw bytes sized by the grid)
     /// and, from a tiny run, the misclassified cells, the feature map and the proxy A-distance.
     func testPictures_samplesErrorsFeaturesAndADistance() throws {
