@@ -32,6 +32,9 @@ if not runs:
 cells = defaultdict(list)
 for r in runs:
     cells[(r["crops"], r["target"], r["method"])].append(r)
+# Labs and methods in the usual order, then any others the results hold (a grid on other data).
+TARGETS += sorted({r["target"] for r in runs} - set(TARGETS))
+METHODS += sorted({r["method"] for r in runs} - set(METHODS))
 
 
 def ms(values):
