@@ -21,7 +21,7 @@ extension Interpreter {
             let twoEnds = a.positional.count > 1 || a.value(nil, "stop") != nil
             let start = twoEnds ? try a.int(0, "start", default: 0) : 0
             let stop = twoEnds ? try a.int(1, "stop") : try a.int(0, "stop")
-            let step = try a.int(2, "step", default: 1)
+            let step = try a.int(2, "step")
             guard step != 0 else { throw LanguageError(.value, "range() step must not be 0") }
             let count = max(0, (stop - start + step - (step > 0 ? 1 : -1)) / step)
             guard count <= 10_000_000 else {
@@ -80,7 +80,7 @@ extension Interpreter {
         })
         register(Builtin("str", "str(value)", help: "The value as text.", example: "\"epoch \" + str(3)") { a in .string(try a.required(0, "value").description) })
         register(Builtin("format", "format(number, digits=4)", help: "A number with a fixed number of decimals.", example: "format(0.123456, 2)") { a in
-            .string(String(format: "%.\(try a.int(1, "digits", default: 4))f", try a.number(0, "number")))
+            .string(String(format: "%.\(try a.int(1, "digits"))f", try a.number(0, "number")))
         })
         register(Builtin("write_json", "write_json(path, value)", help: "Writes numbers, strings, booleans, nil, lists and records as JSON.",
                          example: "write_json(\"result.json\", {f1: 0.61, seed: 1})") { a in

@@ -222,7 +222,7 @@ public final class Interpreter {
         case .builtin(let b):
             return try wrap(loc) {
                 try b.checkArguments(positional: args, keywords: kws)
-                return try b.call(Arguments(function: b.name, positional: args, keywords: kws, interpreter: self))
+                return try b.call(Arguments(function: b.name, positional: args, keywords: kws, interpreter: self, defaults: b.defaults))
             }
         case .function(let c):
             guard args.count + kws.count <= c.parameters.count else {

@@ -34,6 +34,7 @@ public final class Builtin: @unchecked Sendable {
     public init(_ name: String, _ signature: String, help: String, example: String = "", call: @escaping (Arguments) throws -> Value) {
         self.name = name; self.signature = signature; self.help = help; self.example = example; self.call = call
         parameters = Builtin.parameters(of: name, in: signature)
+        defaults = Builtin.defaults(of: name, in: signature)
     }
 
     /// Signature, help and example, as help(name) shows them.
@@ -69,6 +70,39 @@ public final class Builtin: @unchecked Sendable {
         var names: [String] = []
         for form in forms { for n in form where !names.contains(n) { names.append(n) } }
         return (forms.map(\.count).max() ?? 0, names)
+    }
+
+    /// The defaults the signature states (`width=64`, `norm="batch"`, `adabn=false`, `name=nil`): the one place
+    /// a builtin's default is written; its argument accessors fall back on them.
+    public let defaults: [String: Value]
+
+    static func defaults(of name: String, in signature: String) -> [String: Value] {
+        var found: [String: Value] = [:]
+        var rest = Substring(signature)
+        while let open = rest.range(of: name + "("), let close = rest[open.upperBound...].firstIndex(of: ")") {
+            for part in rest[open.upperBound..<close].split(separator: ",") {
+                let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard kv.count == 2, let v = literal(kv[1]) else { continue }
+                found[kv[0]] = v
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return found
+    }
+
+    /// A literal default: a number, a "string", true, false or nil (anything else is documentation only).
+    static func literal(_ text: String) -> Value? {
+        switch text {
+        case "true": return .bool(true)
+        case "false": return .bool(false)
+        case "nil": return Value.none
+        default:
+            if let n = Double(text) { return .number(n) }
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\""), !text.dropFirst().dropLast().contains("\"") {
+                return .string(String(text.dropFirst().dropLast()))
+            }
+            return nil
+        }
     }
 
     /// Rejects what no form of the signature accepts: too many positional arguments, unknown keywords,
@@ -159,9 +193,21 @@ public struct Arguments {
     public let positional: [Value]
     public let keywords: [(String, Value)]
     public let interpreter: Interpreter
+    /// The builtin's declared defaults (`Builtin.defaults`), used when an accessor is given none.
+    public let defaults: [String: Value]
 
-    public init(function: String, positional: [Value], keywords: [(String, Value)], interpreter: Interpreter) {
+    public init(function: String, positional: [Value], keywords: [(String, Value)], interpreter: Interpreter,
+                defaults: [String: Value] = [:]) {
         self.function = function; self.positional = positional; self.keywords = keywords; self.interpreter = interpreter
+        self.defaults = defaults
+    }
+
+    /// The declared default of `name`, if it is a number, string or boolean.
+    func declaredDefault(_ name: String) -> Value? {
+        switch defaults[name] {
+        case .number?, .string?, .bool?: return defaults[name]
+        default: return nil
+        }
     }
 
     /// Argument `name`, given by position `index` or by keyword.
@@ -177,7 +223,7 @@ public struct Arguments {
     }
 
     public func number(_ index: Int?, _ name: String, default d: Double? = nil) throws -> Double {
-        guard let v = value(index, name) else {
+        guard let v = value(index, name) ?? (d == nil ? declaredDefault(name) : nil) else {
             if let d { return d }
             throw LanguageError(.type, "\(function)() needs the number argument '\(name)'")
         }
@@ -211,7 +257,7 @@ public struct Arguments {
     }
 
     public func string(_ index: Int?, _ name: String, default d: String? = nil) throws -> String {
-        guard let v = value(index, name) else {
+        guard let v = value(index, name) ?? (d == nil ? declaredDefault(name) : nil) else {
             if let d { return d }
             throw LanguageError(.type, "\(function)() needs the string argument '\(name)'")
         }
@@ -219,8 +265,11 @@ public struct Arguments {
         return s
     }
 
-    public func bool(_ index: Int?, _ name: String, default d: Bool) throws -> Bool {
-        guard let v = value(index, name) else { return d }
+    public func bool(_ index: Int?, _ name: String, default d: Bool? = nil) throws -> Bool {
+        guard let v = value(index, name) ?? (d == nil ? declaredDefault(name) : nil) else {
+            if let d { return d }
+            throw LanguageError(.type, "\(function)() needs the argument '\(name)' (true or false)")
+        }
         guard case .bool(let b) = v else { throw LanguageError(.type, "\(function)(): '\(name)' must be true or false, got \(v.typeName)") }
         return b
     }
@@ -231,13 +280,5 @@ public struct Arguments {
             throw LanguageError(.type, "\(function)(): '\(name)' must be a \(typeName), got \(v.typeName)")
         }
         return t
-    }
-
-    /// Rejects keyword arguments outside `allowed`, suggesting the closest one.
-    public func checkKeywords(_ allowed: [String]) throws {
-        for (k, _) in keywords where !allowed.contains(k) {
-            throw LanguageError(.name, "\(function)() has no argument '\(k)'",
-                                hint: closestName(to: k, in: allowed).map { "did you mean '\($0)'?" } ?? "arguments: \(allowed.joined(separator: ", "))")
-        }
     }
 }

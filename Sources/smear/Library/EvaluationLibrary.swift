@@ -8,22 +8,22 @@ import SmearNN
 import SmearTensor
 
 func registerEvaluationLibrary(_ i: Interpreter) {
-    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"latest\", adabn=false)",
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false)",
                        help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
-        let checkpoint = try a.string(2, "checkpoint", default: SelectionCriterion.default.rawValue)
-        let adabn = try a.bool(3, "adabn", default: false)
+        let checkpoint = try a.string(2, "checkpoint")
+        let adabn = try a.bool(3, "adabn")
         try loadCheckpoint(r, checkpoint)
         let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
         return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"))
     })
-    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"latest\", adabn=false)",
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false)",
                        help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
-        let checkpoint = try a.string(3, "checkpoint", default: SelectionCriterion.default.rawValue)
-        let adabn = try a.bool(4, "adabn", default: false)
+        let checkpoint = try a.string(3, "checkpoint")
+        let adabn = try a.bool(4, "adabn")
         try loadCheckpoint(r, checkpoint)
         try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
             .writePredictions(to: URL(fileURLWithPath: path))
@@ -33,8 +33,8 @@ func registerEvaluationLibrary(_ i: Interpreter) {
                        help: "Soft neighbourhood density of a report's predictions (higher is better); variant \"article\" is the article code's.",
                        example: "snd(r)") { a in
         let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
-        let variant = try a.string(2, "variant", default: "original")
-        return .number(rep.evaluation.snd(temperature: Float(try a.number(1, "temperature", default: 0.05)),
+        let variant = try a.string(2, "variant")
+        return .number(rep.evaluation.snd(temperature: Float(try a.number(1, "temperature")),
                                           variant: variant == "article" ? .articleCode : .original))
     })
     i.register(Builtin("entropy", "entropy(report)", help: "Mean prediction entropy of a report (lower = more confident).", example: "entropy(r)") { a in
@@ -44,7 +44,7 @@ func registerEvaluationLibrary(_ i: Interpreter) {
                        example: "confusion(r, normalized=true)") { a in
         let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
         guard let m = rep.evaluation.confusion else { throw LanguageError(.value, "confusion(): the dataset has no labels") }
-        if try a.bool(1, "normalized", default: false) { return .list(m.rowNormalized.map { .list($0.map { .number($0) }) }) }
+        if try a.bool(1, "normalized") { return .list(m.rowNormalized.map { .list($0.map { .number($0) }) }) }
         return .list(m.counts.map(numberList))
     })
 }

@@ -11,12 +11,11 @@ func registerModelLibrary(_ i: Interpreter) {
     i.register(Builtin("resnet18", "resnet18(classes=5, width=64, norm=\"batch\")",
                        help: "A ResNet-18 (torchvision's layout and parameter names); norm is \"batch\" or \"group\".",
                        example: "m = resnet18(classes=5, width=32, norm=\"group\")") { a in
-        try a.checkKeywords(["classes", "width", "norm"])
-        let norm = try a.string(2, "norm", default: "batch")
+        let norm = try a.string(2, "norm")
         guard norm == "batch" || norm == "group" else { throw LanguageError(.value, "resnet18(): norm is \"batch\" or \"group\", got \"\(norm)\"") }
-        let m = ResNet18(numClasses: try a.int(0, "classes", default: 5), width: try a.int(1, "width", default: 64),
+        let m = ResNet18(numClasses: try a.int(0, "classes"), width: try a.int(1, "width"),
                          norm: norm == "batch" ? .batch : .group(maxGroups: 32))
-        return .object(ModelObject(m, label: "ResNet-18 (width \(try a.int(1, "width", default: 64)), \(norm) norm)"))
+        return .object(ModelObject(m, label: "ResNet-18 (width \(try a.int(1, "width")), \(norm) norm)"))
     })
     i.register(Builtin("save", "save(model, path)", help: "Saves a model's parameters and buffers as safetensors (atomically).",
                        example: "save(m, \"m.safetensors\")") { a in

@@ -47,7 +47,7 @@ func registerPictureLibrary(_ i: Interpreter) {
                 return d.dataset
             }
         } else { sets = [try datasetArg(a, 0, "datasets")] }
-        let perClass = try a.int(1, "per_class", default: 6, in: 1...20), size = try a.int(2, "size", default: 64, in: 16...256)
+        let perClass = try a.int(1, "per_class", in: 1...20), size = try a.int(2, "size", in: 16...256)
         guard let classes = sets.first?.classes, !classes.isEmpty else { throw LanguageError(.value, "plot_samples(): no labelled dataset") }
         var cells: [[UInt8]?] = []
         for c in classes.indices {
@@ -72,7 +72,7 @@ func registerPictureLibrary(_ i: Interpreter) {
         let rep = try a.object(0, "report", as: ReportObject.self, typeName: "report")
         let e = rep.evaluation
         guard e.hasLabels else { throw LanguageError(.value, "plot_errors(): the report's dataset has no labels") }
-        let n = try a.int(1, "n", default: 24, in: 1...400), size = try a.int(2, "size", default: 64, in: 16...256)
+        let n = try a.int(1, "n", in: 1...400), size = try a.int(2, "size", in: 16...256)
         let predictions = e.predictions
         let wrong = e.samples.indices.filter { e.labels[$0] != predictions[$0] }.prefix(n)
         guard !wrong.isEmpty else { a.interpreter.output("plot_errors(): no misclassified cells"); return .none }
@@ -95,7 +95,7 @@ func registerFeaturePictures(_ i: Interpreter) {
                        help: "A 2-D map (two leading principal components, LAPACK) of the run's bottleneck features on up to n images of\neach lab: colour by lab, point shape by class. Aligned labs overlap.",
                        example: "plot_features(run, pbc, bccd)") { a in
         let r = try runArg(a, 0, "run")
-        let n = try a.int(3, "n", default: 400, in: 10...5000)
+        let n = try a.int(3, "n", in: 10...5000)
         let (fs, s) = try features(r, try datasetArg(a, 1, "source"), n, source: true)
         let (ft, t) = try features(r, try datasetArg(a, 2, "target"), n, source: false)
         let f = fs.shape[1]
@@ -122,7 +122,7 @@ func registerFeaturePictures(_ i: Interpreter) {
                        help: "Proxy A-distance between two labs in the run's feature space (tllib's): 2(1 − 2ε), ε the held-out error of a\nlinear domain classifier; 0 means indistinguishable, 2 perfectly separable.",
                        example: "a_distance(run, pbc, bccd)") { a in
         let r = try runArg(a, 0, "run")
-        let n = try a.int(3, "n", default: 1000, in: 10...20_000)
+        let n = try a.int(3, "n", in: 10...20_000)
         let fs = try features(r, try datasetArg(a, 1, "source"), n, source: true).0
         let ft = try features(r, try datasetArg(a, 2, "target"), n, source: false).0
         return .number(FeatureMap.proxyADistance(fs, ft))

@@ -22,7 +22,7 @@ func registerPlotLibrary(_ i: Interpreter) {
                        help: "Plots runs' histories per epoch: \"loss\" (classification, left axis; transfer, right axis; per epoch and per step,\nsmoothed), \"criteria\"\n(target SND, left; entropy, IM and DEV, right), \"f1\" (source validation and target F1, with a marker at the epoch\neach label-free criterion chose). A list of runs overlays them, one colour per run, for comparing methods.\nWrites a PNG under plots/out (with its .dat and .gp), named after the run folder and never over an older plot\nunless name= is given; show=true also draws it in the terminal.",
                        example: "plot(run, \"loss\", show=true)\nplot([source_only_run, mdd_run, dann_run], \"f1\")") { a in
         let runs = try runListArg(a, 0, "run_or_runs")
-        let what = try a.string(1, "what", default: "loss")
+        let what = try a.string(1, "what")
         guard ["loss", "criteria", "f1"].contains(what) else {
             throw LanguageError(.value, "plot(): what is \"loss\", \"criteria\" or \"f1\", got \"\(what)\"",
                                 hint: closestName(to: what, in: ["loss", "criteria", "f1"]).map { "did you mean \"\($0)\"?" })
@@ -42,7 +42,7 @@ func registerPlotLibrary(_ i: Interpreter) {
         let title = runs.count == 1 ? "\(first.trainer.method.name): \(first.sourceName) → \(first.targetName)"
             : "\(runs.count) runs: \(first.sourceName) → \(first.targetName)"
         let name = try plotName(a, 3, default: (runs.count == 1 ? first.trainer.directory.lastPathComponent : "compare") + "-" + what)
-        let show = try a.bool(2, "show", default: false)
+        let show = try a.bool(2, "show")
         let result = try Gnuplot.lines(series, title: title, xlabel: "epoch", ylabel: ylabel, y2label: y2label, markers: markers,
                                        integerX: true, yRange: what == "f1" ? 0...1 : nil, directory: plotDirectory, name: name, ascii: show)
         return announce(result, a, show: show)
@@ -53,16 +53,16 @@ func registerPlotLibrary(_ i: Interpreter) {
         guard let m = rep.evaluation.confusion else { throw LanguageError(.value, "plot_confusion(): the dataset has no labels") }
         let result = try Gnuplot.heatmap(m.rowNormalized, rowLabels: rep.evaluation.classes, columnLabels: rep.evaluation.classes,
                                          title: rep.title, directory: plotDirectory, name: try plotName(a, 2, default: "confusion"),
-                                         ascii: try a.bool(1, "show", default: false))
-        return announce(result, a, show: try a.bool(1, "show", default: false))
+                                         ascii: try a.bool(1, "show"))
+        return announce(result, a, show: try a.bool(1, "show"))
     })
     i.register(Builtin("plot_counts", "plot_counts(dataset, show=false, name=nil)", help: "Bars of a dataset's images per class.",
                        example: "plot_counts(pbc, show=true)") { a in
         let d = try datasetArg(a, 0, "dataset")
         let result = try Gnuplot.bars(d.classCounts.map(Double.init), labels: d.classes, title: "\(d.name): images per class", ylabel: "images",
                                       directory: plotDirectory, name: try plotName(a, 2, default: "counts-\(d.name)"),
-                                      ascii: try a.bool(1, "show", default: false))
-        return announce(result, a, show: try a.bool(1, "show", default: false))
+                                      ascii: try a.bool(1, "show"))
+        return announce(result, a, show: try a.bool(1, "show"))
     })
 }
 

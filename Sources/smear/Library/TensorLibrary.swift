@@ -85,11 +85,11 @@ func registerTensorLibrary(_ i: Interpreter) {
         return .string(previous.rawValue)
     })
     i.register(Builtin("randn", "randn(shape, seed=0)", help: "Standard normal values (seeded).", example: "x = randn([4, 3], seed=1)") { a in
-        var g = RandomGenerator(seed: UInt64(max(0, try a.int(1, "seed", default: 0))))
+        var g = RandomGenerator(seed: UInt64(max(0, try a.int(1, "seed"))))
         return .object(TensorObject(Tensor.normal(try shapeArg(a, 0, "shape"), generator: &g)))
     })
     i.register(Builtin("arange", "arange(start, stop, step=1)", help: "Evenly spaced values in [start, stop).", example: "arange(0, 5)") { a in
-        let start = try a.number(0, "start"), stop = try a.number(1, "stop"), step = try a.number(2, "step", default: 1)
+        let start = try a.number(0, "start"), stop = try a.number(1, "stop"), step = try a.number(2, "step")
         guard start.isFinite && stop.isFinite && step.isFinite else { throw LanguageError(.value, "arange(): start, stop and step must be finite numbers") }
         guard step != 0 else { throw LanguageError(.value, "arange(): step must not be 0") }
         try checkElementCount([max(0, ((stop - start) / step).rounded(.up))], "arange")
@@ -112,13 +112,13 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
     })
     for name in ["softmax", "log_softmax"] {
         i.register(Builtin(name, "\(name)(t, axis=-1)", help: "\(name) along an axis.", example: "\(name)(tensor([1, 2, 3]))") { a in
-            let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis", default: -1)
+            let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis")
             _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "\(name)()") }
             return .object(TensorObject(name == "softmax" ? t.softmax(axis: axis) : t.logSoftmax(axis: axis)))
         })
     }
     i.register(Builtin("argmax", "argmax(t, axis=-1)", help: "Indices of the largest values along an axis.", example: "argmax(logits, axis=1)") { a in
-        let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis", default: -1)
+        let t = try tensorArg(a, 0, "t"), axis = try a.int(1, "axis")
         _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "argmax()") }
         return numberList(t.argmax(axis: axis))
     })

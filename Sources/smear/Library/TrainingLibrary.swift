@@ -122,7 +122,7 @@ func languageError<T>(_ function: String, _ body: () throws -> T) throws -> T {
 /// The trainer for a new run or, with resume=true, the run already in `out` (refusing to replace a run
 /// unless overwrite=true); Ctrl-C stops it at the end of a step.
 func startRun(_ a: Arguments, config: TrainingConfig, method: AdaptationMethod, data: RunData, out: URL) throws -> Trainer {
-    let resume = try a.bool(nil, "resume", default: false), overwrite = try a.bool(nil, "overwrite", default: false)
+    let resume = try a.bool(nil, "resume"), overwrite = try a.bool(nil, "overwrite")
     if RunFolder.holdsRun(out) && !resume {
         guard overwrite else {
             throw LanguageError(.value, "train(): \(out.path) already holds a run", hint: "continue it with resume=true, replace it with overwrite=true, or choose another out=")
