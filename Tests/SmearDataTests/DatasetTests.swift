@@ -166,5 +166,8 @@ final class DatasetTests: XCTestCase {
             } catch is DatasetError { rejected += 1 }
         }
         XCTAssertEqual(loaded + rejected, 2000)
+        // Without a class list, a huge numeric label is a typo, not a vocabulary of 10^10 names.
+        try "\(image)/\(first) 0\n\(image)/\(first) 9999999999\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageDataset.list(file)) { XCTAssertTrue("\($0)".contains("unknown label '9999999999'"), "\($0)") }
     }
 }

@@ -19,7 +19,9 @@ final class MutatedCheckpointTests: XCTestCase {
                        #"{"a":{"dtype":"F32","shape":[-2,-2],"data_offsets":[0,16]}}"#,
                        #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[9223372036854775800,9223372036854775807]}}"#,
                        #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#,
-                       #"{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#, #"[]"#, #"{"a":7}"#]
+                       #"{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#, #"[]"#, #"{"a":7}"#,
+                       // empty, but strides that overflow: 0 × 2^62 × 4 (rejected: each dimension at most 2^31)
+                       #"{"a":{"dtype":"F32","shape":[0,4611686018427387904,4],"data_offsets":[0,0]}}"#]
         var g = RandomGenerator(seed: 9)
         var read = 0, rejected = 0
         let file = dir.appendingPathComponent("m.safetensors")

@@ -2,42 +2,6 @@
 import Foundation
 import SmearTensor
 
-/// A dataset problem, naming the file, folder or line and what to do.
-public enum DatasetError: Error, CustomStringConvertible, Equatable {
-    case missingFolder(String)
-    case emptyClassFolder(String)
-    case noImages(String)
-    case listLine(file: String, line: Int, reason: String)
-    case unknownLabel(file: String, line: Int, label: String, known: [String])
-    case missingFile(file: String, line: Int, path: String)
-    case unreadableImages(dataset: String, files: [String])
-    case vocabularyMismatch(String)
-    case noNucleus(images: Int)
-    case notAFolder(String)
-    case imagesWithoutClassFolders(String)
-
-    public var description: String {
-        switch self {
-        case .missingFolder(let p): return "dataset folder \(p) does not exist"
-        case .emptyClassFolder(let p): return "class folder \(p) has no images (JPEG, PNG, BMP, TIFF); add images or remove the folder"
-        case .noImages(let p): return "no images (JPEG, PNG, BMP, TIFF) found in \(p)"
-        case .notAFolder(let p): return "\(p) is a file, not a folder of class folders"
-        case .imagesWithoutClassFolders(let p):
-            return "\(p) holds images but no class subfolders: a labelled dataset is <folder>/<class>/<image>; for unlabelled images use unlabeled(\"\(p)\")"
-        case .listLine(let f, let l, let r): return "\(f):\(l): \(r)"
-        case .unknownLabel(let f, let l, let label, let known):
-            return "\(f):\(l): unknown label '\(label)' (known: \(known.joined(separator: ", "))); fix the label or pass the class list"
-        case .missingFile(let f, let l, let p): return "\(f):\(l): image \(p) does not exist"
-        case .unreadableImages(let d, let files):
-            return "dataset \(d): \(files.count) unreadable image(s): \(files.prefix(10).joined(separator: "; "))"
-                + (files.count > 10 ? "; ..." : "") + ". Remove them, or leave them out (smear train --skip-unreadable)."
-        case .vocabularyMismatch(let r): return r
-        case .noNucleus(let n):
-            return "cell scale: no stained nucleus found near the centre of any of \(n) images; are these single-cell crops of a stained smear? Give the crops by hand (source_crop, target_crop) instead"
-        }
-    }
-}
-
 /// One image file and its class index (nil when unlabelled).
 public struct Sample: Sendable, Equatable {
     public let path: URL
@@ -134,58 +98,14 @@ public struct ImageDataset: Sendable {
         return ImageDataset(name: name ?? root.lastPathComponent, samples: files.map { Sample(path: $0, label: nil) }, classes: classes)
     }
 
-    /// An image list: either CSV with a header naming `path` (or `file`/`image`) and `label` columns
-    /// (the challenge's metadata.csv style), or lines of `path label` separated by spaces (tllib's
-    /// ImageList; the label may be an index or a name). Paths are relative to the list's folder.
+    /// An image list (ImageList.parse: CSV with path and label columns, or `path label` lines); paths are
+    /// relative to the list's folder and must exist.
     public static func list(_ file: URL, name: String? = nil, classes: [String]? = nil) throws -> ImageDataset {
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch { throw DatasetError.missingFolder(file.path) }
-        let base = file.deletingLastPathComponent()
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        var lineNumbers = Array(1...max(lines.count, 1))
-        let isCSV = lines.first.map { $0.contains(",") } ?? false
-        var pathColumn = 0, labelColumn = 1
-        if isCSV, let header = lines.first {
-            let cols = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard let p = cols.firstIndex(where: { ["path", "file", "image", "filename"].contains($0) }) else {
-                throw DatasetError.listLine(file: file.path, line: 1, reason: "CSV header needs a path/file/image column, got \(cols)")
-            }
-            pathColumn = p
-            labelColumn = cols.firstIndex(where: { ["label", "class", "labelid"].contains($0) }) ?? -1
-            lines.removeFirst(); lineNumbers.removeFirst()
-        }
-        var vocabulary = classes ?? []
-        var rawRows: [(URL, String?, Int)] = []
-        for (line, number) in zip(lines, lineNumbers) where !line.isEmpty && !line.hasPrefix("#") {
-            let fields = isCSV ? line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                               : line.split(separator: " ").map(String.init)
-            guard fields.count > pathColumn, !fields[pathColumn].isEmpty else {
-                throw DatasetError.listLine(file: file.path, line: number, reason: "no image path in '\(line)'")
-            }
-            let path = fields[pathColumn].hasPrefix("/") ? URL(fileURLWithPath: fields[pathColumn]) : base.appendingPathComponent(fields[pathColumn])
-            guard FileManager.default.fileExists(atPath: path.path) else {
-                throw DatasetError.missingFile(file: file.path, line: number, path: path.path)
-            }
-            let label = labelColumn >= 0 && labelColumn < fields.count && !fields[labelColumn].isEmpty ? fields[labelColumn] : nil
-            rawRows.append((path, label, number))
-        }
-        if rawRows.isEmpty { throw DatasetError.noImages(file.path) }
-        let allNumeric = rawRows.allSatisfy { $0.1.map { Int($0) != nil } ?? true }
-        if classes == nil && !allNumeric { vocabulary = Array(Set(rawRows.compactMap(\.1))).sorted() }
-        var samples: [Sample] = []
-        for (path, label, number) in rawRows {
-            guard let label else { samples.append(Sample(path: path, label: nil)); continue }
-            if let i = vocabulary.firstIndex(of: label) { samples.append(Sample(path: path, label: i)) }
-            else if allNumeric, let i = Int(label), i >= 0, classes == nil || i < vocabulary.count {
-                samples.append(Sample(path: path, label: i))
-            } else {
-                throw DatasetError.unknownLabel(file: file.path, line: number, label: label, known: vocabulary)
-            }
-        }
-        if vocabulary.isEmpty, allNumeric {
-            vocabulary = (0...(samples.compactMap(\.label).max() ?? 0)).map(String.init)
-        }
-        return ImageDataset(name: name ?? file.deletingPathExtension().lastPathComponent, samples: samples, classes: vocabulary)
+        let parsed = try ImageList.parse(text, file: file, classes: classes) { FileManager.default.fileExists(atPath: $0) }
+        return ImageDataset(name: name ?? file.deletingPathExtension().lastPathComponent,
+                            samples: parsed.rows.map { Sample(path: $0.path, label: $0.label) }, classes: parsed.vocabulary)
     }
 
     /// Several labelled sources as one (the article trains on Acevedo_20 + Matek_19 together); labels are
