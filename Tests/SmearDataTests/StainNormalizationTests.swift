@@ -57,6 +57,20 @@ final class StainNormalizationTests: XCTestCase {
         }
     }
 
+    /// With matchSpread false (lab_mean_image) only the mean moves: the two-colour image's spread is kept.
+    func testImageMeanShift_movesTheMean_keepsTheSpread() {
+        let goal = ChannelStatistics(mean: [70, 10, 5], std: [10, 6, 4], images: 1)
+        var img = FloatImage(width: 4, height: 2, data: (0..<8).flatMap { $0 < 4 ? [Float(0.7), 0.6, 0.5] : [0.6, 0.5, 0.45] })
+        let before = labStatistics(of: img)
+        var rng = RandomGenerator(seed: 0)
+        ImageReinhardTransfer(to: goal, matchSpread: false).apply(&img, &rng)
+        let after = labStatistics(of: img)
+        for c in 0..<3 {
+            XCTAssertEqual(after.mean[c], Double(goal.mean[c]), accuracy: 0.05, "channel \(c) mean")
+            XCTAssertEqual(after.std[c], before.std[c], accuracy: 0.05, "channel \(c) spread kept")
+        }
+    }
+
     /// A flat image has no spread to stretch: it is only shifted, to the reference's mean colour.
     func testImageReinhard_flatImage_becomesTheMeanColour_withoutNaN() {
         let goal = ChannelStatistics(mean: [60, 20, -10], std: [10, 6, 4], images: 1)

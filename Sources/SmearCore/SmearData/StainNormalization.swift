@@ -15,6 +15,10 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// crop the network sees, is moved onto the source lab's L*a*b* mean and spread. Labs whose images
     /// differ among themselves (two stain protocols, a yellow and a white background) become one look.
     case reinhardImage = "reinhard_image"
+    /// The per-image transfer's shift alone: every image's L*a*b* mean moved onto the source lab's, its
+    /// spread kept. A colour cast (a yellow background) is an offset; stretching pale images to the
+    /// source's spread saturates them (tecom's white-background neutrophils then look eosinophilic).
+    case labMeanImage = "lab_mean_image"
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.
@@ -80,9 +84,11 @@ public struct ImageReinhardTransfer: Augmentation {
     public let name = "ImageReinhardTransfer"
     /// The L*a*b* statistics every image is moved onto (the source lab's).
     public let to: ChannelStatistics
+    /// false: only the mean moves (`StainNormalization.labMeanImage`).
+    public let matchSpread: Bool
     public static let minimumSpread: Float = 1
 
-    public init(to: ChannelStatistics) { self.to = to }
+    public init(to: ChannelStatistics, matchSpread: Bool = true) { self.to = to; self.matchSpread = matchSpread }
 
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
         let n = image.width * image.height
@@ -98,7 +104,7 @@ public struct ImageReinhardTransfer: Augmentation {
         }
         let mean = sum.map { Float($0 / Double(n)) }
         let spread = (0..<3).map { Float(Swift.max(0, squares[$0] / Double(n) - Double(mean[$0]) * Double(mean[$0])).squareRoot()) }
-        let scale = (0..<3).map { spread[$0] < Self.minimumSpread ? 1 : to.std[$0] / spread[$0] }
+        let scale = (0..<3).map { !matchSpread || spread[$0] < Self.minimumSpread ? 1 : to.std[$0] / spread[$0] }
         let shift = (0..<3).map { to.mean[$0] - mean[$0] * scale[$0] }
         image.data.withUnsafeMutableBufferPointer { p in
             for i in 0..<n {

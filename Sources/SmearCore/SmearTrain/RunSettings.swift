@@ -34,7 +34,8 @@ extension RunSpec {
         RunSetting(name: "group_norm", kind: .flag, defaultValue: .flag(false), help: "group norm instead of batch norm"),
         RunSetting(name: "stain", kind: .choice(StainNormalization.allCases.map(\.rawValue)), defaultValue: .choice(nil),
                    help: "colour normalisation: reinhard (target lab's L*a*b* statistics onto the source's), macenko (the source's "
-                       + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics)"),
+                       + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics), lab_mean_image "
+                       + "(every image's L*a*b* mean onto the source lab's, spread kept)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),

@@ -89,10 +89,14 @@ public final class Trainer {
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case .reinhardImage?, nil: targetColourTransfer = nil
+        case .reinhardImage?, .labMeanImage?, nil: targetColourTransfer = nil
         }
-        imageColourTransfer = config.stainNormalization == .reinhardImage
-            ? ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab)) : nil
+        switch config.stainNormalization {
+        case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab))
+        case .labMeanImage?:
+            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), matchSpread: false)
+        default: imageColourTransfer = nil
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
         try RunRecord(method: method, config: config, data: data).write(to: directory)
