@@ -193,8 +193,8 @@ public final class Interpreter {
 
     func listIndex(_ i: Value, count: Int, _ loc: SourceLocation) throws -> Int {
         guard case .number(let n) = i, n == n.rounded() else { throw LanguageError(.type, "an index must be a whole number, got \(i)", at: loc) }
-        let k = n < 0 ? Int(n) + count : Int(n)
-        guard k >= 0 && k < count else { throw LanguageError(.value, "index \(Int(n)) is out of range for \(count) element(s)", at: loc) }
+        let k = exactInteger(n).map { $0 < 0 ? $0 + count : $0 } ?? -1
+        guard k >= 0 && k < count else { throw LanguageError(.value, "index \(i) is out of range for \(count) element(s)", at: loc) }
         return k
     }
 

@@ -23,6 +23,13 @@ public final class Closure: @unchecked Sendable {
     }
 }
 
+/// `n` as an Int when it is a whole number that a Double holds exactly (|n| ≤ 2^53), else nil: the one
+/// conversion for numbers a user types, since `Int(n)` traps on 1e300, infinity and NaN.
+public func exactInteger(_ n: Double) -> Int? {
+    guard n.isFinite, n == n.rounded(), n.magnitude <= 9_007_199_254_740_992 else { return nil }
+    return Int(n)
+}
+
 /// A function of the host, with its documentation.
 public final class Builtin: @unchecked Sendable {
     public let name: String
@@ -234,8 +241,8 @@ public struct Arguments {
     public func int(_ index: Int?, _ name: String, default d: Int? = nil) throws -> Int {
         let n = try number(index, name, default: d.map(Double.init))
         guard n == n.rounded() else { throw LanguageError(.type, "\(function)(): '\(name)' must be a whole number, got \(n)") }
-        guard abs(n) <= 9_007_199_254_740_992 else { throw LanguageError(.value, "\(function)(): '\(name)' is too large (\(n))") }
-        return Int(n)
+        guard let whole = exactInteger(n) else { throw LanguageError(.value, "\(function)(): '\(name)' is too large (\(n))") }
+        return whole
     }
 
     /// A whole number within `range`, else an error that states the range.

@@ -89,8 +89,9 @@ private func cellScaleRecord(_ m: CellScale.Measurement) -> Value {
 
 private func cellScaleArg(_ a: Arguments, _ index: Int, _ name: String) throws -> CellScale.Measurement {
     let v = try a.required(index, name)
-    guard case .number(let d)? = v.field("diameter"), case .number(let side)? = v.field("side"), d > 0, d <= 1, side >= 1 else {
-        throw LanguageError(.type, "matched_crops(): \(name) must be a record from cell_scale()")
+    guard case .number(let d)? = v.field("diameter"), case .number(let sideValue)? = v.field("side"), d > 0, d <= 1,
+          let side = exactInteger(sideValue), side >= 1, side <= 1_000_000 else {
+        throw LanguageError(.type, "matched_crops(): \(name) must be a record from cell_scale() (diameter in (0, 1], side 1 to 1,000,000 px)")
     }
-    return CellScale.Measurement(diameter: d, side: Int(side))
+    return CellScale.Measurement(diameter: d, side: side)
 }

@@ -131,8 +131,8 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
                 let xs = try numbers(a)
                 return .number(xs.reduce(0, +))
             }
-            if let axisValue = a.value(1, "axis"), case .number(let ax) = axisValue {
-                let axis = Int(ax)
+            if a.value(1, "axis") != nil {
+                let axis = try a.int(1, "axis")
                 _ = try shapeChecked { try ShapeRules.axis(axis, rank: t.rank, op: "\(name)()") }
                 return .object(TensorObject(name == "sum" ? t.sum(axis: axis) : t.mean(axis: axis)))
             }
@@ -166,8 +166,10 @@ func registerTensorShapeLibrary(_ i: Interpreter) {
     }
     i.indexHook = { base, index in
         guard case .object(let o) = base, let t = (o as? TensorObject)?.tensor, case .number(let n) = index else { return nil }
-        let k = Int(n) < 0 ? Int(n) + t.shape[0] : Int(n)
-        guard t.rank >= 1, k >= 0, k < t.shape[0] else { throw LanguageError(.value, "index \(Int(n)) is out of range for shape \(t.shape)") }
+        guard n == n.rounded() else { throw LanguageError(.type, "a tensor index must be a whole number, got \(index)") }
+        guard t.rank >= 1 else { throw LanguageError(.value, "a tensor of shape \(t.shape) has no rows to index") }
+        let k = exactInteger(n).map { $0 < 0 ? $0 + t.shape[0] : $0 } ?? -1
+        guard k >= 0, k < t.shape[0] else { throw LanguageError(.value, "index \(index) is out of range for shape \(t.shape)") }
         let row = t.sliced(axis: 0, k, k + 1)
         return t.rank == 1 ? .number(Double(row.item)) : .object(TensorObject(row.squeezed(0)))
     }
