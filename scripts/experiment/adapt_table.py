@@ -2,10 +2,16 @@
 """Tables of the scripts/adapt runs under results/adapt-*/<lab>/seed<k>/result.json (Markdown to stdout):
 target macro F1 over the classes in the labels (final iterate), its AdaBN variant and each label-free
 criterion's checkpoint, mean ± sd over seeds, beside the PyTorch reference's source only.
-    scripts/experiment/adapt_table.py [RESULTS]"""
-import glob, json, os, statistics, sys
+    scripts/experiment/adapt_table.py [RESULTS] [--fill FILE]
+--fill replaces what stands between FILE's `<!-- adapt table ... -->` and `<!-- end adapt table -->` lines."""
+import contextlib, glob, io, json, os, statistics, sys
 
-results = sys.argv[1] if len(sys.argv) > 1 else "results"
+args = [a for a in sys.argv[1:] if a != "--fill" and (sys.argv.index(a) == 0 or sys.argv[sys.argv.index(a) - 1] != "--fill")]
+fill = sys.argv[sys.argv.index("--fill") + 1] if "--fill" in sys.argv else None
+results = args[0] if args else "results"
+buffer = io.StringIO()
+redirect = contextlib.redirect_stdout(buffer)
+redirect.__enter__()
 REFERENCE = {"tecom_jiangxi": 0.509, "bccd": 0.361, "cellavision_blog": 0.312}   # pytorch-reference.md, source only
 LABS = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 
@@ -44,3 +50,13 @@ for v in variants:
             vals = [x[2].get(key) for x in rows if x[2].get(key) is not None]
             return f"{statistics.mean(vals):.3f}" if vals else "–"
         print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
+redirect.__exit__(None, None, None)
+if fill:
+    text = open(fill).read()
+    start = text.index("<!-- adapt table")
+    start = text.index("\n", start) + 1
+    end = text.index("<!-- end adapt table -->")
+    open(fill, "w").write(text[:start] + buffer.getvalue() + text[end:])
+    print(f"adapt_table: filled {fill}")
+else:
+    print(buffer.getvalue(), end="")
