@@ -24,8 +24,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "smear train",
         abstract: "Trains on the labelled class folders of --source and adapts to the images of --target.",
         discussion: """
-            The target's labels, if any, are used for reporting only. Methods: source_only and the plugins (mdd, dann, entmin, im, \
-            or any on SMEAR_PLUGIN_PATH). Writes run.json, history.csv/jsonl, checkpoints (latest and best_<criterion>), \
+            The target's labels, if any, are used for reporting only. Methods: \(MethodRegistry.bundledMethods.joined(separator: ", ")), \
+            or any plugin on SMEAR_PLUGIN_PATH. Writes run.json, history.csv/jsonl, checkpoints (latest and best_<criterion>), \
             predictions and reports into --out (default runs/<method>). Every image is checked first: unreadable files are \
             listed and stop the run, or are left out with --skip-unreadable. The run settings are the language's train() \
             settings with the same defaults (help("train") in smear).

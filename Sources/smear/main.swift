@@ -6,6 +6,7 @@
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import ArgumentParser
 import Foundation
+import SmearAdapt
 import SmearLang
 import SmearTensor
 
@@ -14,7 +15,7 @@ let usage = """
 usage: smear                        interactive session (help() inside lists the builtins)
        smear FILE.smear [ARGS...]   run a script; its `args` variable holds ARGS
        smear -e 'CODE'              run one line and print its value
-       smear train --source DIR --target DIR [--method mdd|dann|entmin|source_only] ...  (smear train --help)
+       smear train --source DIR --target DIR [--method \(MethodRegistry.bundledMethods.joined(separator: "|"))] ...  (smear train --help)
        smear --version | --help
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot

@@ -42,14 +42,15 @@ func registerModelLibrary(_ i: Interpreter) {
     i.register(Builtin("plugins", "plugins()", help: "The adaptation methods available (built in and on the plugin path), with their options.",
                        example: "plugins()") { _ in
         var lines: [String] = []
-        for name in ["source_only", "mdd", "dann", "entmin"] {
+        let bundled = MethodRegistry.bundledMethods
+        for name in bundled {
             if let d = try? MethodRegistry.shared.method(name) { lines.append(d.help) } else { lines.append("\(name): (plugin not found)") }
         }
         // Every plugin file on the path, loaded to read its options (files that are not plugins are left out).
-        for name in MethodRegistry.availableNames where !["source_only", "mdd", "dann", "entmin"].contains(name) {
+        for name in MethodRegistry.availableNames where !bundled.contains(name) {
             _ = try? MethodRegistry.shared.method(name)
         }
-        for name in MethodRegistry.shared.names where !["source_only", "mdd", "dann", "entmin"].contains(name) {
+        for name in MethodRegistry.shared.names where !bundled.contains(name) {
             if let d = MethodRegistry.shared.descriptor(name) { lines.append(d.help) }
         }
         return .string(lines.joined(separator: "\n"))
