@@ -80,7 +80,7 @@ extension Interpreter {
         })
         register(Builtin("str", "str(value)", help: "The value as text.", example: "\"epoch \" + str(3)") { a in .string(try a.required(0, "value").description) })
         register(Builtin("format", "format(number, digits=4)", help: "A number with a fixed number of decimals.", example: "format(0.123456, 2)") { a in
-            .string(String(format: "%.\(try a.int(1, "digits"))f", try a.number(0, "number")))
+            .string(String(format: "%.\(try a.int(1, "digits", in: 0...20))f", try a.number(0, "number")))
         })
         register(Builtin("write_json", "write_json(path, value)", help: "Writes numbers, strings, booleans, nil, lists and records as JSON.",
                          example: "write_json(\"result.json\", {f1: 0.61, seed: 1})") { a in

@@ -173,6 +173,7 @@ final class CommandLineTests: XCTestCase {
             // Found by the interpreter fuzzer (Fuzz/crashes, 2026-11-27): numbers too large for an Int as indices.
             (["-e", "xs = [1, 2, 3]\nxs[1111111111111111111111111111] = 10"], 70, "index 1.111111111111111e+27 is out of range for 3 element(s)"),
             (["-e", "[1, 2][1e300]"], 70, "is out of range for 2 element(s)"),
+            (["-e", "format(0.5, 244444444444)"], 70, "'digits' must be between 0 and 20"),   // fuzzer find: a signal
             (["-e", "tensor([1, 2])[1e300]"], 70, "index 1e+300 is out of range for shape [2]"),
             (["-e", "tensor([1, 2])[0.5]"], 70, "a tensor index must be a whole number"),
             (["-e", "tensor(3)[0]"], 70, "has no rows to index"),
