@@ -99,7 +99,8 @@ public struct ImageReinhardTransfer: Augmentation {
             for i in 0..<n {
                 let (l, a, b) = CIELab.fromRGB(p[3 * i], p[3 * i + 1], p[3 * i + 2])
                 lab[3 * i] = l; lab[3 * i + 1] = a; lab[3 * i + 2] = b
-                for (c, v) in [l, a, b].enumerated() { sum[c] += Double(v); squares[c] += Double(v) * Double(v) }
+                sum[0] += Double(l); sum[1] += Double(a); sum[2] += Double(b)   // no array per pixel: this runs in the loader
+                squares[0] += Double(l) * Double(l); squares[1] += Double(a) * Double(a); squares[2] += Double(b) * Double(b)
             }
         }
         let mean = sum.map { Float($0 / Double(n)) }

@@ -365,7 +365,7 @@ public final class Trainer {
     }
 }
 
-public func formatDuration(_ s: Double) -> String {
+func formatDuration(_ s: Double) -> String {
     guard s.isFinite else { return "?" }
     let t = Int(s)
     return t >= 3600 ? String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) : String(format: "%dm%02ds", t / 60, t % 60)
