@@ -41,9 +41,24 @@ public final class Interpreter {
     /// How many source() calls are running inside each other (bounded: a script may source itself).
     public var sourceDepth = 0
     var callDepth = 0
+    /// Every scope a script function closed over. A function stored in the scope it closes over (any
+    /// named function, any recursive closure) and that scope reference each other, which reference
+    /// counting never frees; emptying these scopes when the interpreter goes breaks every such cycle.
+    private var capturedScopes: [ObjectIdentifier: Environment] = [:]
 
     public init() {
         registerCoreBuiltins()
+    }
+
+    deinit {
+        for scope in capturedScopes.values { scope.values.removeAll() }
+        globals.values.removeAll()
+    }
+
+    /// A script function closing over `scope`, remembered so that `deinit` can break the cycle.
+    private func closure(_ name: String, _ parameters: [String], _ body: [Stmt], _ scope: Environment) -> Value {
+        capturedScopes[ObjectIdentifier(scope)] = scope
+        return .function(Closure(name: name, parameters: parameters, body: body, environment: scope))
     }
 
     public func register(_ b: Builtin) { builtins[b.name] = b; globals.values[b.name] = .builtin(b) }
@@ -81,7 +96,7 @@ public final class Interpreter {
             let v = try evaluate(valueExpr, env)
             try assign(target, v, env)
         case .function(let name, let params, let body, _):
-            env.values[name] = .function(Closure(name: name, parameters: params, body: body, environment: env))
+            env.values[name] = closure(name, params, body, env)
         case .ifElse(let cond, let then, let otherwise, _):
             if try evaluate(cond, env).isTruthy { try executeBlock(then, env) }
             else if let otherwise { try executeBlock(otherwise, env) }
@@ -151,7 +166,7 @@ public final class Interpreter {
             throw LanguageError(.name, "unknown name '\(n)'", at: loc, hint: hint)
         case .list(let items, _): return .list(try items.map { try evaluate($0, env) })
         case .record(let fields, _): return .record(try fields.map { ($0.0, try evaluate($0.1, env)) })
-        case .function(let params, let body, _): return .function(Closure(name: "fn", parameters: params, body: body, environment: env))
+        case .function(let params, let body, _): return closure("fn", params, body, env)
         case .attribute(let base, let name, let loc): return try attribute(try evaluate(base, env), name, loc)
         case .index(let base, let indexExpr, let loc):
             let b = try evaluate(base, env), i = try evaluate(indexExpr, env)

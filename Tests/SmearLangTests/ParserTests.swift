@@ -33,6 +33,31 @@ final class ParserTests: XCTestCase {
         XCTAssertTrue(one.contains("example:"))
     }
 
+    /// A host value that counts how many of its kind are alive.
+    final class Probe: ScriptObject {
+        nonisolated(unsafe) static var alive = 0
+        init() { Probe.alive += 1 }
+        deinit { Probe.alive -= 1 }
+        var typeName: String { "probe" }
+        var summary: String { "<probe>" }
+        var attributeNames: [String] { [] }
+        func attribute(_ name: String) throws -> Value? { nil }
+    }
+
+    func testFunctionsAndTheScopesTheyCloseOver_areFreedWithTheInterpreter() throws {
+        Probe.alive = 0
+        do {
+            let i = Interpreter()
+            i.register(Builtin("probe", "probe()", help: "a counted host value") { _ in .object(Probe()) })
+            // A named function in the scope it closes over, a closure returned from a call, a recursive one.
+            try i.run("p = probe()\nfn f() { return p }")
+            try i.run("fn make() { q = probe(); fn inner() { return q }; return inner }\ng = make()")
+            try i.run("fn counter() { r = probe(); count = fn(n) { if n > 0 { return count(n - 1) }; return r }; return count }\nc = counter()\nc(3)")
+            XCTAssertEqual(Probe.alive, 3)
+        }
+        XCTAssertEqual(Probe.alive, 0, "a function and its scope keep each other (and their values) alive")
+    }
+
     func testSessionState_survivesAnError() throws {
         let i = Interpreter()
         try i.run("x = 41")
