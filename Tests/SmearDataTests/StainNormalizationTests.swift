@@ -57,18 +57,42 @@ final class StainNormalizationTests: XCTestCase {
         }
     }
 
-    /// With matchSpread false (lab_mean_image) only the mean moves: the two-colour image's spread is kept.
+    /// With match .mean (lab_mean_image) only the mean moves: the two-colour image's spread is kept.
     func testImageMeanShift_movesTheMean_keepsTheSpread() {
         let goal = ChannelStatistics(mean: [70, 10, 5], std: [10, 6, 4], images: 1)
         var img = FloatImage(width: 4, height: 2, data: (0..<8).flatMap { $0 < 4 ? [Float(0.7), 0.6, 0.5] : [0.6, 0.5, 0.45] })
         let before = labStatistics(of: img)
         var rng = RandomGenerator(seed: 0)
-        ImageReinhardTransfer(to: goal, matchSpread: false).apply(&img, &rng)
+        ImageReinhardTransfer(to: goal, match: .mean).apply(&img, &rng)
         let after = labStatistics(of: img)
         for c in 0..<3 {
             XCTAssertEqual(after.mean[c], Double(goal.mean[c]), accuracy: 0.05, "channel \(c) mean")
             XCTAssertEqual(after.std[c], before.std[c], accuracy: 0.05, "channel \(c) spread kept")
         }
+    }
+
+    /// luminance_image: L* keeps its pattern and takes the reference's mean; a* and b* become the
+    /// reference's mean at every pixel, so two copies of a cell in different hues become one picture.
+    func testImageLuminance_keepsLightness_removesHue() {
+        let goal = ChannelStatistics(mean: [70, 10, 5], std: [10, 6, 4], images: 1)
+        let transfer = ImageReinhardTransfer(to: goal, match: .luminance)
+        var tan = FloatImage(width: 4, height: 2, data: (0..<8).flatMap { $0 < 4 ? [Float(0.8), 0.7, 0.45] : [0.6, 0.45, 0.3] })
+        let before = labStatistics(of: tan)
+        var rng = RandomGenerator(seed: 0)
+        transfer.apply(&tan, &rng)
+        let after = labStatistics(of: tan)
+        XCTAssertEqual(after.mean[0], 70, accuracy: 0.05, "L* mean")
+        XCTAssertEqual(after.std[0], before.std[0], accuracy: 0.05, "L* spread kept")
+        XCTAssertEqual(after.mean[1], 10, accuracy: 0.05); XCTAssertEqual(after.mean[2], 5, accuracy: 0.05)
+        XCTAssertEqual(after.std[1], 0, accuracy: 0.05, "a* flat"); XCTAssertEqual(after.std[2], 0, accuracy: 0.05, "b* flat")
+        // The same lightness pattern in lilac instead of tan: the same picture afterwards.
+        var lilac = FloatImage(width: 4, height: 2, data: (0..<8).flatMap { i -> [Float] in
+            let (l, _, _) = CIELab.fromRGB(i < 4 ? 0.8 : 0.6, i < 4 ? 0.7 : 0.45, i < 4 ? 0.45 : 0.3)
+            let rgb = CIELab.toRGB(l, 12, -15)
+            return [rgb.0, rgb.1, rgb.2]
+        })
+        transfer.apply(&lilac, &rng)
+        for (a, b) in zip(tan.data, lilac.data) { XCTAssertEqual(a, b, accuracy: 0.01) }
     }
 
     /// A flat image has no spread to stretch: it is only shifted, to the reference's mean colour.

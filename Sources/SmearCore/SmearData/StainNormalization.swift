@@ -19,6 +19,11 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// spread kept. A colour cast (a yellow background) is an offset; stretching pale images to the
     /// source's spread saturates them (tecom's white-background neutrophils then look eosinophilic).
     case labMeanImage = "lab_mean_image"
+    /// The per-image mean shift of L* with the hue taken away: every pixel's a*, b* become the source lab's
+    /// mean a*, b*, so each image is its own lightness pattern in the source's average colour. A stain that
+    /// gives one class's cytoplasm another class's hue (tecom's rapid stain: neutrophils tan like PBC's
+    /// eosinophils) cannot mislead a network that never sees hue; granules, nuclei and size remain.
+    case luminanceImage = "luminance_image"
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.
@@ -78,17 +83,18 @@ public struct ReinhardTransfer: Augmentation {
 }
 
 /// Reinhard's transfer measured on each image: the image's own L*a*b* mean and spread are mapped onto
-/// `to`'s, channel by channel. Deterministic (no random draw). A channel with a spread below `minimumSpread`
+/// `to`'s, channel by channel (or only the mean, or only L*'s mean with the hue removed: `Match`). Deterministic (no random draw). A channel with a spread below `minimumSpread`
 /// (a flat image) is only shifted, never stretched, so noise is not amplified.
 public struct ImageReinhardTransfer: Augmentation {
     public let name = "ImageReinhardTransfer"
     /// The L*a*b* statistics every image is moved onto (the source lab's).
     public let to: ChannelStatistics
-    /// false: only the mean moves (`StainNormalization.labMeanImage`).
-    public let matchSpread: Bool
+    /// What is matched: mean and spread (Reinhard), the mean only, or the mean of L* with a* and b* flat.
+    public enum Match: Sendable { case meanAndSpread, mean, luminance }
+    public let match: Match
     public static let minimumSpread: Float = 1
 
-    public init(to: ChannelStatistics, matchSpread: Bool = true) { self.to = to; self.matchSpread = matchSpread }
+    public init(to: ChannelStatistics, match: Match = .meanAndSpread) { self.to = to; self.match = match }
 
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
         let n = image.width * image.height
@@ -105,7 +111,14 @@ public struct ImageReinhardTransfer: Augmentation {
         }
         let mean = sum.map { Float($0 / Double(n)) }
         let spread = (0..<3).map { Float(Swift.max(0, squares[$0] / Double(n) - Double(mean[$0]) * Double(mean[$0])).squareRoot()) }
-        let scale = (0..<3).map { !matchSpread || spread[$0] < Self.minimumSpread ? 1 : to.std[$0] / spread[$0] }
+        // luminance: a* and b* scaled by 0, so every pixel takes the reference's mean a*, b*.
+        let scale = (0..<3).map { c -> Float in
+            switch match {
+            case .meanAndSpread: return spread[c] < Self.minimumSpread ? 1 : to.std[c] / spread[c]
+            case .mean: return 1
+            case .luminance: return c == 0 ? 1 : 0
+            }
+        }
         let shift = (0..<3).map { to.mean[$0] - mean[$0] * scale[$0] }
         image.data.withUnsafeMutableBufferPointer { p in
             for i in 0..<n {

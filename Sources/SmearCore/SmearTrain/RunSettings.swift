@@ -35,7 +35,8 @@ extension RunSpec {
         RunSetting(name: "stain", kind: .choice(StainNormalization.allCases.map(\.rawValue)), defaultValue: .choice(nil),
                    help: "colour normalisation: reinhard (target lab's L*a*b* statistics onto the source's), macenko (the source's "
                        + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics), lab_mean_image "
-                       + "(every image's L*a*b* mean onto the source lab's, spread kept)"),
+                       + "(every image's L*a*b* mean onto the source lab's, spread kept), luminance_image (lab_mean_image with "
+                       + "the hue removed: a*, b* set to the source lab's mean)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),

@@ -89,12 +89,13 @@ public final class Trainer {
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case .reinhardImage?, .labMeanImage?, nil: targetColourTransfer = nil
+        case .reinhardImage?, .labMeanImage?, .luminanceImage?, nil: targetColourTransfer = nil
         }
         switch config.stainNormalization {
         case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab))
-        case .labMeanImage?:
-            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), matchSpread: false)
+        case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .mean)
+        case .luminanceImage?:
+            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .luminance)
         default: imageColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
