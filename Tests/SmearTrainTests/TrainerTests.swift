@@ -183,7 +183,12 @@ final class TrainerTests: XCTestCase {
         let t = quiet(try Trainer(config: tinyConfig(), method: try MDD.descriptor.instantiate(["margin": 3]), data: try tinyData(), directory: out))
         try t.run()
         MethodRegistry.shared.register(MDD.descriptor)
+        let record = RunRecord.url(in: out).path
+        let fileBefore = try FileManager.default.attributesOfItem(atPath: record)[.systemFileNumber] as? Int
         let again = quiet(try RunRecord.open(out))
+        let fileAfter = try FileManager.default.attributesOfItem(atPath: record)[.systemFileNumber] as? Int
+        XCTAssertNotNil(fileBefore)
+        XCTAssertEqual(fileBefore, fileAfter, "reopening a run leaves its run.json as it was (an atomic rewrite is a new file)")
         XCTAssertEqual(again.method.name, "mdd"); XCTAssertEqual(again.method.options.values["margin"], 3)
         XCTAssertEqual(again.completedEpochs, 2)
         XCTAssertEqual(again.history.map(\.targetEntropy), t.history.map(\.targetEntropy))

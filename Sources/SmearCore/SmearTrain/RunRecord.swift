@@ -1,6 +1,6 @@
 // run.json: what a run folder needs to be reopened without retyping train(): the method and its options,
 // every setting, the datasets (file and label of each image) and both labs' channel statistics. Written
-// when a Trainer is created; read by open_run() / RunRecord.open.
+// when a Trainer is created (once: an equal record already there is left alone); read by open_run() / RunRecord.open.
 import Foundation
 import SmearAdapt
 import SmearData
@@ -31,10 +31,15 @@ public struct RunRecord: Codable {
 
     public static func url(in directory: URL) -> URL { directory.appendingPathComponent("run.json") }
 
+    /// Writes run.json atomically, unless the folder already holds exactly this record (reopening a run,
+    /// resuming it): a run's record is written once and never touched again by a reader.
     public func write(to directory: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: Self.url(in: directory), options: .atomic)
+        let bytes = try encoder.encode(self)
+        let url = Self.url(in: directory)
+        if FileManager.default.contents(atPath: url.path) == bytes { return }
+        try bytes.write(to: url, options: .atomic)
     }
 
     /// The run in `directory`, with its weights, optimizer state and history from `latest` (when there is one).
