@@ -7,7 +7,7 @@ import XCTest
 final class FeatureMapTests: XCTestCase {
     /// [[2, 1], [1, 2]]: eigenvalues 1 and 3 with eigenvectors (1, −1)/√2 and (1, 1)/√2.
     func testSymmetricEigen_twoByTwo_byHand() throws {
-        let (values, vectors) = try XCTUnwrap(LAPACK.symmetricEigen([2, 1, 1, 2], n: 2))
+        let (values, vectors) = try XCTUnwrap(LAPACK.symmetricEigen([Float]([2, 1, 1, 2]), n: 2))
         XCTAssertEqual(values[0], 1, accuracy: 1e-5); XCTAssertEqual(values[1], 3, accuracy: 1e-5)
         XCTAssertEqual(abs(vectors[1][0]), 1 / Float(2).squareRoot(), accuracy: 1e-5)
         XCTAssertEqual(vectors[1][0] * vectors[1][1], 0.5, accuracy: 1e-5, "same signs: (1, 1)/√2")

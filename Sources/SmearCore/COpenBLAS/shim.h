@@ -43,5 +43,5 @@ static inline uint32_t smear_cpu_features(void) {
 
 /// LAPACK's symmetric eigen-decomposition (divide and conquer), which OpenBLAS ships; Fortran calling
 /// convention with the hidden lengths of the two character arguments at the end.
-void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda, float *w, float *work,
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
              const int *lwork, int *iwork, const int *liwork, int *info, size_t jobz_len, size_t uplo_len);

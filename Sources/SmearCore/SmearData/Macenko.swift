@@ -43,11 +43,13 @@ public struct StainVectors: Sendable, Equatable, Codable {
     /// Fits from stained-pixel ODs, laid out R G B R G B …
     public static func fit(opticalDensities od: [Double]) throws -> StainVectors {
         let n = od.count / 3
-        guard n >= 100 else { throw DatasetError.noImages("Macenko: fewer than 100 stained pixels to fit stains from") }
+        guard n >= 100 else { throw DatasetError.stainFit("fewer than 100 stained pixels (\(n)) to fit stains from") }
         var mean = [0.0, 0.0, 0.0], cov = [Double](repeating: 0, count: 9)
         for p in 0..<n { for c in 0..<3 { mean[c] += od[3 * p + c] / Double(n) } }
         for p in 0..<n { for r in 0..<3 { for c in 0..<3 { cov[3 * r + c] += (od[3 * p + r] - mean[r]) * (od[3 * p + c] - mean[c]) / Double(n) } } }
-        let (values, vectors) = SymmetricEigen.decompose3(cov)
+        guard let (values, vectors) = LAPACK.symmetricEigen(cov, n: 3) else {
+            throw DatasetError.stainFit("the optical densities' covariance has no eigen-decomposition")
+        }
         let order = [0, 1, 2].sorted { values[$0] > values[$1] }
         var e1 = vectors[order[0]], e2 = vectors[order[1]]
         if e1.reduce(0, +) < 0 { e1 = e1.map { -$0 } }
@@ -110,35 +112,5 @@ public struct MacenkoTransfer: Augmentation {
                 }
             }
         }
-    }
-}
-
-/// Eigen-decomposition of a symmetric 3×3 matrix (row-major) by cyclic Jacobi rotations.
-public enum SymmetricEigen {
-    /// Eigenvalues and the matching unit eigenvectors (vectors[k] belongs to values[k]), unordered.
-    public static func decompose3(_ m: [Double]) -> (values: [Double], vectors: [[Double]]) {
-        var a = m, v: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1]
-        for _ in 0..<50 {
-            let off = a[1] * a[1] + a[2] * a[2] + a[5] * a[5]
-            if off < 1e-30 { break }
-            for (p, q) in [(0, 1), (0, 2), (1, 2)] where abs(a[3 * p + q]) > 1e-300 {
-                let theta = (a[3 * q + q] - a[3 * p + p]) / (2 * a[3 * p + q])
-                let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<3 {   // A ← Jᵀ A J, columns then rows
-                    let (akp, akq) = (a[3 * k + p], a[3 * k + q])
-                    a[3 * k + p] = c * akp - s * akq; a[3 * k + q] = s * akp + c * akq
-                }
-                for k in 0..<3 {
-                    let (apk, aqk) = (a[3 * p + k], a[3 * q + k])
-                    a[3 * p + k] = c * apk - s * aqk; a[3 * q + k] = s * apk + c * aqk
-                }
-                for k in 0..<3 {
-                    let (vkp, vkq) = (v[3 * k + p], v[3 * k + q])
-                    v[3 * k + p] = c * vkp - s * vkq; v[3 * k + q] = s * vkp + c * vkq
-                }
-            }
-        }
-        return ([a[0], a[4], a[8]], (0..<3).map { k in [v[k], v[3 + k], v[6 + k]] })
     }
 }
