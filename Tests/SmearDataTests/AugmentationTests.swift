@@ -123,5 +123,9 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual([t.width, t.height], [2, 3])
         XCTAssertEqual(t[1, 2, 0], img[2, 1, 0], "out[x, y] = in[y, x]")
         XCTAssertEqual(Dihedral.transposed(t), img, "transposing twice is the identity")
+        // The fixed orientations (test-time augmentation) are the same 8, one each, 0 the identity.
+        let fixed = (0..<8).map { k -> [Float] in var x = img; Dihedral(fixed: k).apply(&x, &rng); return x.data + [Float(x.width)] }
+        XCTAssertEqual(Set(fixed), seen)
+        XCTAssertEqual(fixed[0], img.data + [3])
     }
 }

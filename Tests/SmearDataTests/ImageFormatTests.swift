@@ -52,6 +52,10 @@ final class ImageFormatTests: XCTestCase {
         let text = dir.appendingPathComponent("notes.bmp")
         try Data("not an image".utf8).write(to: text)
         XCTAssertThrowsError(try JPEG.decode(text)) { e in XCTAssertTrue("\(e)".contains("JPEG, PNG, BMP or TIFF"), "\(e)") }
+        // Found by the decoders fuzzer (2026-11-27): 210 bytes whose header claims 63,442 x 65,288 pixels.
+        XCTAssertThrowsError(try JPEG.decode(formats.appendingPathComponent("huge-header.jpg"))) { e in
+            XCTAssertTrue("\(e)".contains("huge-header.jpg") && "\(e)".contains("too large"), "\(e)")
+        }
     }
 
     /// A class folder of PNG, BMP and TIFF files is a dataset like one of JPEGs.

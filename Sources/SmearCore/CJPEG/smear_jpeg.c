@@ -70,6 +70,15 @@ int smear_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, uint8_t
     cinfo.out_color_space = JCS_RGB;
     cinfo.scale_num = 1;
     cinfo.scale_denom = (unsigned int)scale_denom;
+    jpeg_calc_output_dimensions(&cinfo);
+    // A header may claim up to 65,535 x 65,535 pixels in a few hundred bytes (found by the decoders
+    // fuzzer): refuse more than 2^28 output pixels (768 MB of RGB), as the PNG and TIFF layers do.
+    if ((uint64_t)cinfo.output_width * cinfo.output_height > (1u << 28)) {
+        snprintf(message, message_size, "image too large (%u x %u pixels; at most 2^28 are decoded)",
+                 cinfo.output_width, cinfo.output_height);
+        jpeg_destroy_decompress(&cinfo);
+        return SMEAR_JPEG_ERROR;
+    }
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * 3;
     out = (uint8_t *)malloc(stride * cinfo.output_height);

@@ -175,10 +175,16 @@ public struct Flip: Augmentation {
 /// flip, vertical flip and transpose, each with p = 0.5 (the PyTorch reference's orientation
 /// augmentation; cells have no orientation). Exact: pixels are moved, never interpolated.
 public struct Dihedral: Augmentation {
-    public init() {}
-    public var name: String { "Dihedral" }
+    /// nil: a random orientation per image (training); k in 0..<8: always orientation k (test-time
+    /// augmentation), bit 0 a horizontal flip, bit 1 a vertical flip, bit 2 a transpose (k = 0: unchanged).
+    public let fixed: Int?
+    public init(fixed: Int? = nil) {
+        precondition(fixed.map { (0..<8).contains($0) } ?? true, "Dihedral: orientation \(fixed!) is not in 0..<8")
+        self.fixed = fixed
+    }
+    public var name: String { fixed.map { "Dihedral(\($0))" } ?? "Dihedral" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
-        let r = rng.next()
+        let r = fixed.map(UInt64.init) ?? rng.next()
         let (h, v, t) = (r & 1 == 1, r & 2 == 2, r & 4 == 4)
         if h { Flip(.horizontal).apply(&image, &rng) }
         if v { Flip(.vertical).apply(&image, &rng) }

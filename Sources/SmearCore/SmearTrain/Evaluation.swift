@@ -31,13 +31,31 @@ public struct Evaluation {
     /// Runs the network in evaluation mode over every image (no augmentation, no gradients). With
     /// `adaptBatchNorm` (AdaBN), the batch-norm statistics are first recomputed over `dataset` and put
     /// back afterwards, so the network is unchanged when this returns.
+    /// With `orientations` (test-time augmentation), every image is seen in the 8 orientations of the square
+    /// (`Dihedral(fixed:)`) and the softmax probabilities are averaged: the logits returned are their
+    /// logarithm (so softmax gives the mean probabilities back, each at least 1e-30), the features their mean.
     public static func run(_ net: AdaptationNetwork, on dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int = 64,
-                           adaptBatchNorm: Bool = false, keepFeatures: Bool = false,
+                           adaptBatchNorm: Bool = false, keepFeatures: Bool = false, orientations: Bool = false,
                            progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
         if adaptBatchNorm {
             let restore = try AdaBN.adapt(net, to: dataset, pipeline: pipeline, batchSize: batchSize)
             defer { restore() }
-            return try run(net, on: dataset, pipeline: pipeline, batchSize: batchSize, keepFeatures: keepFeatures, progress: progress)
+            return try run(net, on: dataset, pipeline: pipeline, batchSize: batchSize, keepFeatures: keepFeatures,
+                           orientations: orientations, progress: progress)
+        }
+        if orientations {
+            let views = try (0..<8).map { k -> Evaluation in
+                var oriented = pipeline
+                oriented.steps.append(Dihedral(fixed: k))
+                return try run(net, on: dataset, pipeline: oriented, batchSize: batchSize, keepFeatures: keepFeatures, progress: progress)
+            }
+            return withNoGrad {
+                let probabilities = views.dropFirst().reduce(views[0].logits.softmax(axis: 1)) { $0 + $1.logits.softmax(axis: 1) } * (1 / 8)
+                var e = Evaluation(logits: (probabilities + 1e-30).log(),   // floor: a probability 0 in all 8 views
+                                   labels: views[0].labels, samples: views[0].samples, classes: views[0].classes)
+                if keepFeatures { e.features = views.dropFirst().reduce(views[0].features!) { $0 + $1.features! } * (1 / 8) }
+                return e
+            }
         }
         let wasTraining = net.isTraining
         net.eval()

@@ -8,24 +8,24 @@ import SmearNN
 import SmearTensor
 
 func registerEvaluationLibrary(_ i: Interpreter) {
-    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false)",
-                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards.",
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false)",
+                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards. tta=true averages\nthe class probabilities over the 8 orientations of each image (test-time augmentation; 8 times the work).",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
         let checkpoint = try a.string(2, "checkpoint")
-        let adabn = try a.bool(3, "adabn")
+        let adabn = try a.bool(3, "adabn"), tta = try a.bool(4, "tta")
         try loadCheckpoint(r, checkpoint)
-        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
-        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"))
+        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn, orientations: tta)
+        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")"))
     })
-    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false)",
-                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn as in evaluate.",
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false)",
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn and tta as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
         let checkpoint = try a.string(3, "checkpoint")
-        let adabn = try a.bool(4, "adabn")
+        let adabn = try a.bool(4, "adabn"), tta = try a.bool(5, "tta")
         try loadCheckpoint(r, checkpoint)
-        try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn)
+        try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn, orientations: tta)
             .writePredictions(to: URL(fileURLWithPath: path))
         return .string(path)
     })
