@@ -50,6 +50,28 @@ for v in variants:
             vals = [x[2].get(key) for x in rows if x[2].get(key) is not None]
             return f"{statistics.mean(vals):.3f}" if vals else "–"
         print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
+
+# The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol/<lab>/<method>/seed<k>.
+REFERENCE_METHODS = {"source_only": (0.509, 0.361, 0.312), "mdd": (0.486, 0.341, 0.375), "dann": (0.448, 0.286, 0.511),
+                     "entmin": (0.615, 0.286, 0.290)}   # pytorch-reference.md, final iterate, seed 0
+REFERENCE_ADABN = (0.426, 0.331, 0.484)   # source only + AdaBN
+protocol = {}
+for path in sorted(glob.glob(os.path.join(results, "reference-protocol", "*", "*", "seed*", "result.json"))):
+    r = json.load(open(path))
+    protocol.setdefault((r["target"], r["method"]), []).append(r)
+if protocol:
+    print()
+    print("At the reference's protocol (`scripts/experiment/reference_size.smear`; smear, then the reference's figure):\n")
+    print("| lab | method | seeds | source-val accuracy | macro F1 (final) | reference | with AdaBN | reference AdaBN |")
+    print("|---|---|---|---|---|---|---|---|")
+    for lab_index, lab in enumerate(LABS):
+        for method, figures in REFERENCE_METHODS.items():
+            rows = protocol.get((lab, method))
+            if not rows: continue
+            adabn_reference = f"{REFERENCE_ADABN[lab_index]:.3f}" if method == "source_only" else "–"
+            print(f"| {lab} | {method} | {','.join(str(r['seed']) for r in rows)} | {ms([r['source_val_accuracy'] for r in rows])} | "
+                  f"{ms([r['macro_f1_present'] for r in rows])} | {figures[lab_index]:.3f} | {ms([r['macro_f1_present_adabn'] for r in rows])} | "
+                  f"{adabn_reference} |")
 redirect.__exit__(None, None, None)
 if fill:
     text = open(fill).read()
