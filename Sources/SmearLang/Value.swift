@@ -272,6 +272,15 @@ public struct Arguments {
         return s
     }
 
+    /// A string argument whose default is nil: nil when it is absent or given as nil.
+    public func optionalString(_ index: Int?, _ name: String) throws -> String? {
+        switch value(index, name) {
+        case nil, .none?: return nil
+        case .string(let s)?: return s
+        case let v?: throw LanguageError(.type, "\(function)(): '\(name)' must be a string or nil, got \(v.typeName)")
+        }
+    }
+
     public func bool(_ index: Int?, _ name: String, default d: Bool? = nil) throws -> Bool {
         guard let v = value(index, name) ?? (d == nil ? declaredDefault(name) : nil) else {
             if let d { return d }

@@ -8,24 +8,26 @@ import SmearNN
 import SmearTensor
 
 func registerEvaluationLibrary(_ i: Interpreter) {
-    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false)",
-                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards. tta=true averages\nthe class probabilities over the 8 orientations of each image (test-time augmentation; 8 times the work).",
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil)",
+                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards. tta=true averages\nthe class probabilities over the 8 orientations of each image (test-time augmentation; 8 times the work). lab=\"source\"\nor \"target\" says whose crop and colour normalisation to use; nil: the source's for a dataset of the run's own source\nimages (training or validation), the target's for any other.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
         let checkpoint = try a.string(2, "checkpoint")
         let adabn = try a.bool(3, "adabn"), tta = try a.bool(4, "tta")
+        let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(5, "lab"))
         try loadCheckpoint(r, checkpoint)
-        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn, orientations: tta)
+        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, adaptBatchNorm: adabn, orientations: tta)
         return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")"))
     })
-    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false)",
-                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn and tta as in evaluate.",
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil)",
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn, tta and lab as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
         let checkpoint = try a.string(3, "checkpoint")
         let adabn = try a.bool(4, "adabn"), tta = try a.bool(5, "tta")
+        let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(6, "lab"))
         try loadCheckpoint(r, checkpoint)
-        try Evaluation.run(r.trainer.net, on: ds, pipeline: r.trainer.targetPipelineFor(ds), adaptBatchNorm: adabn, orientations: tta)
+        try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, adaptBatchNorm: adabn, orientations: tta)
             .writePredictions(to: URL(fileURLWithPath: path))
         return .string(path)
     })
@@ -50,9 +52,19 @@ func registerEvaluationLibrary(_ i: Interpreter) {
 }
 
 extension Trainer {
-    /// The evaluation pipeline for a dataset: the source's normalisation for the source, else the target's.
-    func targetPipelineFor(_ ds: ImageDataset) -> ImagePipeline {
-        ds.samples.first?.path == data.source.samples.first?.path ? sourcePipeline(training: false) : targetPipeline(training: false)
+    /// The evaluation pipeline for a dataset: `lab` "source" or "target" chooses; nil chooses the source's
+    /// crop and normalisation when every image is one of the run's own source images (its training or
+    /// validation split), else the target's.
+    func evaluationPipeline(for ds: ImageDataset, lab: String?) throws -> ImagePipeline {
+        switch lab {
+        case "source"?: return sourcePipeline(training: false)
+        case "target"?: return targetPipeline(training: false)
+        case nil:
+            let sourceImages = Set((data.source.samples + (data.sourceValidation?.samples ?? [])).map(\.path.standardizedFileURL))
+            let fromSource = !ds.samples.isEmpty && ds.samples.allSatisfy { sourceImages.contains($0.path.standardizedFileURL) }
+            return fromSource ? sourcePipeline(training: false) : targetPipeline(training: false)
+        case let other?: throw LanguageError(.value, "lab=\"\(other)\" is not a lab of the run; use \"source\" or \"target\"")
+        }
     }
 }
 

@@ -1,0 +1,34 @@
+// The built `smear` executable as a child process: arguments in, exit status and both outputs back.
+import Foundation
+import XCTest
+
+/// Runs the built `smear` executable from the repository's root.
+class SmearExecutableTestCase: XCTestCase {
+    /// The executable beside the test bundle (swift build puts both in the same folder).
+    var smear: URL { (Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("smear") }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = smear
+        p.arguments = args
+        p.currentDirectoryURL = root
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = env["SMEAR_PLOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Standard error is drained on another thread: a child that fills one pipe while the other is
+        // being read would otherwise block forever.
+        var e = Data()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
