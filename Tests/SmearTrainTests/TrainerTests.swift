@@ -165,6 +165,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(t.history.allSatisfy { $0.targetEntropy.isFinite })
     }
 
+    /// Per-image colour steps: the mean shift after the centre crop (measured on what the network sees),
+    /// the background's white balance before it (the glass lies mostly outside the crop); both labs.
+    func testPerImageColourSteps_sitWhereTheyMeasure_inBothLabsPipelines() throws {
+        let data = try tinyData()
+        for (stain, name, position) in [(StainNormalization.labMeanImage, "ImageReinhardTransfer", 1), (.whiteBalanceImage, "BackgroundWhiteBalance", 0)] {
+            var config = tinyConfig(epochs: 1)
+            config.stainNormalization = stain
+            let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
+            for training in [true, false] {
+                for (lab, p) in [("source", t.sourcePipeline(training: training)), ("target", t.targetPipeline(training: training))] {
+                    XCTAssertEqual(p.steps[position].name, name, "\(stain) \(lab) training \(training)")
+                    XCTAssertEqual(p.steps.filter { $0.name == name }.count, 1, "\(stain) \(lab) training \(training)")
+                }
+            }
+        }
+    }
+
     func testDihedralOption_addsTheOrientationsToTrainingOnly() throws {
         var config = tinyConfig(epochs: 1)
         config.dihedral = true

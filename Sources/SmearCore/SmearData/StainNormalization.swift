@@ -24,6 +24,10 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// gives one class's cytoplasm another class's hue (tecom's rapid stain: neutrophils tan like PBC's
     /// eosinophils) cannot mislead a network that never sees hue; granules, nuclei and size remain.
     case luminanceImage = "luminance_image"
+    /// Every image of both labs white-balanced on its own background (its brightest pixels) onto the source
+    /// lab's typical background (`BackgroundWhiteBalance`), measured on the whole image. A cast of the light or
+    /// the plasma stain is a per-channel gain; the cells' colours relative to the glass are kept.
+    case whiteBalanceImage = "white_balance_image"
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.

@@ -36,7 +36,8 @@ extension RunSpec {
                    help: "colour normalisation: reinhard (target lab's L*a*b* statistics onto the source's), macenko (the source's "
                        + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics), lab_mean_image "
                        + "(every image's L*a*b* mean onto the source lab's, spread kept), luminance_image (lab_mean_image with "
-                       + "the hue removed: a*, b* set to the source lab's mean)"),
+                       + "the hue removed: a*, b* set to the source lab's mean), white_balance_image (every image's background, its brightest "
+                       + "5%, moved onto the source lab's by a gain per channel)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),

@@ -89,13 +89,14 @@ public final class Trainer {
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case .reinhardImage?, .labMeanImage?, .luminanceImage?, nil: targetColourTransfer = nil
+        case .reinhardImage?, .labMeanImage?, .luminanceImage?, .whiteBalanceImage?, nil: targetColourTransfer = nil
         }
         switch config.stainNormalization {
         case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab))
         case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .mean)
         case .luminanceImage?:
             imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .luminance)
+        case .whiteBalanceImage?: imageColourTransfer = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
         default: imageColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -105,7 +106,8 @@ public final class Trainer {
 
     /// The colour normalisation applied to every target image first (nil: none).
     let targetColourTransfer: Augmentation?
-    /// The colour normalisation measured on each image of both labs, right after its centre crop (nil: none).
+    /// The colour normalisation measured on each image of both labs, right after its centre crop, or on the
+    /// whole image for the background's white balance (nil: none).
     let imageColourTransfer: Augmentation?
 
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
@@ -126,7 +128,7 @@ public final class Trainer {
         var p = basePipeline(crop: crop, s, training)
         if let colour = imageColourTransfer {   // after the centre crop: measured on the region the network sees
             precondition(p.steps.first is CenterCrop, "the pipeline starts with its centre crop")
-            p.steps.insert(colour, at: 1)
+            p.steps.insert(colour, at: colour is BackgroundWhiteBalance ? 0 : 1)   // the glass lies mostly outside the crop
         }
         return p
     }
