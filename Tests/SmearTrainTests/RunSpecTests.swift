@@ -23,7 +23,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(message("width", .number(2.5)), "'width' must be a whole number, got 2.5")
         XCTAssertEqual(message("lr", .number(.nan)), "'lr' must be between 1e-09 and 10.0, got nan")
         XCTAssertEqual(message("dihedral", .number(1)), "'dihedral' must be true or false, got 1")
-        XCTAssertEqual(message("stain", .choice("x")), "'stain' must be one of reinhard, macenko, reinhard_image, lab_mean_image, luminance_image, white_balance_image or nil, got \"x\"")
+        XCTAssertEqual(message("stain", .choice("x")), "'stain' must be one of reinhard, macenko, reinhard_image, lab_mean_image, luminance_image, white_balance_image, white_balance_zscore or nil, got \"x\"")
         XCTAssertEqual(message("schedule", .choice(nil)), "'schedule' must be one of inverse_decay, step_decay, got nil")
         XCTAssertTrue(message("epochz", .number(1)).hasPrefix("no run setting 'epochz'"))
         XCTAssertEqual(message("stain", .choice(nil)), "accepted")

@@ -169,7 +169,8 @@ final class TrainerTests: XCTestCase {
     /// the background's white balance before it (the glass lies mostly outside the crop); both labs.
     func testPerImageColourSteps_sitWhereTheyMeasure_inBothLabsPipelines() throws {
         let data = try tinyData()
-        for (stain, name, position) in [(StainNormalization.labMeanImage, "ImageReinhardTransfer", 1), (.whiteBalanceImage, "BackgroundWhiteBalance", 0)] {
+        for (stain, name, position) in [(StainNormalization.labMeanImage, "ImageReinhardTransfer", 1), (.whiteBalanceImage, "BackgroundWhiteBalance", 0),
+                                        (.whiteBalanceZScore, "BackgroundWhiteBalance", 0)] {
             var config = tinyConfig(epochs: 1)
             config.stainNormalization = stain
             let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
@@ -180,6 +181,25 @@ final class TrainerTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// white_balance_zscore: each lab is z-scored with its own statistics of the balanced images, recorded in
+    /// run.json; white_balance_image z-scores the target like the source.
+    func testWhiteBalanceZScore_eachLabTakesItsOwnBalancedStatistics() throws {
+        let data = try tinyData()
+        var config = tinyConfig(epochs: 1)
+        config.stainNormalization = .whiteBalanceZScore
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
+        let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.labBackground(data.source))
+        let expectedTarget = try ChannelStatistics.compute(data.target, transform: balance)
+        for c in 0..<3 {
+            XCTAssertEqual(t.targetPipeline(training: false).mean[c], expectedTarget.mean[c], accuracy: 1e-5, "channel \(c)")
+            XCTAssertEqual(t.targetPipeline(training: false).std[c], expectedTarget.std[c], accuracy: 1e-5, "channel \(c)")
+        }
+        XCTAssertEqual(quiet(try RunRecord.open(dir)).data.targetStatistics, t.data.targetStatistics, "recorded as used, reopened alike")
+        config.stainNormalization = .whiteBalanceImage
+        let sourceLike = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir.appendingPathComponent("second")))
+        XCTAssertEqual(sourceLike.targetPipeline(training: false).mean, data.sourceStatistics.mean)
     }
 
     func testDihedralOption_addsTheOrientationsToTrainingOnly() throws {

@@ -2,6 +2,7 @@
 // images (the article normalises each lab with its own statistics), cached so it is computed once; the
 // same in CIE L*a*b*, for colour transfer between labs.
 import Foundation
+import SmearTensor
 
 /// Which channels statistics describe.
 public enum ColourSpace: String, Sendable {
@@ -20,13 +21,17 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
 
     /// Computes over every pixel of every image, decoded at 1/`scaleDenominator` (DCT-downscaled:
     /// the mean is unchanged and the spread barely, at a fraction of the cost).
-    public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4, space: ColourSpace = .rgb) throws -> ChannelStatistics {
+    /// `transform`, when given, is applied to each decoded image first (statistics of a lab after a
+    /// deterministic colour step, such as each image's white balance).
+    public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4, space: ColourSpace = .rgb,
+                               transform: Augmentation? = nil) throws -> ChannelStatistics {
         let sums = try ParallelMap.map(dataset.count) { i -> [Double] in   // Σc×3, Σc²×3, n
-            let img = try JPEG.decode(dataset.samples[i].path, scaleDenominator: scaleDenominator)
+            var img = FloatImage(try JPEG.decode(dataset.samples[i].path, scaleDenominator: scaleDenominator))
+            if let transform { var rng = RandomGenerator(seed: 0); transform.apply(&img, &rng) }
             var s = [Double](repeating: 0, count: 7)
-            img.pixels.withUnsafeBufferPointer { p in
+            img.data.withUnsafeBufferPointer { p in
                 for j in 0..<(img.width * img.height) {
-                    var v = (Float(p[3 * j]) / 255, Float(p[3 * j + 1]) / 255, Float(p[3 * j + 2]) / 255)
+                    var v = (p[3 * j], p[3 * j + 1], p[3 * j + 2])
                     if space == .lab { v = CIELab.fromRGB(v.0, v.1, v.2) }
                     let (a, b, c) = (Double(v.0), Double(v.1), Double(v.2))
                     s[0] += a; s[1] += b; s[2] += c; s[3] += a * a; s[4] += b * b; s[5] += c * c
@@ -49,15 +54,20 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     }
 
     /// Loads the statistics cached for exactly this list of files, or computes and caches them.
-    public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory, space: ColourSpace = .rgb) throws -> ChannelStatistics {
+    /// `transform` and `transformKey` (what identifies the transform and its parameters in the cache's name)
+    /// go together: statistics after a colour step are cached apart from the plain ones.
+    public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory, space: ColourSpace = .rgb,
+                              transform: Augmentation? = nil, transformKey: String = "") throws -> ChannelStatistics {
+        precondition((transform == nil) == transformKey.isEmpty, "ChannelStatistics.cached: a transform needs its key")
         var hasher = FNV1a()
         for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
-        let prefix = space == .rgb ? "stats" : "stats-\(space.rawValue)"
+        if !transformKey.isEmpty { hasher.add(transformKey) }
+        let prefix = (space == .rgb ? "stats" : "stats-\(space.rawValue)") + (transform == nil ? "" : "-transformed")
         let file = directory.appendingPathComponent("\(prefix)-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
         if let data = try? Data(contentsOf: file), let stats = try? JSONDecoder().decode(ChannelStatistics.self, from: data) {
             return stats
         }
-        let stats = try compute(dataset, space: space)
+        let stats = try compute(dataset, space: space, transform: transform)
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if let data = try? JSONEncoder().encode(stats) { try? data.write(to: file, options: .atomic) }
         return stats

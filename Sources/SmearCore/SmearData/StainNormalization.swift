@@ -28,6 +28,10 @@ public enum StainNormalization: String, Sendable, Codable, CaseIterable {
     /// lab's typical background (`BackgroundWhiteBalance`), measured on the whole image. A cast of the light or
     /// the plasma stain is a per-channel gain; the cells' colours relative to the glass are kept.
     case whiteBalanceImage = "white_balance_image"
+    /// The background's white balance, then each lab z-scored with its own channel statistics of the
+    /// balanced images (the article's per-lab standardisation): the balance makes a lab of two looks one
+    /// look; the z-score then aligns the labs' colour distributions without imposing the source's.
+    case whiteBalanceZScore = "white_balance_zscore"
 }
 
 /// sRGB in [0, 1] ↔ CIE L*a*b* (D65 white, 2° observer), the definitions of scikit-image's `rgb2lab`.

@@ -37,7 +37,8 @@ extension RunSpec {
                        + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics), lab_mean_image "
                        + "(every image's L*a*b* mean onto the source lab's, spread kept), luminance_image (lab_mean_image with "
                        + "the hue removed: a*, b* set to the source lab's mean), white_balance_image (every image's background, its brightest "
-                       + "5%, moved onto the source lab's by a gain per channel)"),
+                       + "5%, moved onto the source lab's by a gain per channel), white_balance_zscore (that balance, then each lab z-scored "
+                       + "with its own statistics of the balanced images)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),

@@ -72,7 +72,17 @@ public final class Trainer {
     var best: [String: Double] = [:]
 
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
-        self.config = config; self.method = method; self.data = data; self.directory = directory
+        self.config = config; self.method = method; self.directory = directory
+        var data = data
+        if config.stainNormalization == .whiteBalanceZScore {   // each lab's statistics after the balance
+            let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
+            let key = "white-balance \(balance.reference) \(balance.brightestFraction)"
+            let source = ImageDataset(name: data.source.name, samples: data.source.samples + (data.sourceValidation?.samples ?? []),
+                                      classes: data.source.classes)
+            data.sourceStatistics = try ChannelStatistics.cached(source, transform: balance, transformKey: key)
+            data.targetStatistics = try ChannelStatistics.cached(data.target, transform: balance, transformKey: key)
+        }
+        self.data = data
         GlobalRandom.seed(config.seed)
         net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
@@ -89,14 +99,15 @@ public final class Trainer {
                                                     to: try ChannelStatistics.cached(data.source, space: .lab))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case .reinhardImage?, .labMeanImage?, .luminanceImage?, .whiteBalanceImage?, nil: targetColourTransfer = nil
+        case .reinhardImage?, .labMeanImage?, .luminanceImage?, .whiteBalanceImage?, .whiteBalanceZScore?, nil: targetColourTransfer = nil
         }
         switch config.stainNormalization {
         case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab))
         case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .mean)
         case .luminanceImage?:
             imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .luminance)
-        case .whiteBalanceImage?: imageColourTransfer = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
+        case .whiteBalanceImage?, .whiteBalanceZScore?:
+            imageColourTransfer = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
         default: imageColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -114,9 +125,10 @@ public final class Trainer {
 
     public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
 
-    /// The target's images take the source lab's channel statistics once their colours are moved onto the source's.
+    /// The target's images take the source lab's channel statistics once their colours are moved onto the source's
+    /// (white_balance_zscore keeps each lab's own, measured after the balance).
     public func targetPipeline(training: Bool) -> ImagePipeline {
-        guard targetColourTransfer != nil || imageColourTransfer != nil else {
+        guard targetColourTransfer != nil || (imageColourTransfer != nil && config.stainNormalization != .whiteBalanceZScore) else {
             return pipeline(crop: config.targetCrop, data.targetStatistics, training)
         }
         var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
