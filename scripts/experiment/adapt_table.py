@@ -27,7 +27,7 @@ for path in sorted(glob.glob(os.path.join(results, "adapt-*", "*", "seed*", "res
     crit = {c["criterion"]: c["macro_f1_present"] for c in r.get("macro_f1_present_by_criterion", [])}
     cells.setdefault((variant, lab), []).append((r["macro_f1_present"], r.get("macro_f1_present_adabn"), crit, r["seed"],
                                                  r["source_crop"], r["target_crop"]))
-variants = sorted({v for v, _ in cells})
+variants = sorted({v for v, _ in cells}, key=lambda v: (len(v), v))   # v2 … v9, then v10
 print("| variant | lab | crops (source, target px) | seeds | macro F1 (final) | with AdaBN | reference source only | final − reference |")
 print("|---|---|---|---|---|---|---|---|")
 for v in variants:
