@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp("stain")) var stain: String?
     @Flag(inversion: .prefixedNo, help: settingHelp("dihedral")) var dihedral: Bool?
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
+    @Option(help: settingHelp("augment")) var augment: String?
 
     /// The settings given on the command line, by RunSpec name (nil: not given).
     var givenSettings: [(String, SettingValue?)] {
@@ -73,7 +74,7 @@ struct TrainCommand: ParsableCommand {
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
                 ("schedule", c(schedule)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
-                ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter))]
+                ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

@@ -202,6 +202,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(sourceLike.targetPipeline(training: false).mean, data.sourceStatistics.mean)
     }
 
+    /// augment="reference": the PyTorch reference's chain for both labs (random 8/9, colour jitter, the 8
+    /// orientations) and its evaluation on the centre 8/9.
+    func testReferenceAugmentation_isTheReferencesChain_inBothLabs() throws {
+        var config = tinyConfig(epochs: 1)
+        config.augmentation = .reference
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try tinyData(), directory: dir))
+        for p in [t.sourcePipeline(training: true), t.targetPipeline(training: true)] {
+            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "RandomFractionCrop(\(64.0 / 72.0))",
+                                                 "ColorJitter(0.3, 0.5, 0.5)(p=0.5)", "Dihedral"])
+        }
+        for p in [t.sourcePipeline(training: false), t.targetPipeline(training: false)] {
+            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "CenterFractionCrop(\(64.0 / 72.0))"])
+        }
+        XCTAssertEqual(t.sourcePipeline(training: false).regionSide, config.sourceCrop)
+        XCTAssertTrue(try t.run())
+    }
+
     func testDihedralOption_addsTheOrientationsToTrainingOnly() throws {
         var config = tinyConfig(epochs: 1)
         config.dihedral = true

@@ -51,17 +51,21 @@ for v in variants:
             return f"{statistics.mean(vals):.3f}" if vals else "–"
         print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
 
-# The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol/<lab>/<method>/seed<k>.
+# The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol[-augment-reference]/<lab>/<method>/seed<k>.
 REFERENCE_METHODS = {"source_only": (0.509, 0.361, 0.312), "mdd": (0.486, 0.341, 0.375), "dann": (0.448, 0.286, 0.511),
                      "entmin": (0.615, 0.286, 0.290)}   # pytorch-reference.md, final iterate, seed 0
 REFERENCE_ADABN = (0.426, 0.331, 0.484)   # source only + AdaBN
-protocol = {}
-for path in sorted(glob.glob(os.path.join(results, "reference-protocol", "*", "*", "seed*", "result.json"))):
-    r = json.load(open(path))
-    protocol.setdefault((r["target"], r["method"]), []).append(r)
-if protocol:
+SETTINGS = {"reference-protocol": "the article's augmentations and the 8 orientations",
+            "reference-protocol-augment-reference": "the reference's own augmentations (`augment=\"reference\"`)"}
+for setting, what in SETTINGS.items():
+    protocol = {}
+    for path in sorted(glob.glob(os.path.join(results, setting, "*", "*", "seed*", "result.json"))):
+        r = json.load(open(path))
+        protocol.setdefault((r["target"], r["method"]), []).append(r)
+    if not protocol: continue
     print()
-    print("At the reference's protocol (`scripts/experiment/reference_size.smear`; smear, then the reference's figure):\n")
+    print(f"At the reference's protocol with {what} (`scripts/experiment/reference_size.smear`, `results/{setting}/`; "
+          "smear, then the reference's figure):\n")
     print("| lab | method | seeds | source-val accuracy | macro F1 (final) | reference | reference − smear, in smear's sd | with AdaBN | reference AdaBN |")
     print("|---|---|---|---|---|---|---|---|---|")
     for lab_index, lab in enumerate(LABS):

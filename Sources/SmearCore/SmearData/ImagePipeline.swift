@@ -2,6 +2,12 @@
 import Foundation
 import SmearTensor
 
+/// Which training augmentations a run uses: the article's (albumentations chain, the default) or the
+/// PyTorch reference's (random 8/9 crop, colour jitter, the 8 orientations).
+public enum AugmentationRecipe: String, Sendable, Codable, CaseIterable {
+    case article, reference
+}
+
 /// A sequence of augmentations ending in a resize to `outputSize` and per-channel normalisation.
 public struct ImagePipeline: Sendable {
     public var steps: [Augmentation]
@@ -28,6 +34,23 @@ public struct ImagePipeline: Sendable {
                               WithProbability(p, Flip()), WithProbability(p, Rotate()), WithProbability(p, RandomScale())],
                       outputSize: outputSize, mean: mean, std: std, regionSide: min(randomCrop, crop))
     }
+
+    /// The PyTorch reference's training chain (pytorch-reference.md): CenterCrop(crop), then a random square of
+    /// 8/9 of it (its random 64 of 72), ColorJitter with p = 0.5 (brightness ×U[0.7, 1.3], contrast and
+    /// saturation U[0.5, 1.5]), one of the 8 orientations uniformly, → Resize(outputSize) → Normalize.
+    public static func referenceTraining(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {
+        ImagePipeline(steps: [CenterCrop(crop), RandomFractionCrop(referenceCropFraction), WithProbability(0.5, ColorJitter()), Dihedral()],
+                      outputSize: outputSize, mean: mean, std: std, regionSide: crop)
+    }
+
+    /// The reference's evaluation: CenterCrop(crop), its centre 8/9 (64 of 72), → Resize(outputSize) → Normalize.
+    public static func referenceEvaluation(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {
+        ImagePipeline(steps: [CenterCrop(crop), CenterFractionCrop(referenceCropFraction)], outputSize: outputSize, mean: mean, std: std,
+                      regionSide: crop)
+    }
+
+    /// 64 of 72: the share of the resized image the reference's crops keep.
+    public static let referenceCropFraction = 64.0 / 72.0
 
     /// The evaluation transform: CenterCrop(crop) → Resize(outputSize) → Normalize.
     public static func evaluation(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {

@@ -41,6 +41,9 @@ extension RunSpec {
                        + "with its own statistics of the balanced images)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
+        RunSetting(name: "augment", kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),
+                   help: "training augmentations: article (crop, blur, fog, colour jitter, flip, rotation, scale) or reference (the "
+                       + "PyTorch reference's: a random 8/9 of the crop, colour jitter, the 8 orientations; evaluation on the centre 8/9)"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),
                    help: "stain augmentation σ: H, E, D scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5 (0: off; 0.05 light)"),
     ]

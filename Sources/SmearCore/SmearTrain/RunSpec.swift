@@ -154,6 +154,7 @@ public struct RunSpec: Sendable, Equatable {
         c.dihedral = flag("dihedral") ? true : nil
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
+        c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
         return c
     }
 }

@@ -146,6 +146,12 @@ public final class Trainer {
     }
 
     func basePipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+        if config.augmentation == .reference {
+            var p = training ? ImagePipeline.referenceTraining(crop: crop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+                             : ImagePipeline.referenceEvaluation(crop: crop, outputSize: config.inputSize, mean: s.mean, std: s.std)
+            if training, let sigma = config.hedJitter { p.steps.append(WithProbability(0.5, HEDJitter(sigma: sigma))) }
+            return p
+        }
         if training {
             var p = ImagePipeline.articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize,
                                                   mean: s.mean, std: s.std)

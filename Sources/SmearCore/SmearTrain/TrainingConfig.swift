@@ -48,6 +48,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
+    /// The training augmentations and the matching evaluation crop (nil: the article's; `.reference`: the
+    /// PyTorch reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
+    public var augmentation: AugmentationRecipe? = nil
     /// Which checkpoint is "the" model.
     public var selection = SelectionCriterion.default
     /// Worker threads for data loading.
