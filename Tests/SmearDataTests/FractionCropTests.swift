@@ -9,7 +9,7 @@ final class FractionCropTests: XCTestCase {
     /// crop starts at ((90 − 64)/2, (72 − 64)/2) = (13, 4) and is 64×64.
     func testCentreFractionCrop_sideAndOffsetByHand() {
         var img = coordinates(width: 90, height: 72), rng = RandomGenerator(seed: 0)
-        CenterFractionCrop(64.0 / 72.0).apply(&img, &rng)
+        FractionCrop(64.0 / 72.0, .centre).apply(&img, &rng)
         XCTAssertEqual([img.width, img.height], [64, 64])
         XCTAssertEqual(img[0, 0, 0], 0.13, accuracy: 1e-6); XCTAssertEqual(img[0, 0, 1], 0.04, accuracy: 1e-6)
         XCTAssertEqual(img[63, 63, 0], 0.76, accuracy: 1e-6); XCTAssertEqual(img[63, 63, 1], 0.67, accuracy: 1e-6)
@@ -21,7 +21,7 @@ final class FractionCropTests: XCTestCase {
         var rng = RandomGenerator(seed: 5), xs = Set<Int>(), ys = Set<Int>(), corners: [[Float]] = []
         for _ in 0..<400 {
             var img = coordinates(width: 72, height: 72)
-            RandomFractionCrop(64.0 / 72.0).apply(&img, &rng)
+            FractionCrop(64.0 / 72.0, .random).apply(&img, &rng)
             XCTAssertEqual([img.width, img.height], [64, 64])
             xs.insert(Int((img[0, 0, 0] * 100).rounded())); ys.insert(Int((img[0, 0, 1] * 100).rounded()))
             corners.append([img[0, 0, 0], img[0, 0, 1]])
@@ -30,7 +30,7 @@ final class FractionCropTests: XCTestCase {
         var again = RandomGenerator(seed: 5)
         for k in 0..<5 {
             var img = coordinates(width: 72, height: 72)
-            RandomFractionCrop(64.0 / 72.0).apply(&img, &again)
+            FractionCrop(64.0 / 72.0, .random).apply(&img, &again)
             XCTAssertEqual([img[0, 0, 0], img[0, 0, 1]], corners[k], "draw \(k)")
         }
     }

@@ -209,11 +209,11 @@ final class TrainerTests: XCTestCase {
         config.augmentation = .reference
         let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try tinyData(), directory: dir))
         for p in [t.sourcePipeline(training: true), t.targetPipeline(training: true)] {
-            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "RandomFractionCrop(\(64.0 / 72.0))",
+            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "FractionCrop(\(64.0 / 72.0), random)",
                                                  "ColorJitter(0.3, 0.5, 0.5)(p=0.5)", "Dihedral"])
         }
         for p in [t.sourcePipeline(training: false), t.targetPipeline(training: false)] {
-            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "CenterFractionCrop(\(64.0 / 72.0))"])
+            XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "FractionCrop(\(64.0 / 72.0), centre)"])
         }
         XCTAssertEqual(t.sourcePipeline(training: false).regionSide, config.sourceCrop)
         XCTAssertTrue(try t.run())

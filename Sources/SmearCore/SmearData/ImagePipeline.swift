@@ -39,13 +39,13 @@ public struct ImagePipeline: Sendable {
     /// 8/9 of it (its random 64 of 72), ColorJitter with p = 0.5 (brightness ×U[0.7, 1.3], contrast and
     /// saturation U[0.5, 1.5]), one of the 8 orientations uniformly, → Resize(outputSize) → Normalize.
     public static func referenceTraining(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {
-        ImagePipeline(steps: [CenterCrop(crop), RandomFractionCrop(referenceCropFraction), WithProbability(0.5, ColorJitter()), Dihedral()],
+        ImagePipeline(steps: [CenterCrop(crop), FractionCrop(referenceCropFraction, .random), WithProbability(0.5, ColorJitter()), Dihedral()],
                       outputSize: outputSize, mean: mean, std: std, regionSide: crop)
     }
 
     /// The reference's evaluation: CenterCrop(crop), its centre 8/9 (64 of 72), → Resize(outputSize) → Normalize.
     public static func referenceEvaluation(crop: Int, outputSize: Int, mean: [Float], std: [Float]) -> ImagePipeline {
-        ImagePipeline(steps: [CenterCrop(crop), CenterFractionCrop(referenceCropFraction)], outputSize: outputSize, mean: mean, std: std,
+        ImagePipeline(steps: [CenterCrop(crop), FractionCrop(referenceCropFraction, .centre)], outputSize: outputSize, mean: mean, std: std,
                       regionSide: crop)
     }
 
