@@ -85,15 +85,7 @@ public struct BackgroundWhiteBalance: Augmentation {
 
     /// `labBackground`, cached on disk for exactly this list of files (beside the channel statistics).
     public static func cachedLabBackground(_ dataset: ImageDataset, in directory: URL = ChannelStatistics.cacheDirectory) throws -> [Float] {
-        var hasher = FNV1a()
-        for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
-        let file = directory.appendingPathComponent("background-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
-        if let data = try? Data(contentsOf: file), let colour = try? JSONDecoder().decode([Float].self, from: data), colour.count == 3 {
-            return colour
-        }
-        let colour = try labBackground(dataset)
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(colour) { try? data.write(to: file, options: .atomic) }
-        return colour
+        let colour = try cachedValue(of: dataset, in: directory, prefix: "background") { try labBackground(dataset) }
+        return colour.count == 3 ? colour : try labBackground(dataset)   // a damaged cache file: measure again
     }
 }

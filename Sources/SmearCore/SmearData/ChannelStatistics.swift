@@ -59,19 +59,26 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory, space: ColourSpace = .rgb,
                               transform: Augmentation? = nil, transformKey: String = "") throws -> ChannelStatistics {
         precondition((transform == nil) == transformKey.isEmpty, "ChannelStatistics.cached: a transform needs its key")
-        var hasher = FNV1a()
-        for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
-        if !transformKey.isEmpty { hasher.add(transformKey) }
         let prefix = (space == .rgb ? "stats" : "stats-\(space.rawValue)") + (transform == nil ? "" : "-transformed")
-        let file = directory.appendingPathComponent("\(prefix)-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
-        if let data = try? Data(contentsOf: file), let stats = try? JSONDecoder().decode(ChannelStatistics.self, from: data) {
-            return stats
+        return try cachedValue(of: dataset, in: directory, prefix: prefix, key: transformKey) {
+            try compute(dataset, space: space, transform: transform)
         }
-        let stats = try compute(dataset, space: space, transform: transform)
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if let data = try? JSONEncoder().encode(stats) { try? data.write(to: file, options: .atomic) }
-        return stats
     }
+}
+
+/// A value computed from a dataset's images, cached on disk as JSON under a name made of `prefix`, the
+/// dataset's name and a hash of exactly its file list (and `key`, when given); computed once, then read.
+func cachedValue<T: Codable>(of dataset: ImageDataset, in directory: URL, prefix: String, key: String = "",
+                             compute: () throws -> T) throws -> T {
+    var hasher = FNV1a()
+    for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
+    if !key.isEmpty { hasher.add(key) }
+    let file = directory.appendingPathComponent("\(prefix)-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
+    if let data = try? Data(contentsOf: file), let value = try? JSONDecoder().decode(T.self, from: data) { return value }
+    let value = try compute()
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    if let data = try? JSONEncoder().encode(value) { try? data.write(to: file, options: .atomic) }
+    return value
 }
 
 /// 64-bit FNV-1a: a stable hash of the file list for cache names.
