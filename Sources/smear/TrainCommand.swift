@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: settingHelp("dihedral")) var dihedral: Bool?
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
     @Option(help: settingHelp("augment")) var augment: String?
+    @Option(help: settingHelp("statistics")) var statistics: String?
 
     /// The settings given on the command line, by RunSpec name (nil: not given).
     var givenSettings: [(String, SettingValue?)] {
@@ -74,7 +75,8 @@ struct TrainCommand: ParsableCommand {
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
                 ("schedule", c(schedule)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
-                ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment))]
+                ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
+                ("statistics", c(statistics))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

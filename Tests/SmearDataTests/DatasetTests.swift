@@ -136,6 +136,39 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(try ChannelStatistics.cached(ds, in: tmp), cached)
     }
 
+    /// statistics="crop": the statistics of each image's centre square only (in original pixels, so the same
+    /// at any decode scale), here checked against a direct sum over the centre 120 px of full-size decodes.
+    /// PBC's centre is cell and red cells, its frame mostly glass: the crop is darker and more spread.
+    func testChannelStatistics_ofACentreCrop_describeOnlyThatSquare() throws {
+        let ds = try ImageDataset.folder(pbc).restricted(to: ["monocyte"])
+        let side = 120
+        let stats = try ChannelStatistics.compute(ds, scaleDenominator: 1, crop: side)
+        var sum = [Double](repeating: 0, count: 3), sq = [Double](repeating: 0, count: 3), n = 0.0
+        for s in ds.samples {
+            let img = try JPEG.decode(s.path)
+            let (x0, y0) = ((img.width - side) / 2, (img.height - side) / 2)
+            for y in y0..<(y0 + side) {
+                for x in x0..<(x0 + side) {
+                    for c in 0..<3 { let v = Double(img.pixels[3 * (y * img.width + x) + c]) / 255; sum[c] += v; sq[c] += v * v }
+                }
+            }
+            n += Double(side * side)
+        }
+        let frame = try ChannelStatistics.compute(ds, scaleDenominator: 1)
+        for c in 0..<3 {
+            let m = sum[c] / n
+            XCTAssertEqual(Double(stats.mean[c]), m, accuracy: 1e-5)
+            XCTAssertEqual(Double(stats.std[c]), (sq[c] / n - m * m).squareRoot(), accuracy: 1e-5)
+            XCTAssertLessThan(stats.mean[c], frame.mean[c], "channel \(c): the centre holds the cell, darker than the glass")
+        }
+        let quarter = try ChannelStatistics.compute(ds, scaleDenominator: 4, crop: side)
+        for c in 0..<3 { XCTAssertEqual(quarter.mean[c], stats.mean[c], accuracy: 0.01, "channel \(c): the same square at 1/4 decode") }
+        let cachedCrop = try ChannelStatistics.cached(ds, in: tmp, crop: side)
+        let cachedFrame = try ChannelStatistics.cached(ds, in: tmp)
+        XCTAssertNotEqual(cachedCrop, cachedFrame, "cached apart")
+        XCTAssertEqual(try ChannelStatistics.cached(ds, in: tmp, crop: side), cachedCrop)
+    }
+
     /// A mutation fuzzer for image lists: 2,000 damaged lists (characters replaced, lines cut, labels made
     /// huge, negative or non-numeric) are each loaded or rejected with a DatasetError; never a trap.
     func testDamagedImageLists_areLoadedOrRejected_neverATrap() throws {

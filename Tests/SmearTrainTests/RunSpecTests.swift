@@ -36,7 +36,8 @@ final class RunSpecTests: XCTestCase {
                               ("width", .number(16)), ("head", .number(0)), ("seed", .number(9)), ("separate", .flag(true)),
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
-                              ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference"))] {
+                              ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
+                              ("statistics", .choice("crop"))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -46,6 +47,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.sourceCrop, 200); XCTAssertEqual(c.targetCrop, 120); XCTAssertEqual(c.backboneLRMultiplier, 0.1)
         XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertEqual(c.dihedral, true); XCTAssertEqual(c.stainNormalization, .macenko)
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
+        XCTAssertEqual(c.statisticsRegion, .crop)
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).augmentation, "the article's augmentations are the default, stored as nil")
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 0), 0.01, accuracy: 1e-9)
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 20), 0.001, accuracy: 1e-9, "step decay: ×0.1 after 20 epochs")

@@ -202,6 +202,30 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(sourceLike.targetPipeline(training: false).mean, data.sourceStatistics.mean)
     }
 
+    /// statistics="crop": each lab is z-scored with the statistics of its own centre crops at the run's crop
+    /// for that lab, recorded in run.json; the per-image colour step's goal is the source's crops' L*a*b* mean.
+    func testCropStatistics_zScoreEachLabWithItsCentreCrops() throws {
+        let data = try tinyData()
+        var config = tinyConfig(epochs: 1)
+        config.sourceCrop = 200; config.targetCrop = 300
+        config.statisticsRegion = .crop
+        config.stainNormalization = .labMeanImage
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
+        let (source, target) = (try ChannelStatistics.compute(data.source, crop: 200), try ChannelStatistics.compute(data.target, crop: 300))
+        for c in 0..<3 {
+            XCTAssertEqual(t.sourcePipeline(training: true).mean[c], source.mean[c], accuracy: 1e-5, "channel \(c)")
+            XCTAssertEqual(t.sourcePipeline(training: false).std[c], source.std[c], accuracy: 1e-5, "channel \(c)")
+        }
+        XCTAssertEqual(t.data.targetStatistics.mean, target.mean)
+        XCTAssertEqual(t.targetPipeline(training: false).mean, t.data.sourceStatistics.mean, "lab_mean_image: the target z-scored like the source")
+        let goal = try XCTUnwrap(t.sourcePipeline(training: true).steps[1] as? ImageReinhardTransfer).to
+        XCTAssertEqual(goal.mean[0], try ChannelStatistics.compute(data.source, space: .lab, crop: 200).mean[0], accuracy: 1e-4)
+        XCTAssertEqual(quiet(try RunRecord.open(dir)).data.sourceStatistics, t.data.sourceStatistics, "recorded as used")
+        config.statisticsRegion = .frame
+        let frame = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir.appendingPathComponent("frame")))
+        XCTAssertEqual(frame.data.sourceStatistics, data.sourceStatistics, "frame: the statistics given are kept")
+    }
+
     /// augment="reference": the PyTorch reference's chain for both labs (random 8/9, colour jitter, the 8
     /// orientations) and its evaluation on the centre 8/9.
     func testReferenceAugmentation_isTheReferencesChain_inBothLabs() throws {

@@ -12,6 +12,14 @@ public enum ColourSpace: String, Sendable {
     case lab
 }
 
+/// Over which pixels a run measures each lab's channel statistics (for its z-score and colour transfers).
+public enum StatisticsRegion: String, Sendable, CaseIterable, Codable {
+    /// Every pixel of every image: the whole frame, glass included (smear's rule before 2026-11-27's sixth session).
+    case frame
+    /// Each image's centre crop at the run's crop for that lab: what the network is given (the PyTorch reference's rule).
+    case crop
+}
+
 public struct ChannelStatistics: Codable, Sendable, Equatable {
     public var mean: [Float]
     public var std: [Float]
@@ -22,12 +30,16 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
     /// Computes over every pixel of every image, decoded at 1/`scaleDenominator` (DCT-downscaled:
     /// the mean is unchanged and the spread barely, at a fraction of the cost).
     /// `transform`, when given, is applied to each decoded image first (statistics of a lab after a
-    /// deterministic colour step, such as each image's white balance).
+    /// deterministic colour step, such as each image's white balance). `crop`, when given, keeps only each
+    /// image's centre square of that many original pixels (clamped to the image), after the transform: the
+    /// statistics of the region a run's network sees rather than of the whole frame, whose glass can dominate.
     public static func compute(_ dataset: ImageDataset, scaleDenominator: Int = 4, space: ColourSpace = .rgb,
-                               transform: Augmentation? = nil) throws -> ChannelStatistics {
+                               transform: Augmentation? = nil, crop: Int? = nil) throws -> ChannelStatistics {
         let sums = try ParallelMap.map(dataset.count) { i -> [Double] in   // Σc×3, Σc²×3, n
             var img = FloatImage(try JPEG.decode(dataset.samples[i].path, scaleDenominator: scaleDenominator))
-            if let transform { var rng = RandomGenerator(seed: 0); transform.apply(&img, &rng) }
+            var rng = RandomGenerator(seed: 0)
+            if let transform { transform.apply(&img, &rng) }
+            if let crop { CenterCrop(crop).apply(&img, &rng) }
             var s = [Double](repeating: 0, count: 7)
             img.data.withUnsafeBufferPointer { p in
                 for j in 0..<(img.width * img.height) {
@@ -55,13 +67,15 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
 
     /// Loads the statistics cached for exactly this list of files, or computes and caches them.
     /// `transform` and `transformKey` (what identifies the transform and its parameters in the cache's name)
-    /// go together: statistics after a colour step are cached apart from the plain ones.
+    /// go together: statistics after a colour step are cached apart from the plain ones, and so are those of a
+    /// centre `crop`.
     public static func cached(_ dataset: ImageDataset, in directory: URL = cacheDirectory, space: ColourSpace = .rgb,
-                              transform: Augmentation? = nil, transformKey: String = "") throws -> ChannelStatistics {
+                              transform: Augmentation? = nil, transformKey: String = "", crop: Int? = nil) throws -> ChannelStatistics {
         precondition((transform == nil) == transformKey.isEmpty, "ChannelStatistics.cached: a transform needs its key")
         let prefix = (space == .rgb ? "stats" : "stats-\(space.rawValue)") + (transform == nil ? "" : "-transformed")
+            + (crop.map { "-crop\($0)" } ?? "")
         return try cachedValue(of: dataset, in: directory, prefix: prefix, key: transformKey) {
-            try compute(dataset, space: space, transform: transform)
+            try compute(dataset, space: space, transform: transform, crop: crop)
         }
     }
 }

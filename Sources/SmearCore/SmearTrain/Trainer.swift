@@ -74,13 +74,19 @@ public final class Trainer {
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
         self.config = config; self.method = method; self.directory = directory
         var data = data
+        // The region each lab's statistics describe: its centre crop (what the network sees) or the whole frame.
+        let (sourceRegion, targetRegion) = config.statisticsRegion == .crop ? (config.sourceCrop, config.targetCrop) : (nil, nil)
+        if config.statisticsRegion == .crop {
+            data.sourceStatistics = try ChannelStatistics.cached(data.source, crop: sourceRegion)
+            data.targetStatistics = try ChannelStatistics.cached(data.target, crop: targetRegion)
+        }
         if config.stainNormalization == .whiteBalanceZScore {   // each lab's statistics after the balance
             let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
             let key = "white-balance \(balance.reference) \(balance.brightestFraction)"
             let source = ImageDataset(name: data.source.name, samples: data.source.samples + (data.sourceValidation?.samples ?? []),
                                       classes: data.source.classes)
-            data.sourceStatistics = try ChannelStatistics.cached(source, transform: balance, transformKey: key)
-            data.targetStatistics = try ChannelStatistics.cached(data.target, transform: balance, transformKey: key)
+            data.sourceStatistics = try ChannelStatistics.cached(source, transform: balance, transformKey: key, crop: sourceRegion)
+            data.targetStatistics = try ChannelStatistics.cached(data.target, transform: balance, transformKey: key, crop: targetRegion)
         }
         self.data = data
         GlobalRandom.seed(config.seed)
@@ -95,17 +101,17 @@ public final class Trainer {
         }
         switch config.stainNormalization {
         case .reinhard?:
-            targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab),
-                                                    to: try ChannelStatistics.cached(data.source, space: .lab))
+            targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab, crop: targetRegion),
+                                                    to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion))
         case .macenko?:
             targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
         case .reinhardImage?, .labMeanImage?, .luminanceImage?, .whiteBalanceImage?, .whiteBalanceZScore?, nil: targetColourTransfer = nil
         }
         switch config.stainNormalization {
-        case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab))
-        case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .mean)
+        case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion))
+        case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .mean)
         case .luminanceImage?:
-            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab), match: .luminance)
+            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .luminance)
         case .whiteBalanceImage?, .whiteBalanceZScore?:
             imageColourTransfer = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
         default: imageColourTransfer = nil
