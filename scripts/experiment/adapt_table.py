@@ -51,12 +51,14 @@ for v in variants:
             return f"{statistics.mean(vals):.3f}" if vals else "–"
         print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
 
-# The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol[-augment-reference]/<lab>/<method>/seed<k>.
+# The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol[-augment-reference][-statistics-crop]/<lab>/<method>/seed<k>.
 REFERENCE_METHODS = {"source_only": (0.509, 0.361, 0.312), "mdd": (0.486, 0.341, 0.375), "dann": (0.448, 0.286, 0.511),
                      "entmin": (0.615, 0.286, 0.290)}   # pytorch-reference.md, final iterate, seed 0
 REFERENCE_ADABN = (0.426, 0.331, 0.484)   # source only + AdaBN
 SETTINGS = {"reference-protocol": "the article's augmentations and the 8 orientations",
-            "reference-protocol-augment-reference": "the reference's own augmentations (`augment=\"reference\"`)"}
+            "reference-protocol-augment-reference": "the reference's own augmentations (`augment=\"reference\"`)",
+            "reference-protocol-statistics-crop": "the article's augmentations, the 8 orientations and each lab's statistics over its crops "
+                                                  "(`statistics=\"crop\"`, the reference's rule)"}
 for setting, what in SETTINGS.items():
     protocol = {}
     for path in sorted(glob.glob(os.path.join(results, setting, "*", "*", "seed*", "result.json"))):
