@@ -152,7 +152,7 @@ public struct RunSpec: Sendable, Equatable {
         c.backboneLRMultiplier = Float(number("backbone_lr"))
         c.evaluationMatchesTrainingScale = !flag("article_eval")
         c.dihedral = flag("dihedral") ? true : nil
-        c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:)) ?? .frame
+        c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:))
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
         c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }

@@ -44,9 +44,10 @@ public struct TrainingConfig: Sendable, Codable {
     /// Colour normalisation of the target lab towards the source lab (nil: none). With Reinhard the
     /// target images are z-scored with the source's channel statistics, since they now look like it.
     public var stainNormalization: StainNormalization? = nil
-    /// Whose pixels each lab's channel statistics describe: the whole frames or the run's centre crops (also
-    /// the L*a*b* statistics that colour transfers move images onto).
-    public var statisticsRegion = StatisticsRegion.frame
+    /// Whose pixels each lab's channel statistics describe: the run's centre crops (`.crop`) or the whole frames
+    /// (nil or `.frame`: the statistics `RunData` brings, as every run before this setting; optional so that
+    /// their run.json files still open). Also the region of the L*a*b* statistics colour transfers aim at.
+    public var statisticsRegion: StatisticsRegion? = nil
     /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
