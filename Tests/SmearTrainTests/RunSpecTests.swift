@@ -37,7 +37,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("crop"))] {
+                              ("statistics", .choice("frame"))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -47,8 +47,9 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.sourceCrop, 200); XCTAssertEqual(c.targetCrop, 120); XCTAssertEqual(c.backboneLRMultiplier, 0.1)
         XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertEqual(c.dihedral, true); XCTAssertEqual(c.stainNormalization, .macenko)
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
-        XCTAssertEqual(c.statisticsRegion, .crop)
+        XCTAssertEqual(c.statisticsRegion, .frame)
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).augmentation, "the article's augmentations are the default, stored as nil")
+        XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).statisticsRegion, .crop, "each lab's crops' statistics by default")
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 0), 0.01, accuracy: 1e-9)
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 20), 0.001, accuracy: 1e-9, "step decay: ×0.1 after 20 epochs")
         try spec.set("batch", .number(4096)); try spec.set("size", .number(1024))

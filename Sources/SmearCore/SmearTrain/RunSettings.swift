@@ -39,9 +39,10 @@ extension RunSpec {
                        + "the hue removed: a*, b* set to the source lab's mean), white_balance_image (every image's background, its brightest "
                        + "5%, moved onto the source lab's by a gain per channel), white_balance_zscore (that balance, then each lab z-scored "
                        + "with its own statistics of the balanced images)"),
-        RunSetting(name: "statistics", kind: .choice(StatisticsRegion.allCases.map(\.rawValue)), defaultValue: .choice("frame"),
-                   help: "each lab's channel statistics (z-score, colour transfer) over the whole frames (frame) or over each image's "
-                       + "centre crop at the run's crop for that lab (crop: what the network sees, as the PyTorch reference does)"),
+        RunSetting(name: "statistics", kind: .choice(StatisticsRegion.allCases.map(\.rawValue)), defaultValue: .choice("crop"),
+                   help: "each lab's channel statistics (z-score, colour transfer) over each image's centre crop at the run's crop "
+                       + "for that lab (crop: what the network sees, as the PyTorch reference does) or over the whole frames (frame: "
+                       + "smear's rule before 2026-11-27's sixth session)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "augment", kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),
