@@ -52,6 +52,19 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertEqual(r.out, "54\n")
     }
 
+    /// stats(dataset, crop=N): a PBC image's centre is cell and red cells, its frame mostly glass, so the centre's
+    /// channel means are lower; crop=nil is the whole frame; a crop below 1 px is an error that states the range.
+    func testStats_ofTheCentreCrop_areDarkerThanTheFrames() throws {
+        let pbc = "dataset(\"data/sample/pbc_barcelona\")"
+        let r = try run(["-e", "c = stats(\(pbc), crop=120).mean; f = stats(\(pbc)).mean; n = stats(\(pbc), crop=nil).mean; "
+                         + "print(c[0] < f[0], c[1] < f[1], n[0] == f[0])"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "true true true\n")
+        let bad = try run(["-e", "stats(\(pbc), crop=0)"])
+        XCTAssertEqual(bad.status, 70)
+        XCTAssertTrue(bad.err.contains("'crop' must be between 1 and 100000"), bad.err)
+    }
+
     func testBackend_isChosenFromTheLanguage_andAnUnknownNameIsAnError() throws {
         var env = ProcessInfo.processInfo.environment
         env["SMEAR_BACKEND"] = nil
