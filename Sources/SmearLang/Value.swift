@@ -281,6 +281,14 @@ public struct Arguments {
         }
     }
 
+    /// A whole-number argument within `range` whose default is nil: nil when it is absent or given as nil.
+    public func optionalInt(_ index: Int?, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        switch value(index, name) {
+        case nil, .none?: return nil
+        default: return try int(index, name, in: range)
+        }
+    }
+
     public func bool(_ index: Int?, _ name: String, default d: Bool? = nil) throws -> Bool {
         guard let v = value(index, name) ?? (d == nil ? declaredDefault(name) : nil) else {
             if let d { return d }

@@ -38,8 +38,10 @@ extension TrainCommand {
         for (set, role) in [(train, "source training"), (targetSet, "target")] where set.count < config.batchSize {
             throw ValidationError("--batch \(config.batchSize) is more than the \(set.count) \(role) images; use a smaller batch")
         }
+        let crops = config.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
         return RunData(source: train, sourceValidation: validation, target: targetSet,
-                       sourceStatistics: try ChannelStatistics.cached(labelled), targetStatistics: try ChannelStatistics.cached(targetSet))
+                       sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? labelled : train, crop: crops.source),
+                       targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
     }
 
     /// Predictions and a report per checkpoint (each criterion's and the latest).

@@ -74,12 +74,7 @@ public final class Trainer {
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
         self.config = config; self.method = method; self.directory = directory
         var data = data
-        // The region each lab's statistics describe: its centre crop (what the network sees) or the whole frame.
-        let (sourceRegion, targetRegion) = config.statisticsRegion == .crop ? (config.sourceCrop, config.targetCrop) : (nil, nil)
-        if config.statisticsRegion == .crop {
-            data.sourceStatistics = try ChannelStatistics.cached(data.source, crop: sourceRegion)
-            data.targetStatistics = try ChannelStatistics.cached(data.target, crop: targetRegion)
-        }
+        let (sourceRegion, targetRegion) = config.statisticsCrops
         if config.stainNormalization == .whiteBalanceZScore {   // each lab's statistics after the balance
             let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
             let key = "white-balance \(balance.reference) \(balance.brightestFraction)"
@@ -87,6 +82,9 @@ public final class Trainer {
                                       classes: data.source.classes)
             data.sourceStatistics = try ChannelStatistics.cached(source, transform: balance, transformKey: key, crop: sourceRegion)
             data.targetStatistics = try ChannelStatistics.cached(data.target, transform: balance, transformKey: key, crop: targetRegion)
+        } else if config.statisticsRegion == .crop {   // what the front ends measured already: read back from the cache
+            data.sourceStatistics = try ChannelStatistics.cached(data.source, crop: sourceRegion)
+            data.targetStatistics = try ChannelStatistics.cached(data.target, crop: targetRegion)
         }
         self.data = data
         GlobalRandom.seed(config.seed)

@@ -48,6 +48,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// (nil or `.frame`: the statistics `RunData` brings, as every run before this setting; optional so that
     /// their run.json files still open). Also the region of the L*a*b* statistics colour transfers aim at.
     public var statisticsRegion: StatisticsRegion? = nil
+    /// The centre square, in original pixels, that each lab's channel statistics are measured over (nil: the
+    /// whole frame). With `.crop` they are the training split's and the target's crops (`Trainer` measures them).
+    public var statisticsCrops: (source: Int?, target: Int?) { statisticsRegion == .crop ? (sourceCrop, targetCrop) : (nil, nil) }
     /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).

@@ -56,9 +56,7 @@ func registerDataLibrary(_ i: Interpreter) {
     i.register(Builtin("stats", "stats(dataset, crop=nil)",
                        help: "Channel mean and std of the dataset's images (cached): over whole frames, or with crop=N over each image's centre\nN×N original pixels (what train(..., statistics=\"crop\") z-scores a lab with at its crop N).",
                        example: "stats(pbc, crop=200).mean") { a in
-        var crop: Int? = nil
-        if let v = a.value(1, "crop") { if case .none = v {} else { crop = try a.int(1, "crop", in: 1...100_000) } }
-        let s = try ChannelStatistics.cached(try datasetArg(a, 0, "dataset"), crop: crop)
+        let s = try ChannelStatistics.cached(try datasetArg(a, 0, "dataset"), crop: try a.optionalInt(1, "crop", in: 1...100_000))
         return .record([("mean", numberList(s.mean)), ("std", numberList(s.std)), ("images", .number(Double(s.images)))])
     })
     i.register(Builtin("cell_scale", "cell_scale(dataset, images=200)",

@@ -40,8 +40,10 @@ func registerTrainingLibrary(_ i: Interpreter) {
                                 hint: "load both with the same classes=[...] so that label indices agree")
         }
         let targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
+        let crops = c.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
         let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet,
-                           sourceStatistics: try ChannelStatistics.cached(source), targetStatistics: try ChannelStatistics.cached(target))
+                           sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? source : trainSet, crop: crops.source),
+                           targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
         for (set, role) in [(trainSet, "source"), (targetSet, "target")] where set.count < c.batchSize {
             throw LanguageError(.value, "train(): batch=\(c.batchSize) is more than the \(set.count) \(role) images", hint: "use a smaller batch")
         }
