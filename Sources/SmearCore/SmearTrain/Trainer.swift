@@ -75,8 +75,9 @@ public final class Trainer {
         self.config = config; self.method = method; self.directory = directory
         var data = data
         let (sourceRegion, targetRegion) = config.statisticsCrops
-        if config.stainNormalization == .whiteBalanceZScore {   // each lab's statistics after the balance
-            let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
+        let whiteBalance = [.whiteBalanceImage, .whiteBalanceZScore].contains(config.stainNormalization)
+            ? BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source)) : nil
+        if config.stainNormalization == .whiteBalanceZScore, let balance = whiteBalance {   // each lab's statistics after the balance
             let key = "white-balance \(balance.reference) \(balance.brightestFraction)"
             let source = ImageDataset(name: data.source.name, samples: data.source.samples + (data.sourceValidation?.samples ?? []),
                                       classes: data.source.classes)
@@ -110,8 +111,7 @@ public final class Trainer {
         case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .mean)
         case .luminanceImage?:
             imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .luminance)
-        case .whiteBalanceImage?, .whiteBalanceZScore?:
-            imageColourTransfer = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source))
+        case .whiteBalanceImage?, .whiteBalanceZScore?: imageColourTransfer = whiteBalance
         default: imageColourTransfer = nil
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
