@@ -5,11 +5,14 @@ For each history.jsonl under RESULTS (one line per epoch), each criterion picks 
 (SND, IM, source-validation F1: highest; entropy, DEV: lowest; the collapse guard: an epoch whose largest
 predicted class exceeds 80% of the target loses to any that does not), and we report the target macro F1
 (classes in the labels) of that epoch, its shortfall from the best epoch, and the Spearman rank correlation
-between the criterion (signed so that higher = better) and the target F1 over the epochs.
+between the criterion (signed so that higher = better) and the target F1 over the epochs. On the runs that record
+every criterion, each one is also compared with the final iterate run by run (paired): the mean difference, a
+bootstrap 95% interval over runs (seeded), and in how many runs it chose better, the same or worse.
 Writes Markdown to stdout.   usage: scripts/experiment/selection.py [RESULTS]
 """
 import json
 import os
+import random
 import statistics
 import sys
 
@@ -90,6 +93,15 @@ if both:
         rhos = [r[name + "_rho"] for r in both if r.get(name + "_rho") is not None]
         print(f"| {name} | {statistics.mean(r[name] for r in both):.3f} | {statistics.mean(r['best'] - r[name] for r in both):.3f} | "
               f"{(f'{statistics.mean(rhos):+.2f}' if rhos else '–')} |")
+    print("\nEach criterion against the final iterate, run by run (the default must beat it to replace it):\n")
+    print("| criterion | mean difference | bootstrap 95% interval | better / same / worse |")
+    print("|---|---|---|---|")
+    rng = random.Random(0)
+    for name, key, _ in CRITERIA[1:]:
+        d = [r[name] - r["latest"] for r in both]
+        means = sorted(statistics.mean(rng.choices(d, k=len(d))) for _ in range(2000))
+        print(f"| {name} | {statistics.mean(d):+.3f} | [{means[49]:+.3f}, {means[1949]:+.3f}] | "
+              f"{sum(x > 1e-9 for x in d)} / {sum(abs(x) <= 1e-9 for x in d)} / {sum(x < -1e-9 for x in d)} |")
 print("\nPer run (target F1 of each criterion's choice; best = the best epoch, known only with labels):\n")
 print("| run | epochs | best | " + " | ".join(n for n, _, _ in CRITERIA) + " |")
 print("|---|---|---|" + "---|" * len(CRITERIA))
