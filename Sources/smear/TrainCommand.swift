@@ -64,6 +64,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
     @Option(help: settingHelp("augment")) var augment: String?
     @Option(help: settingHelp("statistics")) var statistics: String?
+    @Option(help: settingHelp("average")) var average: Double?
 
     /// The settings given on the command line, by RunSpec name (nil: not given).
     var givenSettings: [(String, SettingValue?)] {
@@ -76,7 +77,7 @@ struct TrainCommand: ParsableCommand {
                 ("schedule", c(schedule)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
                 ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
-                ("statistics", c(statistics))]
+                ("statistics", c(statistics)), ("average", d(average))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

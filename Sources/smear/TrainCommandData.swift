@@ -44,9 +44,9 @@ extension TrainCommand {
                        targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
     }
 
-    /// Predictions and a report per checkpoint (each criterion's and the latest).
+    /// Predictions and a report per checkpoint (each criterion's, the latest, and the averaged weights when kept).
     func writeReports(_ trainer: Trainer, descriptor: MethodDescriptor, target targetSet: ImageDataset, into dir: URL) throws {
-        for criterion in SelectionCriterion.tracked + [.latest] {
+        for criterion in SelectionCriterion.tracked + [.latest, .average] {
             guard (try? trainer.loadSelected(criterion)) != nil else { continue }
             let e = try Evaluation.run(trainer.net, on: targetSet, pipeline: trainer.targetPipeline(training: false))
             try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion.rawValue).csv"))

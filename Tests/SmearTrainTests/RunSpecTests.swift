@@ -37,7 +37,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame"))] {
+                              ("statistics", .choice("frame")), ("average", .number(0.998))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -47,7 +47,8 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.sourceCrop, 200); XCTAssertEqual(c.targetCrop, 120); XCTAssertEqual(c.backboneLRMultiplier, 0.1)
         XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertEqual(c.dihedral, true); XCTAssertEqual(c.stainNormalization, .macenko)
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
-        XCTAssertEqual(c.statisticsRegion, .frame)
+        XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998)
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).augmentation, "the article's augmentations are the default, stored as nil")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).statisticsRegion, .crop, "each lab's crops' statistics by default")
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 0), 0.01, accuracy: 1e-9)

@@ -261,6 +261,39 @@ final class TrainerTests: XCTestCase {
 
     /// A finished run reopens from its folder alone (run.json + latest): same method, settings, history
     /// and weights; it then trains on (more epochs) like any resumed run.
+    /// average=d keeps the moving average of the weights as the checkpoint "average" and changes nothing else: the
+    /// final iterate equals a run without it bit for bit (one thread); stopped mid-epoch and resumed, the run ends
+    /// with the same average as an uninterrupted one; a run without it says how to get one.
+    func testWeightAverage_isCheckpointAverage_trainingUnchanged_resumesExactly() throws {
+        let savedThreads = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = savedThreads }
+        let data = try tinyData()
+        func trainer(_ name: String, average: Float?) throws -> Trainer {
+            var c = tinyConfig(epochs: 2)
+            c.weightAverageDecay = average
+            return quiet(try Trainer(config: c, method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                     directory: dir.appendingPathComponent(name)))
+        }
+        let plain = try trainer("plain", average: nil), averaged = try trainer("averaged", average: 0.9)
+        try plain.run(); try averaged.run()
+        for ((name, a), (_, b)) in zip(plain.net.stateDict(), averaged.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+        let interrupted = try trainer("interrupted", average: 0.9)
+        var steps = 0
+        interrupted.shouldStop = { steps += 1; return steps == self.tinyConfig().iterationsPerEpoch + 1 }
+        XCTAssertFalse(try interrupted.run())
+        XCTAssertTrue(try interrupted.resume())
+        XCTAssertTrue(try interrupted.run())
+        try averaged.loadSelected(.average); try interrupted.loadSelected(.average)
+        var differsFromFinal = false
+        for (((name, a), (_, b)), (_, final)) in zip(zip(averaged.net.stateDict(), interrupted.net.stateDict()), plain.net.stateDict()) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name): the average after resuming")
+            if a.scalars != final.scalars { differsFromFinal = true }
+        }
+        XCTAssertTrue(differsFromFinal, "the average is not the final iterate")
+        XCTAssertThrowsError(try plain.loadSelected(.average)) { XCTAssertTrue("\($0)".contains("average=0.998"), "\($0)") }
+    }
+
     func testOpenRun_fromItsFolder_restoresSettingsHistoryAndWeights() throws {
         let out = dir.appendingPathComponent("reopen")
         let t = quiet(try Trainer(config: tinyConfig(), method: try MDD.descriptor.instantiate(["margin": 3]), data: try tinyData(), directory: out))

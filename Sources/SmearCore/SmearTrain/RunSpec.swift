@@ -155,6 +155,7 @@ public struct RunSpec: Sendable, Equatable {
         c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:))
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
+        c.weightAverageDecay = number("average") > 0 ? Float(number("average")) : nil
         c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
         return c
     }

@@ -61,8 +61,8 @@ public final class Trainer {
     public let net: AdaptationNetwork
     public let optimizer: SGD
     public let directory: URL
-    public private(set) var history: [EpochRecord] = []
-    public private(set) var completedEpochs = 0
+    public internal(set) var history: [EpochRecord] = []
+    public internal(set) var completedEpochs = 0
     /// Checked after every step; returning true stops the run cleanly at the end of that step.
     public var shouldStop: () -> Bool = { false }
     /// Where progress goes: each line, and whether it is a live line (step, images/s, ETA, losses) that a
@@ -70,6 +70,8 @@ public final class Trainer {
     public var report: (String, _ live: Bool) -> Void = { _, _ in }
     let classWeights: Tensor
     var best: [String: Double] = [:]
+    /// The moving average of the weights, when the run keeps one (`config.weightAverageDecay`).
+    let average: WeightAverage?
 
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
         self.config = config; self.method = method; self.directory = directory
@@ -89,7 +91,9 @@ public final class Trainer {
         }
         self.data = data
         GlobalRandom.seed(config.seed)
-        net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
+        let net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
+        self.net = net
+        average = config.weightAverageDecay.map { WeightAverage(of: net, decay: $0) }
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
                         momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
         let k = config.network.classes
@@ -252,6 +256,7 @@ public final class Trainer {
         optimizer.zeroGrad()
         loss.backward()
         optimizer.step()
+        average?.update(from: net)
         return (c, t, out.diagnostics)
     }
 
@@ -287,106 +292,6 @@ public final class Trainer {
         if let a = r.sourceMacroF1 { s += String(format: " | source val F1 %.4f", a) }
         if let f = r.targetMacroF1 { s += String(format: " | target macro F1 %.4f (labels for reporting only)", f) }
         return s + String(format: " | %.0fs", r.seconds)
-    }
-
-    // MARK: checkpoints and history
-
-    func state() -> [(String, Tensor)] {
-        var s = net.stateDict()
-        let names = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters).map { p in
-            net.namedParameters().first { $0.1 === p }?.0 ?? "?"
-        }
-        for (name, buf) in zip(names, optimizer.momentumBuffers) { if let buf { s.append(("optimizer.momentum.\(name)", buf)) } }
-        return s
-    }
-
-    func metadata(_ r: EpochRecord) -> [String: String] {
-        let encoder = JSONEncoder()
-        return ["epoch": "\(r.epoch)", "iteration": "\(r.iteration)", "optimizer_steps": "\(optimizer.stepCount)",
-                "method": method.name,
-                "method_options": String(decoding: (try? encoder.encode(method.options.values)) ?? Data(), as: UTF8.self),
-                "config": String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self),
-                "classes": data.source.classes.joined(separator: ","),
-                "best": String(decoding: (try? encoder.encode(best)) ?? Data(), as: UTF8.self)]
-    }
-
-    func saveCheckpoints(_ r: EpochRecord) throws {
-        let s = state()
-        // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
-        // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
-        let improved = SelectionCriterion.improvements(r, best: &best)
-        let meta = metadata(r)
-        for c in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
-        try SafeTensors.write(s, metadata: meta, to: latestURL)
-    }
-
-    func appendHistory(_ r: EpochRecord) throws {
-        let line = String(decoding: try JSONEncoder().encode(r), as: UTF8.self) + "\n"
-        let url = directory.appendingPathComponent("history.jsonl")
-        if let h = try? FileHandle(forWritingTo: url) { h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close() }
-        else { try line.write(to: url, atomically: true, encoding: .utf8) }
-        try writeHistoryCSV()
-    }
-
-    /// history.csv: one row per epoch (the same numbers as history.jsonl).
-    func writeHistoryCSV() throws {
-        let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
-        let fixed = ["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
-                     "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
-                     "target_largest_class_share", "target_dev"]
-        // A method's diagnostic named like a fixed column (entmin's target_entropy) gets the method's prefix.
-        var lines = [(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 }).joined(separator: ",")]
-        func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
-        for r in history {
-            lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
-                           f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
-                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
-                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
-    }
-
-    /// Restores the latest checkpoint of this run's folder (model, optimizer, epoch, history).
-    /// - Returns: false when there is none.
-    @discardableResult
-    public func resume() throws -> Bool {
-        guard FileManager.default.fileExists(atPath: latestURL.path) else { return false }
-        let file = try SafeTensors.read(latestURL)
-        guard file.metadata["method"] == method.name else {
-            throw TrainingError.badCheckpoint("\(latestURL.path) was written by method \(file.metadata["method"] ?? "?"), not \(method.name)")
-        }
-        if let stored = file.metadata["config"] {
-            let changed = RunFolder.settingDifferences(stored: stored, current: config)
-            guard changed.isEmpty else {
-                throw TrainingError.badCheckpoint("cannot resume \(directory.path): the run was made with other settings ("
-                    + changed.joined(separator: "; ") + "). Resume with the same settings, or train into a new folder.")
-            }
-        }
-        try net.load(file.tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: latestURL.path)
-        let params = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters)
-        let named = Dictionary(uniqueKeysWithValues: net.namedParameters().map { (ObjectIdentifier($0.1), $0.0) })
-        let buffers: [Tensor?] = params.map { p in
-            file.tensors["optimizer.momentum.\(named[ObjectIdentifier(p)] ?? "")"].map { t in
-                let b = Tensor(shape: p.shape, storage: Storage(repeating: 0, count: p.count), format: p.format)
-                b.assign(t)
-                return b
-            }
-        }
-        optimizer.setMomentumBuffers(buffers, stepCount: Int(file.metadata["optimizer_steps"] ?? "0") ?? 0)
-        completedEpochs = Int(file.metadata["epoch"] ?? "0") ?? 0
-        if let b = file.metadata["best"], let d = try? JSONDecoder().decode([String: Double].self, from: Data(b.utf8)) { best = d }
-        let historyURL = directory.appendingPathComponent("history.jsonl")
-        if let text = try? String(contentsOf: historyURL, encoding: .utf8) {
-            history = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
-                .filter { $0.epoch <= completedEpochs }
-        }
-        return true
-    }
-
-    /// Loads the checkpoint chosen by `criterion` (default: the run's `config.selection`) into the network.
-    public func loadSelected(_ criterion: SelectionCriterion? = nil) throws {
-        let url = directory.appendingPathComponent("\((criterion ?? config.selection).checkpointName).safetensors")
-        try net.load(try SafeTensors.read(url).tensors.filter { !$0.key.hasPrefix("optimizer.") }, source: url.path)
     }
 }
 

@@ -58,6 +58,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// The training augmentations and the matching evaluation crop (nil: the article's; `.reference`: the
     /// PyTorch reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe? = nil
+    /// Keep an exponential moving average of the weights with this decay per step (`WeightAverage`), saved each
+    /// epoch as the checkpoint `average` (nil: none). Training itself is unchanged: the final iterate is the same.
+    public var weightAverageDecay: Float? = nil
     /// Which checkpoint is "the" model.
     public var selection = SelectionCriterion.default
     /// Worker threads for data loading.

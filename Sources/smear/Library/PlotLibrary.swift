@@ -131,6 +131,7 @@ extension SelectionCriterion {
     var label: String {
         switch self {
         case .latest: return "latest"
+        case .average: return "average"
         case .snd: return "SND"
         case .entropy: return "entropy"
         case .im: return "IM"

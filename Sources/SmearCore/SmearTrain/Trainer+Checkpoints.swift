@@ -1,0 +1,130 @@
+// A run's checkpoints and history: the state written after every epoch (atomically: latest, one file per
+// selection criterion's best epoch, the averaged weights when the run keeps them), history.jsonl/.csv, and
+// exact resumption from latest.
+import Foundation
+import SmearMetrics
+import SmearNN
+import SmearTensor
+
+extension Trainer {
+    func state() -> [(String, Tensor)] {
+        var s = net.stateDict()
+        let names = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters).map { p in
+            net.namedParameters().first { $0.1 === p }?.0 ?? "?"
+        }
+        for (name, buf) in zip(names, optimizer.momentumBuffers) { if let buf { s.append(("optimizer.momentum.\(name)", buf)) } }
+        return s
+    }
+
+    func metadata(_ r: EpochRecord) -> [String: String] {
+        let encoder = JSONEncoder()
+        return ["epoch": "\(r.epoch)", "iteration": "\(r.iteration)", "optimizer_steps": "\(optimizer.stepCount)",
+                "method": method.name,
+                "method_options": String(decoding: (try? encoder.encode(method.options.values)) ?? Data(), as: UTF8.self),
+                "config": String(decoding: (try? encoder.encode(config)) ?? Data(), as: UTF8.self),
+                "classes": data.source.classes.joined(separator: ","),
+                "best": String(decoding: (try? encoder.encode(best)) ?? Data(), as: UTF8.self),
+                "average_updates": "\(average?.updates ?? 0)"]
+    }
+
+    func saveCheckpoints(_ r: EpochRecord) throws {
+        let s = state()
+        // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
+        // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
+        let improved = SelectionCriterion.improvements(r, best: &best)
+        let meta = metadata(r)
+        for c in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
+        if let a = average {   // the averaged model, and in latest the raw shadows that resume needs
+            try SafeTensors.write(a.averaged(), metadata: meta, to: directory.appendingPathComponent("\(SelectionCriterion.average.checkpointName).safetensors"))
+            try SafeTensors.write(s + a.state(prefix: Trainer.averagePrefix), metadata: meta, to: latestURL)
+        } else {
+            try SafeTensors.write(s, metadata: meta, to: latestURL)
+        }
+    }
+
+    func appendHistory(_ r: EpochRecord) throws {
+        let line = String(decoding: try JSONEncoder().encode(r), as: UTF8.self) + "\n"
+        let url = directory.appendingPathComponent("history.jsonl")
+        if let h = try? FileHandle(forWritingTo: url) { h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close() }
+        else { try line.write(to: url, atomically: true, encoding: .utf8) }
+        try writeHistoryCSV()
+    }
+
+    /// history.csv: one row per epoch (the same numbers as history.jsonl).
+    func writeHistoryCSV() throws {
+        let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
+        let fixed = ["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
+                     "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
+                     "target_largest_class_share", "target_dev"]
+        // A method's diagnostic named like a fixed column (entmin's target_entropy) gets the method's prefix.
+        var lines = [(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 }).joined(separator: ",")]
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
+        for r in history {
+            lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
+                           f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
+                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
+                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
+    }
+
+    /// Restores the latest checkpoint of this run's folder (model, optimizer, epoch, history).
+    /// - Returns: false when there is none.
+    @discardableResult
+    public func resume() throws -> Bool {
+        guard FileManager.default.fileExists(atPath: latestURL.path) else { return false }
+        let file = try SafeTensors.read(latestURL)
+        guard file.metadata["method"] == method.name else {
+            throw TrainingError.badCheckpoint("\(latestURL.path) was written by method \(file.metadata["method"] ?? "?"), not \(method.name)")
+        }
+        if let stored = file.metadata["config"] {
+            let changed = RunFolder.settingDifferences(stored: stored, current: config)
+            guard changed.isEmpty else {
+                throw TrainingError.badCheckpoint("cannot resume \(directory.path): the run was made with other settings ("
+                    + changed.joined(separator: "; ") + "). Resume with the same settings, or train into a new folder.")
+            }
+        }
+        try net.load(Trainer.modelTensors(file.tensors), source: latestURL.path)
+        if let a = average, !a.restore(file.tensors, prefix: Trainer.averagePrefix, updates: Int(file.metadata["average_updates"] ?? "") ?? 0) {
+            throw TrainingError.badCheckpoint("\(latestURL.path) holds no averaged weights although the run keeps them; train into a new folder")
+        }
+        let params = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters)
+        let named = Dictionary(uniqueKeysWithValues: net.namedParameters().map { (ObjectIdentifier($0.1), $0.0) })
+        let buffers: [Tensor?] = params.map { p in
+            file.tensors["optimizer.momentum.\(named[ObjectIdentifier(p)] ?? "")"].map { t in
+                let b = Tensor(shape: p.shape, storage: Storage(repeating: 0, count: p.count), format: p.format)
+                b.assign(t)
+                return b
+            }
+        }
+        optimizer.setMomentumBuffers(buffers, stepCount: Int(file.metadata["optimizer_steps"] ?? "0") ?? 0)
+        completedEpochs = Int(file.metadata["epoch"] ?? "0") ?? 0
+        if let b = file.metadata["best"], let d = try? JSONDecoder().decode([String: Double].self, from: Data(b.utf8)) { best = d }
+        let historyURL = directory.appendingPathComponent("history.jsonl")
+        if let text = try? String(contentsOf: historyURL, encoding: .utf8) {
+            history = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+                .filter { $0.epoch <= completedEpochs }
+        }
+        return true
+    }
+
+    /// Loads the checkpoint chosen by `criterion` (default: the run's `config.selection`) into the network.
+    public func loadSelected(_ criterion: SelectionCriterion? = nil) throws {
+        let chosen = criterion ?? config.selection
+        let url = directory.appendingPathComponent("\(chosen.checkpointName).safetensors")
+        if chosen == .average && !FileManager.default.fileExists(atPath: url.path) {
+            throw TrainingError.badCheckpoint(config.weightAverageDecay == nil
+                ? "\(directory.path) keeps no averaged weights: train with average=0.998 (a decay per step) to keep them"
+                : "\(directory.path) has no averaged weights yet: they are written at the end of the first epoch")
+        }
+        try net.load(Trainer.modelTensors(try SafeTensors.read(url).tensors), source: url.path)
+    }
+
+    /// Where latest.safetensors keeps the moving average's raw shadows (for exact resumption).
+    static let averagePrefix = "average."
+
+    /// A checkpoint's model tensors: without the optimizer's momentum and the average's shadows.
+    static func modelTensors(_ tensors: [String: Tensor]) -> [String: Tensor] {
+        tensors.filter { !$0.key.hasPrefix("optimizer.") && !$0.key.hasPrefix(averagePrefix) }
+    }
+}
