@@ -40,8 +40,8 @@ for v in variants:
               f"{ms([x[1] for x in rows])} | {REFERENCE[lab]:.3f} | {statistics.mean(f1) - REFERENCE[lab]:+.3f} |")
 print()
 print("Each label-free criterion's checkpoint (target macro F1, mean over seeds):\n")
-print("| variant | lab | final | IM | DEV | entropy | SND | source F1 |")
-print("|---|---|---|---|---|---|---|---|")
+print("| variant | lab | final | IM | DEV | entropy | SND | source F1 | moving average |")
+print("|---|---|---|---|---|---|---|---|---|")
 for v in variants:
     for lab in LABS:
         rows = cells.get((v, lab))
@@ -49,7 +49,7 @@ for v in variants:
         def m(key): 
             vals = [x[2].get(key) for x in rows if x[2].get(key) is not None]
             return f"{statistics.mean(vals):.3f}" if vals else "–"
-        print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} |")
+        print(f"| {v} | {lab} | {statistics.mean(x[0] for x in rows):.3f} | {m('im')} | {m('dev')} | {m('entropy')} | {m('snd')} | {m('source_f1')} | {m('average')} |")
 
 # The reference's protocol (scripts/experiment/reference_size.smear): results/reference-protocol[-augment-reference][-statistics-crop]/<lab>/<method>/seed<k>.
 REFERENCE_METHODS = {"source_only": (0.509, 0.361, 0.312), "mdd": (0.486, 0.341, 0.375), "dann": (0.448, 0.286, 0.511),
@@ -81,6 +81,28 @@ for setting, what in SETTINGS.items():
             print(f"| {lab} | {method} | {','.join(str(r['seed']) for r in rows)} | {ms([r['source_val_accuracy'] for r in rows])} | "
                   f"{ms(f1)} | {figures[lab_index]:.3f} | {gap} | {ms([r['macro_f1_present_adabn'] for r in rows])} | "
                   f"{adabn_reference} |")
+# The moving average of the weights (average=0.998) against the final iterate of the same runs (same training).
+paired = {}
+for path in sorted(glob.glob(os.path.join(results, "reference-protocol*", "*", "*", "seed*", "result.json"))):
+    r = json.load(open(path))
+    if r.get("macro_f1_present_average") is not None:
+        paired.setdefault((path.split(os.sep)[-5], r["target"], r["method"]), []).append(
+            (r["seed"], r["macro_f1_present"], r["macro_f1_present_average"], r["source_val_accuracy"], r.get("source_val_accuracy_average")))
+for path in sorted(glob.glob(os.path.join(results, "adapt-*", "*", "seed*", "result.json"))):
+    r = json.load(open(path))
+    average = {c["criterion"]: c["macro_f1_present"] for c in r.get("macro_f1_present_by_criterion", [])}.get("average")
+    if average is not None:
+        paired.setdefault((path.split(os.sep)[-4], path.split(os.sep)[-3], r["method"]), []).append(
+            (r["seed"], r["macro_f1_present"], average, None, None))
+if paired:
+    print()
+    print("The moving average of the weights (`average=0.998`, checkpoint `average`) against the final iterate of the same runs:\n")
+    print("| setting | lab | method | seeds | final | moving average | average − final | source-val accuracy, final / average |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (setting, lab, method), rows in sorted(paired.items()):
+        accuracy = (f"{ms([x[3] for x in rows])} / {ms([x[4] for x in rows])}" if rows[0][3] is not None else "–")
+        print(f"| {setting} | {lab} | {method} | {','.join(str(x[0]) for x in rows)} | {ms([x[1] for x in rows])} | "
+              f"{ms([x[2] for x in rows])} | {statistics.mean(x[2] - x[1] for x in rows):+.3f} | {accuracy} |")
 redirect.__exit__(None, None, None)
 if fill:
     text = open(fill).read()
