@@ -37,7 +37,7 @@ public final class WeightAverage {
     /// Folds the module's current weights into the average (after an optimiser step).
     public func update(from module: Module) {
         let state = module.stateDict()
-        require(state.map(\.0) == names, "WeightAverage: the module's state dict changed")
+        require(state.count == names.count, "WeightAverage: the module's state dict changed")
         let d = decay, keep = 1 - decay
         for ((name, current), shadow) in zip(state, shadows) {
             let w = current.format == shadow.format ? current : withNoGrad { current.converted(to: shadow.format) }
