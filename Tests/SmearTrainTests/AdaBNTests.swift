@@ -1,5 +1,5 @@
-// AdaBN: batch-norm statistics recomputed on the target set, as a plain average over its batches, and
-// put back afterwards so that evaluation never changes the network.
+// Batch-norm statistics recomputed without gradients, as a plain average over batches, and put back afterwards so
+// that evaluation never changes the network: AdaBN on the target set, SWA's update on a run's training batches.
 import Foundation
 import SmearAdapt
 import SmearTrain
@@ -64,5 +64,70 @@ final class AdaBNTests: XCTestCase {
         XCTAssertEqual(plain.logits.scalars, again.logits.scalars, "the network is unchanged after an AdaBN evaluation")
         let diff = zip(plain.logits.scalars, adapted.logits.scalars).map { abs($0 - $1) }.max() ?? 0
         XCTAssertGreaterThan(diff, 1e-3, "target statistics differ from the initial running statistics (0 mean, 1 variance)")
+    }
+
+    /// Per-channel unbiased variances of [N, C, H, W] values (what a batch norm's running variance averages).
+    func channelVariances(_ t: Tensor) -> [Float] {
+        let (n, c, hw) = (t.shape[0], t.shape[1], t.shape[2] * t.shape[3])
+        let v = t.scalars, means = channelMeans(t)
+        return (0..<c).map { ch in
+            var s = 0.0
+            for b in 0..<n { for i in 0..<hw { let d = Double(v[(b * c + ch) * hw + i] - means[ch]); s += d * d } }
+            return Float(s / Double(n * hw - 1))
+        }
+    }
+
+    /// The element-wise mean of equal-length rows.
+    func average(_ rows: [[Float]]) -> [Float] {
+        (0..<rows[0].count).map { j in rows.map { $0[j] }.reduce(0, +) / Float(rows.count) }
+    }
+
+    func testRecompute_withTwoInputsPerBatch_averagesOverEveryInput() throws {
+        GlobalRandom.seed(6)
+        let net = AdaptationNetwork(NetworkConfig(classes: 5, width: 4, bottleneck: 16, headWidth: 16))
+        var inputs: [[Tensor]] = []
+        for k in 0..<3 {   // batches of different spread and mean, two inputs each
+            let x = Tensor.normal([4, 3, 32, 32], std: Float(k + 1)), y = Tensor.normal([4, 3, 32, 32], mean: Float(k))
+            inputs.append([x, y])
+        }
+        let conv1 = inputs.flatMap { $0 }.map { x in withNoGrad { net.backbone.conv1(x) } }
+        let expectedMean = average(conv1.map(channelMeans)), expectedVar = average(conv1.map(channelVariances))
+        let restore = try AdaBN.recompute(net, batches: 3) { inputs[$0] }
+        let bn1 = try XCTUnwrap(net.backbone.bn1 as? BatchNorm)
+        assertClose(bn1.runningMean.scalars, expectedMean, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' channel means")
+        assertClose(bn1.runningVar.scalars, expectedVar, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' unbiased variances")
+        restore()
+    }
+
+    func testTrainingBatchNorm_averagesTheRunsMixedTrainingBatches_sameEveryTime_andIsPutBack() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-swa-bn-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = TinyRun.config(epochs: 1)
+        let t = try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir)
+        t.report = { _, _ in }
+        // The expectation, from the run's definition: the epoch after the last, 4 source + 4 target images per step
+        // through the network together, as trained.
+        let sources = DataLoader(t.data.source, pipeline: t.sourcePipeline(training: true), batchSize: 4, seed: config.seed, workers: 1)
+            .makeIterator(startEpoch: config.epochs)
+        let targets = DataLoader(t.data.target, pipeline: t.targetPipeline(training: true), batchSize: 4, seed: config.seed &+ 7919, workers: 1)
+            .makeIterator(startEpoch: config.epochs)
+        var conv1: [Tensor] = []
+        for _ in 0..<config.iterationsPerEpoch {
+            let mixed = Tensor.concat([try sources.nextBatch().images, try targets.nextBatch().images], axis: 0)
+            conv1.append(withNoGrad { t.net.backbone.conv1(mixed) })
+        }
+        let expectedMean = average(conv1.map(channelMeans)), expectedVar = average(conv1.map(channelVariances))
+        let before = t.net.stateDict().map { $0.1.scalars }
+        let bn1 = try XCTUnwrap(t.net.backbone.bn1 as? BatchNorm)
+
+        let restore = try t.recomputeBatchNormOnTrainingBatches()
+        assertClose(bn1.runningMean.scalars, expectedMean, atol: 1e-5, rtol: 1e-4, "bn1 running mean over the mixed batches")
+        assertClose(bn1.runningVar.scalars, expectedVar, atol: 1e-5, rtol: 1e-4, "bn1 running variance over the mixed batches")
+        let first = t.net.stateDict().map { $0.1.scalars }
+        restore()
+        XCTAssertEqual(t.net.stateDict().map { $0.1.scalars }, before, "every parameter and buffer restored bit for bit")
+        let again = try t.recomputeBatchNormOnTrainingBatches()
+        XCTAssertEqual(t.net.stateDict().map { $0.1.scalars }, first, "the same batches every time")
+        again()
     }
 }

@@ -29,29 +29,13 @@ final class TrainerTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    func tinyConfig(epochs: Int = 2) -> TrainingConfig {
-        var c = TrainingConfig(network: NetworkConfig(classes: 5, width: 4, bottleneck: 16, headWidth: 16))
-        c.epochs = epochs; c.iterationsPerEpoch = 3; c.batchSize = 4; c.inputSize = 32; c.workers = 1
-        c.schedule = .inverseDecay(lr: 0.01, gamma: 2e-4, decay: 0.75)
-        return c
-    }
-
-    func tinyData() throws -> RunData {
-        let source = try ImageDataset.folder(sampleDirectory.appendingPathComponent("pbc_barcelona"))
-        let (train, validation) = source.split(fraction: 0.8, seed: 1)
-        let target = try ImageDataset.folder(sampleDirectory.appendingPathComponent("bccd"), classes: source.classes)
-            .split(fraction: 0.25, seed: 1).0
-        let stats = ChannelStatistics(mean: [0.8, 0.7, 0.7], std: [0.2, 0.2, 0.1], images: 0)
-        return RunData(source: train, sourceValidation: validation, target: target, sourceStatistics: stats, targetStatistics: stats)
-    }
-
     func quiet(_ t: Trainer) -> Trainer { t.report = { _, _ in }; return t }
 
     func testEveryMethod_runsAndWritesHistoryCheckpointsAndReports() throws {
-        let data = try tinyData()
+        let data = try TinyRun.data()
         for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor] {
             let out = dir.appendingPathComponent(descriptor.name)
-            var config = tinyConfig()
+            var config = TinyRun.config()
             config.forwardTogether = descriptor.name != "entmin"   // both modes are exercised
             let t = quiet(try Trainer(config: config, method: try descriptor.instantiate(), data: data, directory: out))
             XCTAssertTrue(try t.run())
@@ -78,14 +62,14 @@ final class TrainerTests: XCTestCase {
         let savedThreads = Parallel.threads
         Parallel.threads = 1   // smear's loops and matrix products (OpenBLAS runs on the calling thread)
         defer { Parallel.threads = savedThreads }
-        let data = try tinyData()
-        let whole = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+        let data = try TinyRun.data()
+        let whole = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                       directory: dir.appendingPathComponent("whole")))
         try whole.run()
-        let first = quiet(try Trainer(config: tinyConfig(epochs: 1), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+        let first = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                       directory: dir.appendingPathComponent("split")))
         try first.run()
-        let second = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+        let second = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                        directory: dir.appendingPathComponent("split")))
         XCTAssertTrue(try second.resume())
         XCTAssertEqual(second.completedEpochs, 1)
@@ -103,14 +87,14 @@ final class TrainerTests: XCTestCase {
         let savedThreads = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedThreads }
-        let data = try tinyData()
-        let whole = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+        let data = try TinyRun.data()
+        let whole = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                       directory: dir.appendingPathComponent("whole")))
         try whole.run()
-        let t = quiet(try Trainer(config: tinyConfig(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                   directory: dir.appendingPathComponent("interrupted")))
         var steps = 0
-        let stopAt = tinyConfig().iterationsPerEpoch + 1   // one step into the second epoch
+        let stopAt = TinyRun.config().iterationsPerEpoch + 1   // one step into the second epoch
         t.shouldStop = { steps += 1; return steps == stopAt }
         XCTAssertFalse(try t.run(), "stopped early")
         XCTAssertTrue(try t.resume())
@@ -120,7 +104,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testDivergence_stopsWithAClearError_andKeepsTheLastGoodCheckpoint() throws {
-        let t = quiet(try Trainer(config: tinyConfig(epochs: 3), method: ExplodingMethod(from: 4), data: try tinyData(), directory: dir))
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 3), method: ExplodingMethod(from: 4), data: try TinyRun.data(), directory: dir))
         XCTAssertThrowsError(try t.run()) { e in
             XCTAssertTrue("\(e)".contains("diverged at iteration 4"), "\(e)")
             XCTAssertTrue("\(e)".contains("last checkpoint is intact"), "\(e)")
@@ -130,7 +114,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testShouldStop_endsTheRunCleanlyAfterTheCurrentStep() throws {
-        let t = quiet(try Trainer(config: tinyConfig(epochs: 2), method: SourceOnly(), data: try tinyData(), directory: dir))
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: SourceOnly(), data: try TinyRun.data(), directory: dir))
         var steps = 0
         t.shouldStop = { steps += 1; return steps == 2 }
         XCTAssertFalse(try t.run())
@@ -150,16 +134,16 @@ final class TrainerTests: XCTestCase {
     }
 
     func testReinhardStainNormalisation_colourTransferComesFirst_targetUsesSourceStatistics_andTrains() throws {
-        var config = tinyConfig(epochs: 1)
+        var config = TinyRun.config(epochs: 1)
         config.stainNormalization = .reinhard
-        let data = try tinyData()
+        let data = try TinyRun.data()
         let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
         for training in [true, false] {
             let p = t.targetPipeline(training: training)
             XCTAssertEqual(p.steps.first?.name, "ReinhardTransfer", "training \(training)")
             XCTAssertEqual(p.mean, data.sourceStatistics.mean, "the transferred target is z-scored like the source")
         }
-        XCTAssertNotEqual(quiet(try Trainer(config: tinyConfig(epochs: 1), method: SourceOnly(), data: data, directory: dir))
+        XCTAssertNotEqual(quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: data, directory: dir))
                             .targetPipeline(training: false).steps.first?.name, "ReinhardTransfer", "off by default")
         XCTAssertTrue(try t.run())
         XCTAssertTrue(t.history.allSatisfy { $0.targetEntropy.isFinite })
@@ -168,10 +152,10 @@ final class TrainerTests: XCTestCase {
     /// Per-image colour steps: the mean shift after the centre crop (measured on what the network sees),
     /// the background's white balance before it (the glass lies mostly outside the crop); both labs.
     func testPerImageColourSteps_sitWhereTheyMeasure_inBothLabsPipelines() throws {
-        let data = try tinyData()
+        let data = try TinyRun.data()
         for (stain, name, position) in [(StainNormalization.labMeanImage, "ImageReinhardTransfer", 1), (.whiteBalanceImage, "BackgroundWhiteBalance", 0),
                                         (.whiteBalanceZScore, "BackgroundWhiteBalance", 0)] {
-            var config = tinyConfig(epochs: 1)
+            var config = TinyRun.config(epochs: 1)
             config.stainNormalization = stain
             let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
             for training in [true, false] {
@@ -186,8 +170,8 @@ final class TrainerTests: XCTestCase {
     /// white_balance_zscore: each lab is z-scored with its own statistics of the balanced images, recorded in
     /// run.json; white_balance_image z-scores the target like the source.
     func testWhiteBalanceZScore_eachLabTakesItsOwnBalancedStatistics() throws {
-        let data = try tinyData()
-        var config = tinyConfig(epochs: 1)
+        let data = try TinyRun.data()
+        var config = TinyRun.config(epochs: 1)
         config.stainNormalization = .whiteBalanceZScore
         let t = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir))
         let balance = BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.labBackground(data.source))
@@ -205,8 +189,8 @@ final class TrainerTests: XCTestCase {
     /// statistics="crop": each lab is z-scored with the statistics of its own centre crops at the run's crop
     /// for that lab, recorded in run.json; the per-image colour step's goal is the source's crops' L*a*b* mean.
     func testCropStatistics_zScoreEachLabWithItsCentreCrops() throws {
-        let data = try tinyData()
-        var config = tinyConfig(epochs: 1)
+        let data = try TinyRun.data()
+        var config = TinyRun.config(epochs: 1)
         config.sourceCrop = 200; config.targetCrop = 300
         config.statisticsRegion = .crop
         config.stainNormalization = .labMeanImage
@@ -234,9 +218,9 @@ final class TrainerTests: XCTestCase {
     /// augment="reference": the PyTorch reference's chain for both labs (random 8/9, colour jitter, the 8
     /// orientations) and its evaluation on the centre 8/9.
     func testReferenceAugmentation_isTheReferencesChain_inBothLabs() throws {
-        var config = tinyConfig(epochs: 1)
+        var config = TinyRun.config(epochs: 1)
         config.augmentation = .reference
-        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try tinyData(), directory: dir))
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
         for p in [t.sourcePipeline(training: true), t.targetPipeline(training: true)] {
             XCTAssertEqual(p.steps.map(\.name), ["CenterCrop(\(p.regionSide!))", "FractionCrop(\(64.0 / 72.0), random)",
                                                  "ColorJitter(0.3, 0.5, 0.5)(p=0.5)", "Dihedral"])
@@ -249,13 +233,13 @@ final class TrainerTests: XCTestCase {
     }
 
     func testDihedralOption_addsTheOrientationsToTrainingOnly() throws {
-        var config = tinyConfig(epochs: 1)
+        var config = TinyRun.config(epochs: 1)
         config.dihedral = true
-        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try tinyData(), directory: dir))
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
         XCTAssertEqual(t.sourcePipeline(training: true).steps.last?.name, "Dihedral")
         XCTAssertEqual(t.targetPipeline(training: true).steps.last?.name, "Dihedral")
         XCTAssertFalse(t.targetPipeline(training: false).steps.contains { $0.name == "Dihedral" }, "evaluation is not augmented")
-        let plain = quiet(try Trainer(config: tinyConfig(epochs: 1), method: SourceOnly(), data: try tinyData(), directory: dir))
+        let plain = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: try TinyRun.data(), directory: dir))
         XCTAssertFalse(plain.sourcePipeline(training: true).steps.contains { $0.name == "Dihedral" }, "off by default")
     }
 
@@ -268,9 +252,9 @@ final class TrainerTests: XCTestCase {
         let savedThreads = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedThreads }
-        let data = try tinyData()
+        let data = try TinyRun.data()
         func trainer(_ name: String, average: Float?) throws -> Trainer {
-            var c = tinyConfig(epochs: 2)
+            var c = TinyRun.config(epochs: 2)
             c.weightAverageDecay = average
             return quiet(try Trainer(config: c, method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
                                      directory: dir.appendingPathComponent(name)))
@@ -280,7 +264,7 @@ final class TrainerTests: XCTestCase {
         for ((name, a), (_, b)) in zip(plain.net.stateDict(), averaged.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
         let interrupted = try trainer("interrupted", average: 0.9)
         var steps = 0
-        interrupted.shouldStop = { steps += 1; return steps == self.tinyConfig().iterationsPerEpoch + 1 }
+        interrupted.shouldStop = { steps += 1; return steps == TinyRun.config().iterationsPerEpoch + 1 }
         XCTAssertFalse(try interrupted.run())
         XCTAssertTrue(try interrupted.resume())
         XCTAssertTrue(try interrupted.run())
@@ -296,7 +280,7 @@ final class TrainerTests: XCTestCase {
 
     func testOpenRun_fromItsFolder_restoresSettingsHistoryAndWeights() throws {
         let out = dir.appendingPathComponent("reopen")
-        let t = quiet(try Trainer(config: tinyConfig(), method: try MDD.descriptor.instantiate(["margin": 3]), data: try tinyData(), directory: out))
+        let t = quiet(try Trainer(config: TinyRun.config(), method: try MDD.descriptor.instantiate(["margin": 3]), data: try TinyRun.data(), directory: out))
         try t.run()
         MethodRegistry.shared.register(MDD.descriptor)
         let record = RunRecord.url(in: out).path

@@ -1,5 +1,7 @@
-// N images, C channels. AdaBN (Li et al. 2016, "Revisiting batch normalization for practical domain
-// adaptation"): evaluate with batch-norm statistics of the target domain instead of the source's.
+// N images, C channels. Batch-norm statistics recomputed without gradients: AdaBN (Li et al. 2016, "Revisiting
+// batch normalization for practical domain adaptation") over the target domain, and SWA's recomputation
+// (Izmailov et al. 2018) over a run's own training batches, for weights that were never trained as they are
+// (a moving average of the iterates).
 import Foundation
 import SmearAdapt
 import SmearData
@@ -14,6 +16,14 @@ public enum AdaBN {
     /// - Returns: a closure that puts the previous statistics and modes back, bit for bit.
     public static func adapt(_ net: Module, to dataset: ImageDataset, pipeline: ImagePipeline,
                              batchSize: Int = 64) throws -> () -> Void {
+        let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
+        return try recompute(net, batches: loader.batchesPerEpoch) { [try loader.batch(epoch: 0, index: $0).images] }
+    }
+
+    /// The same average over `batches` batches that `next(k)` gives, each as one or more [N, C, H, W] inputs
+    /// that the network sees one after the other (several: labs passed through separately, as trained).
+    /// Inputs of one image are skipped.
+    public static func recompute(_ net: Module, batches: Int, next: (Int) throws -> [Tensor]) throws -> () -> Void {
         let norms = net.modules(of: BatchNorm.self)
         let saved = norms.map { ($0.runningMean.scalars, $0.runningVar.scalars, $0.numBatchesTracked, $0.momentum, $0.isTraining) }
         let wasTraining = net.isTraining
@@ -28,19 +38,38 @@ public enum AdaBN {
         }
         net.eval()
         for bn in norms { bn.train(true) }
-        let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
         var seen = 0
         do {
-            for b in 0..<loader.batchesPerEpoch {
-                let batch = try loader.batch(epoch: 0, index: b)
-                if batch.images.shape[0] < 2 { continue }
-                for bn in norms { bn.momentum = 1 / Float(seen + 1) }   // batch k gets weight 1/(k+1)
-                _ = withNoGrad { net(batch.images) }
-                seen += 1
+            for b in 0..<batches {
+                for images in try next(b) where images.shape[0] >= 2 {
+                    for bn in norms { bn.momentum = 1 / Float(seen + 1) }   // input k gets weight 1/(k+1)
+                    _ = withNoGrad { net(images) }
+                    seen += 1
+                }
             }
         } catch { restore(); throw error }
         net.train(wasTraining)
         for (bn, s) in zip(norms, saved) { bn.momentum = s.3; bn.train(s.4) }
         return restore
+    }
+}
+
+extension Trainer {
+    /// SWA's batch-norm update: the running statistics recomputed (as `AdaBN.recompute`) over `steps` of this
+    /// run's own training batches, source and target with their training augmentations, through the network
+    /// together or separately as the run trained (batch statistics of the mixed batch, or of each lab's). The
+    /// batches are those of the epoch after the last (seeded, so the same every time). Default: one epoch.
+    /// - Returns: a closure that puts the previous statistics back, bit for bit.
+    public func recomputeBatchNormOnTrainingBatches(steps: Int? = nil) throws -> () -> Void {
+        let sources = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
+                                 seed: config.seed, workers: config.workers)
+        let targets = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
+                                 seed: config.seed &+ 7919, workers: config.workers)
+        let epoch = config.epochs
+        let s = sources.makeIterator(startEpoch: epoch), t = targets.makeIterator(startEpoch: epoch)
+        return try AdaBN.recompute(net, batches: steps ?? config.iterationsPerEpoch) { _ in
+            let (x, y) = (try s.nextBatch().images, try t.nextBatch().images)
+            return config.forwardTogether ? [Tensor.concat([x, y], axis: 0)] : [x, y]
+        }
     }
 }

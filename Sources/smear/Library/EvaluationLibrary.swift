@@ -8,26 +8,28 @@ import SmearNN
 import SmearTensor
 
 func registerEvaluationLibrary(_ i: Interpreter) {
-    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil)",
-                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, average: the moving average\nof the weights in a run trained with average=d; or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards. tta=true averages\nthe class probabilities over the 8 orientations of each image (test-time augmentation; 8 times the work). lab=\"source\"\nor \"target\" says whose crop and colour normalisation to use; nil: the source's for a dataset of the run's own source\nimages (training or validation), the target's for any other.",
+    i.register(Builtin("evaluate", "evaluate(run, dataset, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil, training_bn=false)",
+                       help: "Evaluates a run's checkpoint (latest, the default; snd, entropy, im, dev, source_f1, average: the moving average\nof the weights in a run trained with average=d; or \"current\") on a dataset: a report with\nF1 and the confusion matrix when the dataset is labelled, and the label-free criteria. adabn=true first recomputes\nthe batch-norm statistics over the dataset (AdaBN, no labels used) and puts them back afterwards; training_bn=true\nrecomputes them instead over one epoch of the run's own training batches (source and target, as trained: SWA's update\nfor checkpoint=\"average\", whose running statistics were averaged, not measured). tta=true averages\nthe class probabilities over the 8 orientations of each image (test-time augmentation; 8 times the work). lab=\"source\"\nor \"target\" says whose crop and colour normalisation to use; nil: the source's for a dataset of the run's own source\nimages (training or validation), the target's for any other.",
                        example: "r = evaluate(run, bccd)\nr = evaluate(run, bccd, checkpoint=\"latest\", adabn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset")
         let checkpoint = try a.string(2, "checkpoint")
         let adabn = try a.bool(3, "adabn"), tta = try a.bool(4, "tta")
         let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(5, "lab"))
+        let trainingBN = try a.bool(6, "training_bn")
         try loadCheckpoint(r, checkpoint)
-        let e = try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, adaptBatchNorm: adabn, orientations: tta)
-        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")"))
+        let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
+        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(trainingBN ? " + batch norm over the training batches" : "")\(tta ? " + 8 orientations" : "")"))
     })
-    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil)",
-                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn, tta and lab as in evaluate.",
+    i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil, training_bn=false)",
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn, tta, lab and training_bn as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
         let checkpoint = try a.string(3, "checkpoint")
         let adabn = try a.bool(4, "adabn"), tta = try a.bool(5, "tta")
         let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(6, "lab"))
+        let trainingBN = try a.bool(7, "training_bn")
         try loadCheckpoint(r, checkpoint)
-        try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, adaptBatchNorm: adabn, orientations: tta)
+        try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
             .writePredictions(to: URL(fileURLWithPath: path))
         return .string(path)
     })
@@ -66,6 +68,18 @@ extension Trainer {
         case let other?: throw LanguageError(.value, "lab=\"\(other)\" is not a lab of the run; use \"source\" or \"target\"")
         }
     }
+}
+
+/// Evaluates the run's network as loaded; with `trainingBN` its batch-norm statistics are first recomputed over
+/// the run's training batches and put back afterwards (AdaBN and it are two answers to one question: one at a time).
+func evaluation(_ r: RunObject, _ ds: ImageDataset, _ pipeline: ImagePipeline, adabn: Bool, trainingBN: Bool, tta: Bool) throws -> Evaluation {
+    guard !(adabn && trainingBN) else {
+        throw LanguageError(.value, "adabn=true and training_bn=true each set the batch-norm statistics; choose one")
+    }
+    guard trainingBN else { return try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, adaptBatchNorm: adabn, orientations: tta) }
+    let restore = try r.trainer.recomputeBatchNormOnTrainingBatches()
+    defer { restore() }
+    return try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, orientations: tta)
 }
 
 /// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.
