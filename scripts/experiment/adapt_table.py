@@ -4,7 +4,9 @@ target macro F1 over the classes in the labels (final iterate), its AdaBN varian
 criterion's checkpoint, mean ± sd over seeds, beside the PyTorch reference's source only.
     scripts/experiment/adapt_table.py [RESULTS] [--fill FILE]
 --fill replaces what stands between FILE's `<!-- adapt table ... -->` and `<!-- end adapt table -->` lines."""
-import contextlib, glob, io, json, os, random, statistics, sys
+import contextlib, glob, io, json, os, statistics, sys
+
+from paired import bootstrap_interval
 
 args = [a for a in sys.argv[1:] if a != "--fill" and (sys.argv.index(a) == 0 or sys.argv[sys.argv.index(a) - 1] != "--fill")]
 fill = sys.argv[sys.argv.index("--fill") + 1] if "--fill" in sys.argv else None
@@ -104,10 +106,9 @@ if paired:
         print(f"| {setting} | {lab} | {method} | {','.join(str(x[0]) for x in rows)} | {ms([x[1] for x in rows])} | "
               f"{ms([x[2] for x in rows])} | {statistics.mean(x[2] - x[1] for x in rows):+.3f} | {accuracy} |")
     d = [x[2] - x[1] for rows in paired.values() for x in rows]
-    rng = random.Random(0)
-    means = sorted(statistics.mean(rng.choices(d, k=len(d))) for _ in range(2000))
+    low, high = bootstrap_interval(d)
     print(f"\nOver all {len(d)} runs: average − final {statistics.mean(d):+.3f} (paired bootstrap 95% interval "
-          f"[{means[49]:+.3f}, {means[1949]:+.3f}]); the average ahead in {sum(x > 0 for x in d)}, behind in {sum(x < 0 for x in d)}.")
+          f"[{low:+.3f}, {high:+.3f}]); the average ahead in {sum(x > 0 for x in d)}, behind in {sum(x < 0 for x in d)}.")
 redirect.__exit__(None, None, None)
 if fill:
     text = open(fill).read()

@@ -12,9 +12,10 @@ Writes Markdown to stdout.   usage: scripts/experiment/selection.py [RESULTS]
 """
 import json
 import os
-import random
 import statistics
 import sys
+
+from paired import bootstrap_interval
 
 results = sys.argv[1] if len(sys.argv) > 1 else "results"
 CRITERIA = [("latest", None, +1), ("source_f1", "sourceMacroF1", +1), ("snd", "targetSND", +1),
@@ -96,11 +97,10 @@ if both:
     print("\nEach criterion against the final iterate, run by run (the default must beat it to replace it):\n")
     print("| criterion | mean difference | bootstrap 95% interval | better / same / worse |")
     print("|---|---|---|---|")
-    rng = random.Random(0)
     for name, key, _ in CRITERIA[1:]:
         d = [r[name] - r["latest"] for r in both]
-        means = sorted(statistics.mean(rng.choices(d, k=len(d))) for _ in range(2000))
-        print(f"| {name} | {statistics.mean(d):+.3f} | [{means[49]:+.3f}, {means[1949]:+.3f}] | "
+        low, high = bootstrap_interval(d)
+        print(f"| {name} | {statistics.mean(d):+.3f} | [{low:+.3f}, {high:+.3f}] | "
               f"{sum(x > 1e-9 for x in d)} / {sum(abs(x) <= 1e-9 for x in d)} / {sum(x < -1e-9 for x in d)} |")
 print("\nPer run (target F1 of each criterion's choice; best = the best epoch, known only with labels):\n")
 print("| run | epochs | best | " + " | ".join(n for n, _, _ in CRITERIA) + " |")
