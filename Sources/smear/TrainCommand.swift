@@ -53,6 +53,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp("seed")) var seed: Int?
     @Option(help: settingHelp("lr")) var lr: Double?
     @Option(help: settingHelp("schedule")) var schedule: String?
+    @Option(help: settingHelp("backbone")) var backbone: String?
     @Option(help: settingHelp("backbone_lr")) var backboneLr: Double?
     @Option(help: settingHelp("source_crop")) var sourceCrop: Int?
     @Option(help: settingHelp("target_crop")) var targetCrop: Int?
@@ -74,7 +75,7 @@ struct TrainCommand: ParsableCommand {
         func c(_ v: String?) -> SettingValue? { v.map { .choice($0) } }
         return [("epochs", n(epochs)), ("iters", n(iters)), ("batch", n(batch)), ("size", n(size)), ("width", n(width)),
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
-                ("schedule", c(schedule)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
+                ("schedule", c(schedule)), ("backbone", c(backbone)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
                 ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
                 ("statistics", c(statistics)), ("average", d(average))]

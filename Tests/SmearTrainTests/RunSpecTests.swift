@@ -26,6 +26,8 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(message("stain", .choice("x")), "'stain' must be one of reinhard, macenko, reinhard_image, lab_mean_image, luminance_image, white_balance_image, white_balance_zscore or nil, got \"x\"")
         XCTAssertEqual(message("schedule", .choice(nil)), "'schedule' must be one of inverse_decay, step_decay, got nil")
         XCTAssertTrue(message("epochz", .number(1)).hasPrefix("no run setting 'epochz'"))
+        XCTAssertEqual(message("backbone", .number(1)), "'backbone' must be a file's path (a string) or nil, got 1")
+        XCTAssertEqual(message("backbone", .choice("")), "'backbone' must be a file's path (a string) or nil, got \"\"")
         XCTAssertEqual(message("stain", .choice(nil)), "accepted")
         XCTAssertEqual(spec, RunSpec(), "rejected values change nothing")
     }
@@ -37,7 +39,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame")), ("average", .number(0.998))] {
+                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("backbone", .choice("imagenet.safetensors"))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -48,6 +50,8 @@ final class RunSpecTests: XCTestCase {
         XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertEqual(c.dihedral, true); XCTAssertEqual(c.stainNormalization, .macenko)
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998)
+        XCTAssertEqual(c.backboneWeights, "imagenet.safetensors")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).backboneWeights, "from scratch unless a backbone is given")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).augmentation, "the article's augmentations are the default, stored as nil")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).statisticsRegion, .crop, "each lab's crops' statistics by default")

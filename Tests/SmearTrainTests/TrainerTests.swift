@@ -296,4 +296,29 @@ final class TrainerTests: XCTestCase {
         for ((name, a), (_, b)) in zip(t.net.stateDict(), again.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
         XCTAssertThrowsError(try RunRecord.open(dir.appendingPathComponent("nothing-here")))
     }
+
+    /// backbone= starts the backbone from a torchvision ResNet-18 file (written by PyTorch's safetensors library,
+    /// `fc` left out); a file of another width, or none, stops with an error that says what to do.
+    func testBackboneWeights_startTheBackboneFromATorchvisionFile_orFailClearly() throws {
+        let file = fixturesDirectory.appendingPathComponent("torch_written_resnet18_w8.safetensors")
+        var config = TinyRun.config(epochs: 1)
+        config.network.width = 8
+        config.backboneWeights = file.path
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
+        let weights = try SafeTensors.read(file).tensors
+        for (name, tensor) in t.net.backbone.stateDict() {
+            XCTAssertEqual(tensor.scalars, weights[name]?.scalars, name)
+        }
+        XCTAssertNotNil(weights["fc.weight"], "the file has an fc, which the backbone leaves out")
+        XCTAssertTrue(try t.run())
+
+        config.network.width = 4
+        XCTAssertThrowsError(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir.appendingPathComponent("w4"))) {
+            XCTAssertTrue("\($0)".contains("wrong shape conv1.weight: file [8, 3, 7, 7], model [4, 3, 7, 7]"), "\($0)")
+        }
+        config.backboneWeights = dir.appendingPathComponent("absent.safetensors").path
+        XCTAssertThrowsError(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir.appendingPathComponent("none"))) {
+            XCTAssertTrue("\($0)".contains("absent.safetensors\": no such file"), "\($0)")
+        }
+    }
 }

@@ -114,3 +114,14 @@ public final class ResNet18: Module {
         return fc(features(x))
     }
 }
+
+extension ResNet18 {
+    /// Loads a torchvision ResNet-18 state dict saved as safetensors (ImageNet weights, say) into this network.
+    /// A network without `fc` leaves the file's `fc.*` out; every other name and shape must match (the width
+    /// must be the file's: 64 for torchvision's own), else nothing changes and the error lists what differs.
+    public func loadTorchvision(from url: URL) throws {
+        var state = try SafeTensors.read(url).tensors
+        if fc == nil { state = state.filter { !$0.key.hasPrefix("fc.") } }
+        try load(state, strict: true, source: url.path)
+    }
+}

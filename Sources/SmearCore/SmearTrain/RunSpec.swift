@@ -10,7 +10,7 @@ import SmearNN
 public enum SettingValue: Sendable, Equatable, CustomStringConvertible {
     case number(Double)
     case flag(Bool)
-    /// One of the setting's choices, or nil (off).
+    /// Text: one of the setting's choices, a file's path, or nil (off).
     case choice(String?)
 
     public var description: String {
@@ -30,6 +30,8 @@ public struct RunSetting: Sendable {
         case flag
         /// One of these names, or nil.
         case choice([String])
+        /// A file's path (existence is checked when the run starts), or nil.
+        case file
     }
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
     public let name: String
@@ -52,6 +54,8 @@ public struct RunSetting: Sendable {
                 throw RunSpecError.outOfRange(setting: name, allowed: "between \(r.lowerBound) and \(r.upperBound)", got: "\(n)")
             }
         case (.flag, .flag): break
+        case (.file, .choice(let path)):
+            guard path.map({ !$0.isEmpty }) ?? true else { throw RunSpecError.wrongKind(setting: name, expected: kind.expectation, got: "\"\"") }
         case (.choice(let names), .choice(let c)):
             let optional = defaultValue == .choice(nil)
             guard c.map(names.contains) ?? optional else {
@@ -72,6 +76,7 @@ extension RunSetting.Kind {
         case .number: return "a number"
         case .flag: return "true or false"
         case .choice(let names): return "one of \(names.joined(separator: ", "))"
+        case .file: return "a file's path (a string) or nil"
         }
     }
 }
@@ -156,6 +161,7 @@ public struct RunSpec: Sendable, Equatable {
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
         c.weightAverageDecay = number("average") > 0 ? Float(number("average")) : nil
+        c.backboneWeights = choice("backbone")
         c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
         return c
     }

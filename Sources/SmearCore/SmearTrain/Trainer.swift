@@ -11,6 +11,7 @@ import SmearTensor
 public enum TrainingError: Error, CustomStringConvertible {
     case diverged(iteration: Int, classification: Float, transfer: Float, checkpointed: Bool = true)
     case badCheckpoint(String)
+    case missingBackbone(String)
     public var description: String {
         switch self {
         case .diverged(let i, let c, let t, let checkpointed):
@@ -19,6 +20,9 @@ public enum TrainingError: Error, CustomStringConvertible {
                                 : "It diverged in the first epoch, so there is no checkpoint.")
                 + " Lower the learning rate or the trade-off."
         case .badCheckpoint(let s): return s
+        case .missingBackbone(let path):
+            return "backbone=\"\(path)\": no such file. Give a safetensors file of torchvision's ResNet-18 (scripts/torchvision_backbone.py "
+                + "writes its ImageNet weights as one), or leave backbone out to train from scratch."
         }
     }
 }
@@ -92,6 +96,10 @@ public final class Trainer {
         self.data = data
         GlobalRandom.seed(config.seed)
         let net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
+        if let weights = config.backboneWeights {   // before the average, which starts from the first weights
+            guard FileManager.default.fileExists(atPath: weights) else { throw TrainingError.missingBackbone(weights) }
+            try net.backbone.loadTorchvision(from: URL(fileURLWithPath: weights))
+        }
         self.net = net
         average = config.weightAverageDecay.map { WeightAverage(of: net, decay: $0) }
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),

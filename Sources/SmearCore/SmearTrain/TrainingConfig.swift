@@ -61,6 +61,8 @@ public struct TrainingConfig: Sendable, Codable {
     /// Keep an exponential moving average of the weights with this decay per step (`WeightAverage`), saved each
     /// epoch as the checkpoint `average` (nil: none). Training itself is unchanged: the final iterate is the same.
     public var weightAverageDecay: Float? = nil
+    /// A safetensors file the backbone starts from (torchvision's ResNet-18 names, `fc` left out; nil: from scratch).
+    public var backboneWeights: String? = nil
     /// Which checkpoint is "the" model.
     public var selection = SelectionCriterion.default
     /// Worker threads for data loading.
