@@ -311,6 +311,10 @@ final class TrainerTests: XCTestCase {
         }
         XCTAssertNotNil(weights["fc.weight"], "the file has an fc, which the backbone leaves out")
         XCTAssertTrue(try t.run())
+        var moved = config
+        moved.backboneWeights = dir.appendingPathComponent("moved-away.safetensors").path
+        XCTAssertNoThrow(try Trainer(config: moved, method: SourceOnly(), data: try TinyRun.data(), directory: dir),
+                         "a run with a checkpoint reopens without the file it started from")
 
         config.network.width = 4
         XCTAssertThrowsError(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir.appendingPathComponent("w4"))) {

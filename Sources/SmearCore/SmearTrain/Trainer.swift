@@ -96,7 +96,9 @@ public final class Trainer {
         self.data = data
         GlobalRandom.seed(config.seed)
         let net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
-        if let weights = config.backboneWeights {   // before the average, which starts from the first weights
+        // Before the average, which starts from the first weights. A run with a checkpoint resumes from it (or is
+        // reopened to be read), so the file is needed, and read, only to start.
+        if let weights = config.backboneWeights, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
             guard FileManager.default.fileExists(atPath: weights) else { throw TrainingError.missingBackbone(weights) }
             try net.backbone.loadTorchvision(from: URL(fileURLWithPath: weights))
         }
