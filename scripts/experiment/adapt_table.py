@@ -109,6 +109,28 @@ if paired:
     low, high = bootstrap_interval(d)
     print(f"\nOver all {len(d)} runs: average − final {statistics.mean(d):+.3f} (paired bootstrap 95% interval "
           f"[{low:+.3f}, {high:+.3f}]); the average ahead in {sum(x > 0 for x in d)}, behind in {sum(x < 0 for x in d)}.")
+# SWA's batch-norm update (evaluate(..., training_bn=true), scripts/experiment/average_bn.smear): the same weights with
+# their running statistics recomputed over one epoch of the run's own training batches.
+swa = {}
+for path in sorted(glob.glob(os.path.join(results, "**", "average_bn.json"), recursive=True)):
+    parts = os.path.relpath(path, results).split(os.sep)   # setting/lab/[method/]seedK/average_bn.json
+    method = json.load(open(os.path.join(os.path.dirname(path), "result.json")))["method"]
+    swa.setdefault((parts[0], parts[1], method), []).append((parts[-2], json.load(open(path))))
+if swa:
+    print("\nBatch-norm statistics recomputed over each run's training batches (`evaluate(..., training_bn=true)`, SWA's update), "
+          "final iterate and moving average:\n")
+    print("| setting | lab | method | runs | final | final, recomputed | average | average, recomputed |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (setting, lab, method), rows in sorted(swa.items()):
+        cells = [ms([r[k] for _, r in rows if k in r]) if any(k in r for _, r in rows) else "–"
+                 for k in ("latest", "latest_training_bn", "average", "average_training_bn")]
+        print(f"| {setting} | {lab} | {method} | {','.join(seed for seed, _ in rows)} | " + " | ".join(cells) + " |")
+    runs = [r for rows in swa.values() for _, r in rows]
+    for a, b in [("latest_training_bn", "latest"), ("average_training_bn", "average"), ("average_training_bn", "latest")]:
+        d = [r[a] - r[b] for r in runs if a in r and b in r]
+        low, high = bootstrap_interval(d)
+        print(f"\n{a} − {b} over {len(d)} runs: {statistics.mean(d):+.3f} (paired bootstrap 95% interval [{low:+.3f}, {high:+.3f}]); "
+              f"ahead in {sum(x > 0 for x in d)}, behind in {sum(x < 0 for x in d)}.")
 redirect.__exit__(None, None, None)
 if fill:
     text = open(fill).read()
