@@ -7,15 +7,9 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
     /// The validation split is PBC: evaluated like the source (the same logits as lab="source"), not through
     /// the target's 300 px crop (lab="target" gives other logits); a lab that is neither is an error.
     func testEvaluate_validationSplit_usesTheSourcePipeline() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-evaluate-\(UUID().uuidString)")
+        let dir = try temporaryFolder("smear-evaluate")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let code = """
-        classes = ["lymphocyte", "neutrophil"]
-        pbc = dataset("data/sample/pbc_barcelona", classes=classes, only=classes)
-        parts = split(pbc, 0.7, seed=1)
-        bccd = dataset("data/sample/bccd", classes=classes, only=classes)
-        run = train(parts[0], bccd, validation=parts[1], epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0,
-                    source_crop=120, target_crop=300, out="\(dir.path)/run")
+        let code = tinyRun(in: dir, validation: true) + """
         automatic = entropy(evaluate(run, parts[1]))
         print("source", automatic == entropy(evaluate(run, parts[1], lab="source")))
         print("target differs", automatic != entropy(evaluate(run, parts[1], lab="target")))
@@ -33,14 +27,9 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
     /// training_bn=true evaluates with the batch-norm statistics of the run's training batches, then puts the run's own
     /// back (the next plain evaluation is unchanged); with adabn=true as well it is an error that says to choose.
     func testEvaluate_trainingBatchNorm_changesTheLogits_restoresTheRun_andExcludesAdaBN() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-training-bn-\(UUID().uuidString)")
+        let dir = try temporaryFolder("smear-training-bn")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let code = """
-        classes = ["lymphocyte", "neutrophil"]
-        pbc = dataset("data/sample/pbc_barcelona", classes=classes, only=classes)
-        bccd = dataset("data/sample/bccd", classes=classes, only=classes)
-        run = train(pbc, bccd, epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, source_crop=120,
-                    target_crop=300, out="\(dir.path)/run")
+        let code = tinyRun(in: dir, validation: false) + """
         plain = entropy(evaluate(run, bccd))
         print("differs", plain != entropy(evaluate(run, bccd, training_bn=true)))
         print("restored", plain == entropy(evaluate(run, bccd)))
@@ -51,5 +40,50 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(r.out.contains("restored true"), r.out)
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("adabn=true and training_bn=true each set the batch-norm statistics; choose one"), r.err)
+    }
+
+    /// predict() writes one row per image and returns the report evaluate() gives for the same arguments, so a
+    /// script needs one pass (and one batch-norm recomputation) for both.
+    func testPredict_writesTheCSV_andReturnsEvaluatesReport() throws {
+        let dir = try temporaryFolder("smear-predict")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        p = predict(run, bccd, "\(dir.path)/predictions.csv", training_bn=true)
+        e = evaluate(run, bccd, training_bn=true)
+        print("same report", entropy(p) == entropy(e), p.macro_f1_present == e.macro_f1_present)
+        """
+        let r = try run(["-e", code])
+        XCTAssertTrue(r.out.contains("same report true true"), r.out + r.err)
+        let rows = try String(contentsOf: dir.appendingPathComponent("predictions.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst()
+        XCTAssertEqual(rows.count, try sampleImageCount("bccd", ["lymphocyte", "neutrophil"]))
+    }
+
+    /// A fresh folder under the system's temporary directory.
+    private func temporaryFolder(_ prefix: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Script lines that train a tiny run from the bundled PBC sample (lymphocyte, neutrophil) to BCCD's, into `dir`:
+    /// `pbc`, `bccd`, `run`, and `parts`: PBC split 70/30 with `validation` (the run validated on `parts[1]`), else `[pbc]`.
+    private func tinyRun(in dir: URL, validation: Bool) -> String {
+        """
+        classes = ["lymphocyte", "neutrophil"]
+        pbc = dataset("data/sample/pbc_barcelona", classes=classes, only=classes)
+        bccd = dataset("data/sample/bccd", classes=classes, only=classes)
+        \(validation ? "parts = split(pbc, 0.7, seed=1)" : "parts = [pbc]")
+        run = train(parts[0], bccd, \(validation ? "validation=parts[1], " : "")epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0,
+                    source_crop=120, target_crop=300, out="\(dir.path)/run")
+
+        """
+    }
+
+    /// Images of `classes` in the bundled sample of `lab`.
+    private func sampleImageCount(_ lab: String, _ classes: [String]) throws -> Int {
+        try classes.map { c in
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("data/sample/\(lab)/\(c)").path).count
+        }.reduce(0, +)
     }
 }

@@ -18,20 +18,20 @@ func registerEvaluationLibrary(_ i: Interpreter) {
         let trainingBN = try a.bool(6, "training_bn")
         try loadCheckpoint(r, checkpoint)
         let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
-        return .object(ReportObject(e, title: "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(trainingBN ? " + batch norm over the training batches" : "")\(tta ? " + 8 orientations" : "")"))
+        return .object(ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta)))
     })
     i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil, training_bn=false)",
-                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it; adabn, tta, lab and training_bn as in evaluate.",
-                       example: "predict(run, bccd, \"predictions.csv\")") { a in
+                       help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it, and returns the\nreport evaluate would give for the same arguments (one pass over the dataset for both); adabn, tta, lab and\ntraining_bn as in evaluate.",
+                       example: "predict(run, bccd, \"predictions.csv\")\nr = predict(run, bccd, \"predictions.csv\", checkpoint=\"average\", training_bn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
         let checkpoint = try a.string(3, "checkpoint")
         let adabn = try a.bool(4, "adabn"), tta = try a.bool(5, "tta")
         let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(6, "lab"))
         let trainingBN = try a.bool(7, "training_bn")
         try loadCheckpoint(r, checkpoint)
-        try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
-            .writePredictions(to: URL(fileURLWithPath: path))
-        return .string(path)
+        let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
+        try e.writePredictions(to: URL(fileURLWithPath: path))
+        return .object(ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta)))
     })
     i.register(Builtin("snd", "snd(report, temperature=0.05, variant=\"original\")",
                        help: "Soft neighbourhood density of a report's predictions (higher is better); variant \"article\" is the article code's.",
@@ -80,6 +80,12 @@ func evaluation(_ r: RunObject, _ ds: ImageDataset, _ pipeline: ImagePipeline, a
     let restore = try r.trainer.recomputeBatchNormOnTrainingBatches()
     defer { restore() }
     return try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, orientations: tta)
+}
+
+/// The title of a report: the method, the dataset, the checkpoint and how the batch-norm statistics and orientations were used.
+func reportTitle(_ r: RunObject, _ ds: ImageDataset, _ checkpoint: String, adabn: Bool, trainingBN: Bool, tta: Bool) -> String {
+    "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"
+        + "\(trainingBN ? " + batch norm over the training batches" : "")\(tta ? " + 8 orientations" : "")"
 }
 
 /// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.
