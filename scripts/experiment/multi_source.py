@@ -6,7 +6,7 @@ left out), each lab's frames centre-cropped so that its median central nucleus (
 found without labels) covers 0.52 of the crop, the same fraction `matched_crops` gives PBC, or the whole frame when
 the nucleus already covers more, then resized to 128 px (Lanczos) and written as PNG. Labs are balanced: each
 non-PBC lab's images are repeated (symlinks) round(n_PBC / n_lab) times, so every lab is about as likely in a batch as
-PBC. scripts/adapt then runs on OUT/<target>/ as its SOURCE_DIR, unchanged: the target is the lab's raw folder.
+PBC. scripts/adapt then runs on OUT/all-but-<target>/ as its SOURCE_DIR, unchanged: the target is the lab's raw folder.
 
     python3 scripts/experiment/multi_source.py DATA_ROOT SCALES_JSON OUT
 
@@ -47,7 +47,7 @@ def main():
     crops = {lab: crop_lab(data, lab, scales[lab]["diameter"], os.path.join(out, "crops", lab)) for lab in LABS}
     counts = {lab: sum(len(v) for v in crops[lab].values()) for lab in LABS}
     for target in LABS[1:]:
-        folder = os.path.join(out, target)
+        folder = os.path.join(out, "all-but-" + target)
         for lab in LABS:
             if lab == target:
                 continue
