@@ -58,26 +58,30 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// At one thread and at two (how the experiments run): smear's own loops split work the same way every time.
     func testResume_afterAnInterruption_givesTheSameWeightsAsAnUninterruptedRun() throws {
         let savedThreads = Parallel.threads
-        Parallel.threads = 1   // smear's loops and matrix products (OpenBLAS runs on the calling thread)
         defer { Parallel.threads = savedThreads }
         let data = try TinyRun.data()
-        let whole = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
-                                      directory: dir.appendingPathComponent("whole")))
-        try whole.run()
-        let first = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
-                                      directory: dir.appendingPathComponent("split")))
-        try first.run()
-        let second = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
-                                       directory: dir.appendingPathComponent("split")))
-        XCTAssertTrue(try second.resume())
-        XCTAssertEqual(second.completedEpochs, 1)
-        try second.run()
-        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) {
-            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming")
+        for threads in [1, 2] {
+            Parallel.threads = threads   // smear's loops and matrix products (OpenBLAS runs on the calling thread)
+            let folder = dir.appendingPathComponent("threads\(threads)")
+            let whole = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                          directory: folder.appendingPathComponent("whole")))
+            try whole.run()
+            let first = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                          directory: folder.appendingPathComponent("split")))
+            try first.run()
+            let second = quiet(try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: data,
+                                           directory: folder.appendingPathComponent("split")))
+            XCTAssertTrue(try second.resume())
+            XCTAssertEqual(second.completedEpochs, 1)
+            try second.run()
+            for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) {
+                XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming at \(threads) threads")
+            }
+            XCTAssertEqual(second.history.map(\.targetSND), whole.history.map(\.targetSND), "at \(threads) threads")
         }
-        XCTAssertEqual(second.history.map(\.targetSND), whole.history.map(\.targetSND))
     }
 
     /// What resume(run) does in the REPL after Ctrl-C: the same trainer object, stopped in the middle of an
