@@ -23,12 +23,17 @@ class SmearExecutableTestCase: XCTestCase {
         try input.fileHandleForWriting.close()
         // Standard error is drained on another thread: a child that fills one pipe while the other is
         // being read would otherwise block forever.
-        var e = Data()
+        let e = DrainedOutput()
         let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
+        DispatchQueue.global().async { e.data = err.fileHandleForReading.readDataToEndOfFile(); drained.signal() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
     }
+}
+
+/// What the draining thread read; written once on that thread, read after the semaphore says it is done.
+private final class DrainedOutput: @unchecked Sendable {
+    var data = Data()
 }

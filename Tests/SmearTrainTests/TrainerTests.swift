@@ -48,6 +48,11 @@ final class TrainerTests: XCTestCase {
                          "best_im.safetensors", "best_dev.safetensors", "best_source_f1.safetensors"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(descriptor.name): \(file)")
             }
+            // latest keeps the optimizer's momentum for resuming; a criterion's checkpoint holds the model alone.
+            let modelNames = Set(t.net.stateDict().map(\.0))
+            let latest = Set(try SafeTensors.read(out.appendingPathComponent("latest.safetensors")).tensors.keys)
+            XCTAssertTrue(latest.contains { $0.hasPrefix("optimizer.momentum.") }, descriptor.name)
+            XCTAssertEqual(Set(try SafeTensors.read(out.appendingPathComponent("best_snd.safetensors")).tensors.keys), modelNames, descriptor.name)
             try t.loadSelected(.snd)
             let e = try Evaluation.run(t.net, on: data.target, pipeline: t.targetPipeline(training: false))
             try e.writePredictions(to: out.appendingPathComponent("predictions.csv"))

@@ -1,6 +1,6 @@
-// A run's checkpoints and history: the state written after every epoch (atomically: latest, one file per
-// selection criterion's best epoch, the averaged weights when the run keeps them), history.jsonl/.csv, and
-// exact resumption from latest.
+// A run's checkpoints and history: the state written after every epoch (atomically: latest with the optimizer's
+// momentum, one file per selection criterion's best epoch and the averaged weights when the run keeps them, both
+// the model alone), history.jsonl/.csv, and exact resumption from latest.
 import Foundation
 import SmearMetrics
 import SmearNN
@@ -33,7 +33,9 @@ extension Trainer {
         // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
         let improved = SelectionCriterion.improvements(r, best: &best)
         let meta = metadata(r)
-        for c in improved { try SafeTensors.write(s, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
+        // A criterion's checkpoint is only ever evaluated, never resumed from: the model alone (about half of latest).
+        let model = net.stateDict()
+        for c in improved { try SafeTensors.write(model, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
         if let a = average {   // the averaged model, and in latest the raw shadows that resume needs
             try SafeTensors.write(a.averaged(), metadata: meta, to: directory.appendingPathComponent("\(SelectionCriterion.average.checkpointName).safetensors"))
             try SafeTensors.write(s + a.state(prefix: Trainer.averagePrefix), metadata: meta, to: latestURL)
