@@ -44,6 +44,25 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// A checkpoint that cannot be written (here: its folder is gone; on a full disk the same path) is an error that
+    /// names the file, its size and what to do, leaves no temporary file, and does not touch an existing checkpoint.
+    func testWrite_intoAMissingFolder_namesTheFileAndWhatToDo() throws {
+        let missing = dir.appendingPathComponent("gone/latest.safetensors")
+        XCTAssertThrowsError(try SafeTensors.write([("a", Tensor([1, 2], shape: [2]))], to: missing)) { error in
+            guard case CheckpointError.unwritable(let path, let bytes, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, missing.path)
+            XCTAssertGreaterThan(bytes, 8)
+            XCTAssertEqual(reason, "No such file or directory")
+            XCTAssertTrue("\(error)".contains("make room on the disk, or check that the folder exists"), "\(error)")
+        }
+        // A rename that fails (the target is a folder): the old target stays, no temporary file is left.
+        let occupied = dir.appendingPathComponent("occupied.safetensors")
+        try FileManager.default.createDirectory(at: occupied.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try SafeTensors.write([("a", Tensor([1, 2], shape: [2]))], to: occupied))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: occupied.appendingPathComponent("inside").path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }, [])
+    }
+
     func testLoad_truncatedOrGarbageFile_isAnErrorNotACrash() throws {
         let url = dir.appendingPathComponent("t.safetensors")
         try ResNet18(numClasses: 3, width: 4).save(to: url)

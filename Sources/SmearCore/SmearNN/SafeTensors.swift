@@ -2,6 +2,9 @@
 // tensor name to {dtype, shape, data_offsets} (plus an optional "__metadata__" map of strings),
 // then the raw little-endian data. smear writes F32; it reads F32, F64, F16, BF16, I64, I32 and U8.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SmearTensor
 
 
@@ -28,17 +31,29 @@ public enum SafeTensors {
         }
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try file.write(to: tmp)
-            let fd = open(tmp.path, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            if rename(tmp.path, url.path) != 0 {
-                throw CheckpointError.unreadable(path: url.path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw error
+        if let reason = writeDurably(file, to: tmp.path) ?? (rename(tmp.path, url.path) == 0 ? nil : String(cString: strerror(errno))) {
+            unlink(tmp.path)
+            throw CheckpointError.unwritable(path: url.path, bytes: file.count, reason: reason)
         }
+    }
+
+    /// Writes `data` to a new file at `path` and flushes it to the disk; returns the system's reason on failure
+    /// ("No space left on device"), nil on success.
+    static func writeDurably(_ data: Data, to path: String) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var done = 0
+            while done < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                done += n
+            }
+        }
+        if failure == 0, fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0, failure == 0 { failure = errno }
+        return failure == 0 ? nil : String(cString: strerror(failure))
     }
 
     /// Reads every tensor (converted to Float32) and the metadata.

@@ -7,12 +7,17 @@ import Foundation
 /// A checkpoint or fixture problem, with the file and what to do.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
+    /// Writing failed (a full disk, a missing or read-only folder); the file it would replace is unchanged.
+    case unwritable(path: String, bytes: Int, reason: String)
     case corrupt(path: String, reason: String)
     case mismatch(path: String, missing: [String], unexpected: [String], wrongShape: [String])
 
     public var description: String {
         switch self {
         case .unreadable(let p, let r): return "cannot read checkpoint \(p): \(r)"
+        case .unwritable(let p, let n, let r):
+            return "cannot write checkpoint \(p) (\(String(format: "%.1f", Double(n) / 1_000_000)) MB): \(r). The file it would replace "
+                + "is unchanged; make room on the disk, or check that the folder exists and is writable, then resume the run."
         case .corrupt(let p, let r): return "checkpoint \(p) is corrupt or truncated: \(r). Re-create it, or use an earlier copy."
         case .mismatch(let p, let missing, let unexpected, let wrong):
             var parts: [String] = []
