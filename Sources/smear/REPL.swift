@@ -32,7 +32,7 @@ final class REPL {
             return names.filter { $0.hasPrefix(base) && !$0.hasPrefix(".") }.sorted().map { name in
                 let path = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
                 return isDir.boolValue ? path + "/" : path
             }
         }

@@ -52,6 +52,13 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertEqual(r.out, "54\n")
     }
 
+    /// A property that exists but holds nothing (a tensor's gradient before any backward pass) is nil, not an error.
+    func testAnEmptyProperty_isNil() throws {
+        let r = try run(["-e", "x = tensor([1, 2])\nprint(x.grad)"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "nil\n")
+    }
+
     /// stats(dataset, crop=N): a PBC image's centre is cell and red cells, its frame mostly glass, so the centre's
     /// channel means are lower; crop=nil is the whole frame; a crop below 1 px is an error that states the range.
     func testStats_ofTheCentreCrop_areDarkerThanTheFrames() throws {

@@ -25,7 +25,7 @@ final class TensorObject: ScriptObject {
         case "rank": return .number(Double(tensor.rank))
         case "count": return .number(Double(tensor.count))
         case "T": return .object(TensorObject(tensor.transposed()))
-        case "grad": return tensor.grad.map { .object(TensorObject($0)) } ?? .none
+        case "grad": return tensor.grad.map { .object(TensorObject($0)) } ?? Value.none
         case "values": return numberList(tensor.scalars)
         default: return nil
         }
@@ -122,7 +122,7 @@ final class RunObject: ScriptObject {
     func attribute(_ name: String) throws -> Value? {
         switch name {
         case "history": return .list(trainer.history.map(recordValue))
-        case "last": return trainer.history.last.map(recordValue) ?? .none
+        case "last": return trainer.history.last.map(recordValue) ?? Value.none
         case "epochs": return .number(Double(trainer.completedEpochs))
         case "directory": return .string(trainer.directory.path)
         case "method": return .string(trainer.method.name)
@@ -155,7 +155,7 @@ final class ReportObject: ScriptObject {
         case "accuracy": return optionalNumber(m?.accuracy)
         case "entropy": return .number(evaluation.meanEntropy)
         case "snd": return .number(evaluation.snd())
-        case "confusion": return m.map { .list($0.counts.map(numberList)) } ?? .none
+        case "confusion": return m.map { .list($0.counts.map(numberList)) } ?? Value.none
         case "predictions": return numberList(evaluation.predictions)
         case "classes": return stringList(evaluation.classes)
         case "logits": return .object(TensorObject(evaluation.logits))
