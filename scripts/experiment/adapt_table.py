@@ -23,13 +23,19 @@ def ms(v):
     return f"{statistics.mean(v):.3f}" + (f" ± {statistics.stdev(v):.3f}" if len(v) > 1 else "") + f" (n={len(v)})"
 
 cells = {}
+# SWA's batch-norm update (evaluate(..., training_bn=true)): the same weights with their running statistics
+# recomputed over one epoch of the run's own training batches: ((setting, lab, method), (seed folder, figures)).
+recorded_swa = []
 for path in sorted(glob.glob(os.path.join(results, "adapt-*", "*", "seed*", "result.json"))):
     variant, lab = path.split(os.sep)[-4][len("adapt-"):], path.split(os.sep)[-3]
     r = json.load(open(path))
     crit = {c["criterion"]: c["macro_f1_present"] for c in r.get("macro_f1_present_by_criterion", [])}
     swa_file = os.path.join(os.path.dirname(path), "average_bn.json")
-    if "average_training_bn" not in crit and os.path.exists(swa_file):   # measured after the run (average_bn.smear)
-        crit["average_training_bn"] = json.load(open(swa_file)).get("average_training_bn")
+    if os.path.exists(swa_file):   # measured after the run (average_bn.smear; counted among the pairs below)
+        crit.setdefault("average_training_bn", json.load(open(swa_file)).get("average_training_bn"))
+    elif "average_training_bn" in crit:   # recorded by the run itself (scripts/adapt since the eighth session)
+        recorded_swa.append((("adapt-" + variant, lab, r["method"]), (path.split(os.sep)[-2], {
+            "latest": r["macro_f1_present"], "average": crit["average"], "average_training_bn": crit["average_training_bn"]})))
     cells.setdefault((variant, lab), []).append((r["macro_f1_present"], r.get("macro_f1_present_adabn"), crit, r["seed"],
                                                  r["source_crop"], r["target_crop"]))
 variants = sorted({v for v, _ in cells}, key=lambda v: (len(v), v))   # v2 … v9, then v10
@@ -113,22 +119,13 @@ if paired:
     low, high = bootstrap_interval(d)
     print(f"\nOver all {len(d)} runs: average − final {statistics.mean(d):+.3f} (paired bootstrap 95% interval "
           f"[{low:+.3f}, {high:+.3f}]); the average ahead in {sum(x > 0 for x in d)}, behind in {sum(x < 0 for x in d)}.")
-# SWA's batch-norm update (evaluate(..., training_bn=true), scripts/experiment/average_bn.smear): the same weights with
-# their running statistics recomputed over one epoch of the run's own training batches.
+# The runs measured after the fact (scripts/experiment/average_bn.smear writes average_bn.json beside result.json).
 swa = {}
 for path in sorted(glob.glob(os.path.join(results, "**", "average_bn.json"), recursive=True)):
     parts = os.path.relpath(path, results).split(os.sep)   # setting/lab/[method/]seedK/average_bn.json
     method = json.load(open(os.path.join(os.path.dirname(path), "result.json")))["method"]
     swa.setdefault((parts[0], parts[1], method), []).append((parts[-2], json.load(open(path))))
-# Pipeline runs since the ninth session record the same figures in result.json (scripts/adapt's own model).
-for path in sorted(glob.glob(os.path.join(results, "adapt-*", "*", "seed*", "result.json"))):
-    if os.path.exists(os.path.join(os.path.dirname(path), "average_bn.json")): continue
-    r = json.load(open(path))
-    crit = {c["criterion"]: c["macro_f1_present"] for c in r.get("macro_f1_present_by_criterion", [])}
-    if "average_training_bn" in crit:
-        parts = os.path.relpath(path, results).split(os.sep)
-        swa.setdefault((parts[0], parts[1], r["method"]), []).append(
-            (parts[-2], {"latest": r["macro_f1_present"], "average": crit["average"], "average_training_bn": crit["average_training_bn"]}))
+for key, row in recorded_swa: swa.setdefault(key, []).append(row)
 for rows in swa.values(): rows.sort()
 if swa:
     print("\nBatch-norm statistics recomputed over each run's training batches (`evaluate(..., training_bn=true)`, SWA's update), "

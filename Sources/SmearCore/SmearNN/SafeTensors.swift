@@ -2,9 +2,7 @@
 // tensor name to {dtype, shape, data_offsets} (plus an optional "__metadata__" map of strings),
 // then the raw little-endian data. smear writes F32; it reads F32, F64, F16, BF16, I64, I32 and U8.
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Glibc   // write(2) by name: the enum has a write of its own
 import SmearTensor
 
 

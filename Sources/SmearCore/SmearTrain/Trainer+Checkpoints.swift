@@ -7,8 +7,9 @@ import SmearNN
 import SmearTensor
 
 extension Trainer {
-    func state() -> [(String, Tensor)] {
-        var s = net.stateDict()
+    /// The optimizer's momentum buffers, named after their parameters (latest keeps them for exact resumption).
+    func momentumState() -> [(String, Tensor)] {
+        var s: [(String, Tensor)] = []
         let names = net.parameterGroups(backboneMultiplier: 1).flatMap(\.parameters).map { p in
             net.namedParameters().first { $0.1 === p }?.0 ?? "?"
         }
@@ -28,13 +29,13 @@ extension Trainer {
     }
 
     func saveCheckpoints(_ r: EpochRecord) throws {
-        let s = state()
+        let model = net.stateDict()
+        let s = model + momentumState()
         // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
         // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
         let improved = SelectionCriterion.improvements(r, best: &best)
         let meta = metadata(r)
         // A criterion's checkpoint is only ever evaluated, never resumed from: the model alone (about half of latest).
-        let model = net.stateDict()
         for c in improved { try SafeTensors.write(model, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
         if let a = average {   // the averaged model, and in latest the raw shadows that resume needs
             try SafeTensors.write(a.averaged(), metadata: meta, to: directory.appendingPathComponent("\(SelectionCriterion.average.checkpointName).safetensors"))
