@@ -12,7 +12,7 @@ final class PluginLoadingTests: XCTestCase {
 
     func testRealPlugins_loadWithDlopen_andComputeTheirLosses() throws {
         let registry = MethodRegistry()
-        for name in ["mdd", "dann", "entmin"] {
+        for name in ["mdd", "dann", "entmin", "im", "mcc"] {
             let d = try registry.method(name)
             XCTAssertEqual(d.name, name)
             let method = try d.instantiate(["trade_off": 1])

@@ -1,6 +1,7 @@
 // The training loop on the bundled sample: outputs, exact resumption, divergence, clean stops.
 import DANNMethod
 import EntMinMethod
+import MCCMethod
 import Foundation
 import MDDMethod
 import SmearAdapt
@@ -33,7 +34,7 @@ final class TrainerTests: XCTestCase {
 
     func testEveryMethod_runsAndWritesHistoryCheckpointsAndReports() throws {
         let data = try TinyRun.data()
-        for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor] {
+        for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor, MinimumClassConfusion.descriptor] {
             let out = dir.appendingPathComponent(descriptor.name)
             var config = TinyRun.config()
             config.forwardTogether = descriptor.name != "entmin"   // both modes are exercised

@@ -74,7 +74,7 @@ public final class MethodRegistry: @unchecked Sendable {
     /// Plugin names on the search path, loaded or not: lib<name>.so / libSmear<name>.so files, lowercased.
     /// (The executable's folder holds other libraries too; only files that export a plugin load.)
     /// The methods that come with smear (built in, or plugins built with it), in the order help lists them.
-    public static let bundledMethods = ["source_only", "mdd", "dann", "entmin", "im"]
+    public static let bundledMethods = ["source_only", "mdd", "dann", "entmin", "im", "mcc"]
 
     public static var availableNames: [String] {
         var names: [String] = []
