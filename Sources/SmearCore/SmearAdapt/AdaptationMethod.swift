@@ -18,6 +18,10 @@ public struct MethodOption: Sendable, Equatable {
 extension MethodOption {
     /// η, the weight of the transfer loss in the trainer's objective: every method that has one declares this.
     public static let tradeOff = MethodOption("trade_off", default: 1, range: 0...1000, help: "η, weight of the transfer loss")
+    /// The iterations over which a loss on the target's predictions alone (IM, MCC) rises from weight 0 to 1 by the
+    /// GRL's tanh warm start, so a network trained from scratch is not pushed to confident guesses too early.
+    public static let warmUpIters = MethodOption("warm_up_iters", default: 1000, range: 1...1e9, whole: true,
+                                                 help: "iterations over which the loss weight rises from 0 (tanh warm start)")
 }
 
 /// A method's option values after `MethodDescriptor.resolve`: every declared option has one.

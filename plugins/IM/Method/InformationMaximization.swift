@@ -18,16 +18,14 @@ public final class InformationMaximization: AdaptationMethod {
     let warmStart: WarmStartSchedule
 
     static let diversity = MethodOption("diversity", default: 1, range: 0...100, help: "weight of −H(mean prediction), the term against collapse")
-    static let warmUp = MethodOption("warm_up_iters", default: 1000, range: 1...1e9, whole: true,
-                                     help: "iterations over which the loss weight rises from 0 (tanh warm start)")
 
     public static let descriptor = MethodDescriptor(
         name: "im", summary: "information maximisation: confident and diverse target predictions (Krause et al. 2010; SHOT)",
-        options: [.tradeOff, diversity, warmUp]) { InformationMaximization(options: $0) }
+        options: [.tradeOff, diversity, .warmUpIters]) { InformationMaximization(options: $0) }
 
     public init(options: MethodOptions) {
         self.options = options
-        warmStart = WarmStartSchedule(alpha: 1, lo: 0, hi: 1, maxIters: options[InformationMaximization.warmUp])
+        warmStart = WarmStartSchedule(alpha: 1, lo: 0, hi: 1, maxIters: options[.warmUpIters])
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }

@@ -23,17 +23,15 @@ public final class MinimumClassConfusion: AdaptationMethod {
     let warmStart: WarmStartSchedule
 
     static let temperature = MethodOption("temperature", default: 2.5, range: 0.01...100,
-                                          help: "T, the softmax temperature (tllib's and the paper's 2.5)")
-    static let warmUp = MethodOption("warm_up_iters", default: 1000, range: 1...1e9, whole: true,
-                                     help: "iterations over which the loss weight rises from 0 (tanh warm start)")
+                                          help: "T, the softmax temperature (tllib's default, 2.5)")
 
     public static let descriptor = MethodDescriptor(
         name: "mcc", summary: "minimum class confusion of target predictions (Jin et al. 2020)",
-        options: [.tradeOff, temperature, warmUp]) { MinimumClassConfusion(options: $0) }
+        options: [.tradeOff, temperature, .warmUpIters]) { MinimumClassConfusion(options: $0) }
 
     public init(options: MethodOptions) {
         self.options = options
-        warmStart = WarmStartSchedule(alpha: 1, lo: 0, hi: 1, maxIters: options[MinimumClassConfusion.warmUp])
+        warmStart = WarmStartSchedule(alpha: 1, lo: 0, hi: 1, maxIters: options[.warmUpIters])
     }
 
     public func makeModules(featureDim: Int, classes: Int) -> [String: Module] { [:] }
