@@ -36,6 +36,11 @@ final class MinimumClassConfusionTests: XCTestCase {
         assertGradientsMatchFiniteDifferences([x], "MCC, weights held") { args in
             MinimumClassConfusion.loss(logits: args[0], temperature: 2.5, weights: weights)
         }
+        // The loss training uses (weights computed inside) has that same gradient: no path through w.
+        let a = x.detach().requiringGrad(), b = x.detach().requiringGrad()
+        MinimumClassConfusion.loss(logits: a, temperature: 2.5).backward()
+        MinimumClassConfusion.loss(logits: b, temperature: 2.5, weights: weights).backward()
+        assertClose(a.grad!.scalars, b.grad!.scalars, atol: 1e-6)
     }
 
     /// Past its warm start the transfer loss is L; at iteration 0 its weight, and so the loss, is 0.
