@@ -48,10 +48,16 @@ public final class MinimumClassConfusion: AdaptationMethod {
     /// L for logits [B, K] (a differentiable scalar; the images' weights w carry no gradient, as in tllib).
     public static func loss(logits: Tensor, temperature: Float) -> Tensor {
         let p = (logits / temperature).softmax(axis: 1)                                  // [B, K]
-        return loss(logits: logits, temperature: temperature, weights: imageWeights(probabilities: p.detach()))
+        return offDiagonalMass(probabilities: p, weights: imageWeights(probabilities: p))
     }
 
-    /// w [B, 1] for probabilities p [B, K]: B · (1 + e^{−h_i}) / Σ_j (1 + e^{−h_j}), a constant (no gradient).
+    /// L with the images' weights w [B, 1] given.
+    public static func loss(logits: Tensor, temperature: Float, weights: Tensor) -> Tensor {
+        offDiagonalMass(probabilities: (logits / temperature).softmax(axis: 1), weights: weights)
+    }
+
+    /// w [B, 1] for probabilities p [B, K]: B · (1 + e^{−h_i}) / Σ_j (1 + e^{−h_j}), computed without recording
+    /// a gradient, so it is a constant to whatever uses it.
     public static func imageWeights(probabilities p: Tensor) -> Tensor {
         withNoGrad {
             let entropy = -(p * (p + 1e-5).log()).sum(axis: 1, keepDims: true)         // [B, 1]
@@ -60,10 +66,9 @@ public final class MinimumClassConfusion: AdaptationMethod {
         }
     }
 
-    /// L with the images' weights w [B, 1] given.
-    public static func loss(logits: Tensor, temperature: Float, weights: Tensor) -> Tensor {
-        let classes = logits.shape[1]
-        let p = (logits / temperature).softmax(axis: 1)                                  // [B, K]
+    /// (Σ_jk C̃_jk − Σ_j C̃_jj) / K for p [B, K] and w [B, 1].
+    static func offDiagonalMass(probabilities p: Tensor, weights: Tensor) -> Tensor {
+        let classes = p.shape[1]
         let confusion = (p * weights).transposed().matmul(p)                              // [K, K]
         let normalised = confusion / confusion.sum(axis: 0, keepDims: true)               // columns sum to 1
         let identity = Tensor((0..<classes * classes).map { $0 % (classes + 1) == 0 ? 1 : 0 }, shape: [classes, classes])
