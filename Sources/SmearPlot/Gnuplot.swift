@@ -58,8 +58,6 @@ public enum Gnuplot {
         return paths.map { $0 + "/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func escape(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "'") }
-
     /// Writes `<directory>/<name>.dat`, `.gp` and (with gnuplot) `.png`; with `ascii`, also renders for
     /// the terminal. Series go into one data file as blocks separated by two blank lines (gnuplot's `index`).
     public static func lines(_ series: [Series], title: String, xlabel: String, ylabel: String, y2label: String? = nil,
@@ -70,17 +68,17 @@ public enum Gnuplot {
         let png = directory.appendingPathComponent(name + ".png")
         var data = ""
         for s in series {
-            data += "# \(s.title)\n" + s.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n"
+            data += "# \(GnuplotText.comment(s.title))\n" + s.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n"
         }
         try data.write(to: dat, atomically: true, encoding: .utf8)
         let plots = series.enumerated().map {
-            "'\(dat.lastPathComponent)' index \($0.offset) axes x1y\($0.element.rightAxis ? 2 : 1) with \($0.element.withPoints ? "linespoints" : "lines") title \"\(escape($0.element.title))\""
+            "'\(dat.lastPathComponent)' index \($0.offset) axes x1y\($0.element.rightAxis ? 2 : 1) with \($0.element.withPoints ? "linespoints" : "lines") title \(GnuplotText.quoted($0.element.title))"
                 + ($0.element.rightAxis ? " dt 2" : "")
         }
-        var setup = ["set title \"\(escape(title))\"", "set xlabel \"\(escape(xlabel))\"", "set ylabel \"\(escape(ylabel))\"",
+        var setup = ["set title \(GnuplotText.quoted(title))", "set xlabel \(GnuplotText.quoted(xlabel))", "set ylabel \(GnuplotText.quoted(ylabel))",
                      "set key below", "set grid"]
         if series.contains(where: \.rightAxis) {
-            setup += ["set y2label \"\(escape(y2label ?? ""))\"", "set y2tics", "set ytics nomirror"]
+            setup += ["set y2label \(GnuplotText.quoted(y2label ?? ""))", "set y2tics", "set ytics nomirror"]
         }
         if integerX { setup += ["set xtics 1", "set format x '%.0f'"] }
         if let yRange { setup.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") }
@@ -88,7 +86,7 @@ public enum Gnuplot {
         for (k, m) in markers.enumerated() {
             let side = m.x >= lastX ? "right offset -0.5,0" : "left offset 0.5,0"   // labels stay inside the frame
             setup.append("set arrow from \(m.x), graph 0 to \(m.x), graph 1 nohead dt 3 lc rgb '#888888'")
-            setup.append("set label \"\(escape(m.label))\" at \(m.x), graph \(String(format: "%.2f", 0.97 - 0.05 * Double(k % 6))) \(side) font ',9'")
+            setup.append("set label \(GnuplotText.quoted(m.label)) at \(m.x), graph \(String(format: "%.2f", 0.97 - 0.05 * Double(k % 6))) \(side) font ',9'")
         }
         let body = setup.joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "900,500")
@@ -104,10 +102,10 @@ public enum Gnuplot {
         for (r, row) in matrix.enumerated() { for (c, v) in row.enumerated() { data += "\(c) \(r) \(v)\n" }; data += "\n" }
         try data.write(to: dat, atomically: true, encoding: .utf8)
         let n = matrix.count
-        let xt = columnLabels.enumerated().map { "\"\(escape($0.element))\" \($0.offset)" }.joined(separator: ", ")
-        let yt = rowLabels.enumerated().map { "\"\(escape($0.element))\" \($0.offset)" }.joined(separator: ", ")
+        let xt = columnLabels.enumerated().map { "\(GnuplotText.quoted($0.element)) \($0.offset)" }.joined(separator: ", ")
+        let yt = rowLabels.enumerated().map { "\(GnuplotText.quoted($0.element)) \($0.offset)" }.joined(separator: ", ")
         let body = """
-        set title "\(escape(title))"
+        set title \(GnuplotText.quoted(title))
         set xlabel "predicted"
         set ylabel "true"
         set xtics (\(xt)) rotate by 30 right
@@ -128,16 +126,17 @@ public enum Gnuplot {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
         let png = directory.appendingPathComponent(name + ".png")
-        try zip(labels, values).enumerated().map { "\($0.offset) \"\(escape($0.element.0))\" \($0.element.1)" }.joined(separator: "\n")
+        try values.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: "\n")
             .appending("\n").write(to: dat, atomically: true, encoding: .utf8)
+        let ticks = labels.enumerated().map { "\(GnuplotText.quoted($0.element)) \($0.offset)" }.joined(separator: ", ")
         let body = """
-        set title "\(escape(title))"
-        set ylabel "\(escape(ylabel))"
+        set title \(GnuplotText.quoted(title))
+        set ylabel \(GnuplotText.quoted(ylabel))
         set style fill solid 0.7
         set boxwidth 0.7
         set yrange [0:*]
-        set xtics rotate by 30 right
-        plot '\(dat.lastPathComponent)' using 1:3:xtic(2) with boxes notitle, '' using 1:3:(sprintf("%d", $3)) with labels offset 0,0.7 notitle
+        set xtics (\(ticks)) rotate by 30 right
+        plot '\(dat.lastPathComponent)' using 1:2 with boxes notitle, '' using 1:2:(sprintf("%d", $2)) with labels offset 0,0.7 notitle
         """
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "800,500")
     }
@@ -161,17 +160,25 @@ public enum Gnuplot {
         return result
     }
 
+    /// Runs gnuplot on `script` in `directory`. Its standard input, output and error are files, not pipes, so a
+    /// large output on one stream can never block it while smear waits on the other.
     static func runGnuplot(_ exe: String, script: String, directory: URL) throws -> (Int32, String, String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("smear-gnuplot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let input = scratch.appendingPathComponent("in.gp"), output = scratch.appendingPathComponent("out"), error = scratch.appendingPathComponent("err")
+        try Data(script.utf8).write(to: input)
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        FileManager.default.createFile(atPath: error.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.currentDirectoryURL = directory
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        p.standardInput = input; p.standardOutput = output; p.standardError = error
+        p.standardInput = try FileHandle(forReadingFrom: input)
+        p.standardOutput = try FileHandle(forWritingTo: output)
+        p.standardError = try FileHandle(forWritingTo: error)
         try p.run()
-        input.fileHandleForWriting.write(Data(script.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile(), err = error.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        let out = (try? Data(contentsOf: output)) ?? Data(), err = (try? Data(contentsOf: error)) ?? Data()
         return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 }

@@ -13,12 +13,12 @@ extension Gnuplot {
         let dat = directory.appendingPathComponent(name + ".rgb"), gp = directory.appendingPathComponent(name + ".gp")
         let png = directory.appendingPathComponent(name + ".png")
         try Data(rgb).write(to: dat)
-        var lines = ["set title \"\(escape(title))\"", "unset key", "unset border", "set size ratio -1",
+        var lines = ["set title \(GnuplotText.quoted(title))", "unset key", "unset border", "set size ratio -1",
                      "set xrange [-0.5:\(Double(width) - 0.5)]", "set yrange [\(Double(height) - 0.5):-0.5]", "set lmargin 14"]
         lines.append(columnHeadings.isEmpty ? "unset xtics"
-                     : "set x2tics (" + columnHeadings.map { "\"\(escape($0.text))\" \($0.x)" }.joined(separator: ", ") + ") scale 0\nunset xtics\nset x2range [-0.5:\(Double(width) - 0.5)]")
-        lines.append(rowHeadings.isEmpty ? "unset ytics" : "set ytics (" + rowHeadings.map { "\"\(escape($0.text))\" \($0.y)" }.joined(separator: ", ") + ") scale 0")
-        for c in captions { lines.append("set label \"\(escape(c.text))\" at \(c.x), \(c.y) center front font ',8' tc rgb 'black'") }
+                     : "set x2tics (" + columnHeadings.map { "\(GnuplotText.quoted($0.text)) \($0.x)" }.joined(separator: ", ") + ") scale 0\nunset xtics\nset x2range [-0.5:\(Double(width) - 0.5)]")
+        lines.append(rowHeadings.isEmpty ? "unset ytics" : "set ytics (" + rowHeadings.map { "\(GnuplotText.quoted($0.text)) \($0.y)" }.joined(separator: ", ") + ") scale 0")
+        for c in captions { lines.append("set label \(GnuplotText.quoted(c.text)) at \(c.x), \(c.y) center front font ',8' tc rgb 'black'") }
         lines.append("plot '\(dat.lastPathComponent)' binary array=(\(width),\(height)) format='%uchar%uchar%uchar' with rgbimage")
         let size = "\(min(1600, max(500, width * 2 + 150))),\(min(1600, max(300, height * 2 + 120)))"
         return try render(body: lines.joined(separator: "\n"), dat: dat, gp: gp, png: png, ascii: false, size: size)
@@ -30,12 +30,16 @@ extension Gnuplot {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
         let png = directory.appendingPathComponent(name + ".png")
-        try groups.map { g in "# \(g.title)\n" + g.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n" }.joined()
+        let colours = groups.compactMap { GnuplotText.colour($0.colour) }
+        guard colours.count == groups.count else {
+            throw PlotError.badColour(groups.map(\.colour).first { GnuplotText.colour($0) == nil } ?? "")
+        }
+        try groups.map { g in "# \(GnuplotText.comment(g.title))\n" + g.points.map { "\($0.0) \($0.1)" }.joined(separator: "\n") + "\n\n\n" }.joined()
             .write(to: dat, atomically: true, encoding: .utf8)
         let plots = groups.enumerated().map { k, g in
-            "'\(dat.lastPathComponent)' index \(k) with points pt \(g.pointType) ps 0.8 lc rgb '\(g.colour)' title \"\(escape(g.title))\""
+            "'\(dat.lastPathComponent)' index \(k) with points pt \(g.pointType) ps 0.8 lc rgb '\(colours[k])' title \(GnuplotText.quoted(g.title))"
         }
-        let body = ["set title \"\(escape(title))\"", "set xlabel \"\(escape(xlabel))\"", "set ylabel \"\(escape(ylabel))\"",
+        let body = ["set title \(GnuplotText.quoted(title))", "set xlabel \(GnuplotText.quoted(xlabel))", "set ylabel \(GnuplotText.quoted(ylabel))",
                     "set key outside right", "set grid"].joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: ascii, size: "1000,650")
     }
@@ -49,19 +53,27 @@ extension Gnuplot {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let dat = directory.appendingPathComponent(name + ".dat"), gp = directory.appendingPathComponent(name + ".gp")
         let png = directory.appendingPathComponent(name + ".png")
-        var lines = ["# group " + series.map { "\"\($0.title)\" std" }.joined(separator: " ")]
-        for (g, group) in groups.enumerated() {
-            lines.append("\"\(escape(group))\" " + series.map { s in
+        var lines = ["# group " + series.map { GnuplotText.comment($0.title) + " (mean, sd)" }.joined(separator: ", ")]
+        for g in groups.indices {
+            lines.append("\(g) " + series.map { s in
                 "\(s.means[g].map { String($0) } ?? "-") \(s.stds[g].map { String($0) } ?? "0")"
             }.joined(separator: " "))
         }
         try (lines.joined(separator: "\n") + "\n").write(to: dat, atomically: true, encoding: .utf8)
         let plots = series.enumerated().map { k, s in
-            (k == 0 ? "'\(dat.lastPathComponent)'" : "''") + " using \(2 + 2 * k):\(3 + 2 * k)" + (k == 0 ? ":xtic(1)" : "") + " title \"\(escape(s.title))\""
+            (k == 0 ? "'\(dat.lastPathComponent)'" : "''") + " using \(2 + 2 * k):\(3 + 2 * k)" + " title \(GnuplotText.quoted(s.title))"
         }
-        let body = ["set title \"\(escape(title))\"", "set ylabel \"\(escape(ylabel))\"", "set yrange [0:1]", "set grid ytics",
+        let body = ["set title \(GnuplotText.quoted(title))", "set ylabel \(GnuplotText.quoted(ylabel))", "set yrange [0:1]", "set grid ytics",
                     "set style data histograms", "set style histogram errorbars gap 1 lw 1", "set style fill solid 0.6 border -1",
-                    "set datafile missing '-'", "set key below"].joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
+                    "set datafile missing '-'", "set key below",
+                    "set xtics (" + groups.enumerated().map { "\(GnuplotText.quoted($0.element)) \($0.offset)" }.joined(separator: ", ") + ")"].joined(separator: "\n") + "\nplot " + plots.joined(separator: ", \\\n     ")
         return try render(body: body, dat: dat, gp: gp, png: png, ascii: false, size: "1000,560")
+    }
+}
+
+public enum PlotError: Error, CustomStringConvertible {
+    case badColour(String)
+    public var description: String {
+        switch self { case .badColour(let c): "a plot colour must be #rrggbb, not \(GnuplotText.quoted(c))" }
     }
 }

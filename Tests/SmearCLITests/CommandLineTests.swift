@@ -263,8 +263,9 @@ final class CommandLineTests: SmearExecutableTestCase {
                         environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
         XCTAssertEqual(r.status, 0, r.err)
         let data = try String(contentsOf: dir.appendingPathComponent("bars.dat"), encoding: .utf8)
-        XCTAssertTrue(data.contains("# group \"adapt\" std \"mdd (article)\" std"), data)
-        XCTAssertTrue(data.contains("\"bccd\" 0.6 0.14142135623730"), data)
+        XCTAssertTrue(data.contains("# group adapt (mean, sd), mdd (article) (mean, sd)"), data)
+        XCTAssertTrue(data.contains("\n0 0.6 0.14142135623730"), data)
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("bars.gp"), encoding: .utf8).contains("set xtics (\"bccd\" 0)"))
         XCTAssertTrue(data.contains(" 0.4 0.0"), data)
     }
 
