@@ -55,6 +55,19 @@ final class PluginLoadingTests: XCTestCase {
         }
     }
 
+    /// A FIFO named like a plugin on the search path is passed over without being opened (opening it would block).
+    func testFIFOOnTheSearchPath_isSkipped() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(mkfifo(dir.appendingPathComponent("libSmearFifo.so").path, 0o600), 0)
+        let before = ProcessInfo.processInfo.environment["SMEAR_PLUGIN_PATH"]
+        setenv("SMEAR_PLUGIN_PATH", dir.path + ":" + dir.appendingPathComponent("libSmearFifo.so").path, 1)
+        defer { if let before { setenv("SMEAR_PLUGIN_PATH", before, 1) } else { unsetenv("SMEAR_PLUGIN_PATH") } }
+        XCTAssertFalse(MethodRegistry.availableNames.contains("fifo"))
+        XCTAssertThrowsError(try MethodRegistry().method("fifo")) { e in XCTAssertTrue("\(e)".contains("no plugin 'fifo'"), "\(e)") }
+    }
+
     func testLibraryWithoutEntrySymbol_isRejectedNamingTheSymbol() throws {
         let core = buildDirectory.appendingPathComponent("libSmearCore.so").path
         XCTAssertThrowsError(try MethodRegistry().load(path: core)) { e in

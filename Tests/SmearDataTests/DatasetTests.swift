@@ -86,6 +86,40 @@ final class DatasetTests: XCTestCase {
         XCTAssertThrowsError(try ImageDataset.list(csv)) { e in XCTAssertTrue("\(e)".contains("bad.csv:2: image"), "\(e)") }
     }
 
+    /// CRLF lists read like LF ones; a path with a comma is a quoted CSV field; a list labelled on some lines
+    /// and not on others is an error naming the first unlabelled line.
+    func testList_crlfQuotedPathsAndMissingLabels() throws {
+        let image = pbc.appendingPathComponent("basophil/BA_204774.jpg")
+        try FileManager.default.copyItem(at: image, to: tmp.appendingPathComponent("a,b.jpg"))
+        let csv = tmp.appendingPathComponent("crlf.csv")
+        try "path,label\r\n\"a,b.jpg\",basophil\r\n\(image.path),monocyte\r\n".write(to: csv, atomically: true, encoding: .utf8)
+        let d = try ImageDataset.list(csv, classes: ["basophil", "monocyte"])
+        XCTAssertEqual(d.samples.map(\.label), [0, 1])
+        XCTAssertEqual(d.samples[0].path.lastPathComponent, "a,b.jpg")
+        let txt = tmp.appendingPathComponent("crlf.txt")
+        try "\(image.path) 1\r\n\(image.path) 0\r\n".write(to: txt, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ImageDataset.list(txt).samples.map(\.label), [1, 0])
+        try "path,label\n\(image.path),basophil\n# a comment\n\(image.path),\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageDataset.list(csv)) { e in
+            XCTAssertTrue("\(e)".contains("crlf.csv:4: no label, though line 2 has one"), "\(e)")
+        }
+        try "path,label\n\"\(image.path),basophil\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageDataset.list(csv)) { e in XCTAssertTrue("\(e)".contains("crlf.csv:2: a quoted field never closes"), "\(e)") }
+    }
+
+    /// A FIFO among the images (or as a class folder's only entry) is skipped without being opened.
+    func testFolder_skipsWhatIsNotARegularFile() throws {
+        let cls = tmp.appendingPathComponent("basophil")
+        try FileManager.default.createDirectory(at: cls, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: pbc.appendingPathComponent("basophil/BA_204774.jpg"), to: cls.appendingPathComponent("a.jpg"))
+        XCTAssertEqual(mkfifo(cls.appendingPathComponent("pipe.jpg").path, 0o600), 0)
+        let d = try ImageDataset.folder(tmp)
+        XCTAssertEqual(d.samples.map(\.path.lastPathComponent), ["a.jpg"])
+        XCTAssertEqual(FileKind.of(cls.appendingPathComponent("pipe.jpg").path), .other)
+        XCTAssertEqual(FileKind.of(cls.path), .directory)
+        XCTAssertEqual(FileKind.of(tmp.appendingPathComponent("absent").path), .missing)
+    }
+
     func testFolder_emptyClassFolderOrMissingRoot_isAClearError() throws {
         try FileManager.default.createDirectory(at: tmp.appendingPathComponent("neutrophil"), withIntermediateDirectories: true)
         XCTAssertThrowsError(try ImageDataset.folder(tmp)) { e in

@@ -6,6 +6,7 @@
 // RTLD_NOW | RTLD_LOCAL, checks the version, takes the descriptor and never dlcloses it.
 import Foundation
 import SmearNN
+import SmearTensor
 
 /// Bumped whenever AdaptationMethod, StepContext, MethodOutput or MethodDescriptor change.
 public let pluginABIVersion: Int32 = 3   // 2: MethodOption gained range and whole; 3: MethodOptions, throwing transferLoss
@@ -79,7 +80,7 @@ public final class MethodRegistry: @unchecked Sendable {
     public static var availableNames: [String] {
         var names: [String] = []
         for dir in searchPath {
-            for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where file.hasSuffix(".so") {
+            for file in Self.libraries(in: dir) {
                 var n = file.lowercased().dropFirst(3).dropLast(3)
                 guard file.lowercased().hasPrefix("lib") else { continue }
                 if n.hasPrefix("smear") { n = n.dropFirst(5) }
@@ -94,12 +95,21 @@ public final class MethodRegistry: @unchecked Sendable {
         if let d = descriptor(name) { return d }
         let path = Self.searchPath
         for dir in path {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            let files = Self.libraries(in: dir)
             if let file = files.first(where: { Self.matches($0, name) }) {
                 return try load(path: (dir as NSString).appendingPathComponent(file))
             }
         }
         throw PluginError.notFound(name: name, searched: path)
+    }
+
+    /// The `.so` files of a search-path folder, sorted; entries that are not regular files (a FIFO, a device)
+    /// are skipped without being opened, and a path that is not a folder has none.
+    static func libraries(in dir: String) -> [String] {
+        guard FileKind.of(dir) == .directory else { return [] }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().filter {
+            $0.hasSuffix(".so") && FileKind.of((dir as NSString).appendingPathComponent($0)) == .regular
+        }
     }
 
     /// Loads a plugin library from a file path and registers its method.

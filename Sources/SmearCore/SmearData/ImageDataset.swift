@@ -37,10 +37,9 @@ public struct ImageDataset: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted().filter { !$0.hasPrefix(".") }
         var images: [URL] = [], others: [String] = []
         for n in names {
-            var d: ObjCBool = false
-            let isFolder = FileManager.default.fileExists(atPath: folder.appendingPathComponent(n).path, isDirectory: &d) && d.boolValue
-            if !isFolder && imageExtensions.contains((n as NSString).pathExtension.lowercased()) { images.append(folder.appendingPathComponent(n)) }
-            else { others.append(isFolder ? n + "/" : n) }
+            let kind = FileKind.of(folder.appendingPathComponent(n).path)
+            if kind == .regular && imageExtensions.contains((n as NSString).pathExtension.lowercased()) { images.append(folder.appendingPathComponent(n)) }
+            else { others.append(kind == .directory ? n + "/" : kind == .regular ? n : n + " (not a regular file)") }
         }
         return (images, others)
     }
@@ -55,8 +54,7 @@ public struct ImageDataset: Sendable {
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir) else { throw DatasetError.missingFolder(root.path) }
         guard isDir.boolValue else { throw DatasetError.notAFolder(root.path) }
         let subfolders = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted().filter {
-            var d: ObjCBool = false
-            return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &d) && d.boolValue
+            FileKind.of(root.appendingPathComponent($0).path) == .directory
         }
         let vocabulary = classes ?? subfolders
         let keep = Set(only ?? vocabulary)

@@ -1,6 +1,7 @@
 // Image lists: CSV with a header naming `path` (or `file`/`image`/`filename`) and `label` (or `class`/`labelid`)
 // columns (the challenge's metadata.csv style), or lines of `path label` separated by spaces (tllib's
-// ImageList; the label an index or a name); `#` lines are comments. Foundation only: the fuzz target
+// ImageList; the label an index or a name); `#` lines are comments; CSV as RFC 4180 (CSV.swift), LF or CRLF. An image
+// is labelled on every line or on none. Foundation only: the fuzz target
 // (Fuzz/ImageListFuzz.swift) builds it alone.
 import Foundation
 
@@ -13,26 +14,36 @@ public enum ImageList {
     public static func parse(_ text: String, file: URL, classes: [String]?, exists: (String) -> Bool) throws
         -> (rows: [(path: URL, label: Int?)], vocabulary: [String]) {
         let base = file.deletingLastPathComponent()
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        var lineNumbers = Array(1...max(lines.count, 1))
-        let isCSV = lines.first.map { $0.contains(",") } ?? false
+        let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let isCSV = firstLine.contains(",")
+        var records: [CSV.Record]
+        if isCSV {
+            do { records = try CSV.parse(text) } catch let e as CSV.ParseError {
+                throw DatasetError.listLine(file: file.path, line: e.line, reason: e.reason)
+            }
+        } else {
+            // Split on Characters: "\r\n" is one Character, so CRLF lists read like LF ones.
+            records = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map {
+                CSV.Record(line: $0.offset + 1, fields: $0.element.split(separator: " ").map(String.init))
+            }
+        }
+        records = records.map { CSV.Record(line: $0.line, fields: $0.fields.map { $0.trimmingCharacters(in: .whitespaces) }) }
         var pathColumn = 0, labelColumn = 1
-        if isCSV, let header = lines.first {
-            let cols = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if isCSV, let header = records.first {
+            let cols = header.fields.map { $0.lowercased() }
             guard let p = cols.firstIndex(where: { ["path", "file", "image", "filename"].contains($0) }) else {
                 throw DatasetError.listLine(file: file.path, line: 1, reason: "CSV header needs a path/file/image column, got \(cols)")
             }
             pathColumn = p
             labelColumn = cols.firstIndex(where: { ["label", "class", "labelid"].contains($0) }) ?? -1
-            lines.removeFirst(); lineNumbers.removeFirst()
+            records.removeFirst()
         }
         var vocabulary = classes ?? []
         var rawRows: [(URL, String?, Int)] = []
-        for (line, number) in zip(lines, lineNumbers) where !line.isEmpty && !line.hasPrefix("#") {
-            let fields = isCSV ? line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                               : line.split(separator: " ").map(String.init)
+        for record in records where !record.fields.allSatisfy(\.isEmpty) && !(record.fields.first ?? "").hasPrefix("#") {
+            let fields = record.fields, number = record.line
             guard fields.count > pathColumn, !fields[pathColumn].isEmpty else {
-                throw DatasetError.listLine(file: file.path, line: number, reason: "no image path in '\(line)'")
+                throw DatasetError.listLine(file: file.path, line: number, reason: "no image path in '\(fields.joined(separator: ","))'")
             }
             let path = fields[pathColumn].hasPrefix("/") ? URL(fileURLWithPath: fields[pathColumn]) : base.appendingPathComponent(fields[pathColumn])
             guard exists(path.path) else {
@@ -40,6 +51,10 @@ public enum ImageList {
             }
             let label = labelColumn >= 0 && labelColumn < fields.count && !fields[labelColumn].isEmpty ? fields[labelColumn] : nil
             rawRows.append((path, label, number))
+        }
+        if let labelled = rawRows.first(where: { $0.1 != nil }), let unlabelled = rawRows.first(where: { $0.1 == nil }) {
+            throw DatasetError.listLine(file: file.path, line: unlabelled.2,
+                                        reason: "no label, though line \(labelled.2) has one (label every image, or none)")
         }
         if rawRows.isEmpty { throw DatasetError.noImages(file.path) }
         let allNumeric = rawRows.allSatisfy { $0.1.map { Int($0) != nil } ?? true }

@@ -3,6 +3,7 @@
 // the file's first bytes, not its name.
 import CJPEG
 import Foundation
+import SmearTensor
 
 /// An image file that cannot be used, with the file and what to do.
 public enum ImageError: Error, CustomStringConvertible, Equatable {
@@ -42,6 +43,11 @@ public struct RGBImage: Sendable {
 public enum JPEG {
     static func read(_ url: URL) throws -> (Data, ImageFormat) {
         let data: Data
+        switch FileKind.of(url.path) {
+        case .regular: break
+        case .missing: throw ImageError.unreadable(path: url.path, reason: "no such file")
+        case .directory, .other: throw ImageError.unreadable(path: url.path, reason: "not a regular file")
+        }
         do { data = try Data(contentsOf: url) } catch {
             throw ImageError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }

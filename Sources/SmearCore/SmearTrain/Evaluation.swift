@@ -86,19 +86,37 @@ public struct Evaluation {
 
     /// Writes `image,label_id,label` per image and, in `<name>_probabilities.csv`, the softmax
     /// probability of every class.
+    /// The path must end in `.csv`; a file already there (or at the probabilities' path) is replaced only
+    /// when it is a predictions file smear wrote, so a checkpoint or a user's file is never overwritten.
     public func writePredictions(to url: URL) throws {
+        let probURL = url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_probabilities.csv")
+        guard url.pathExtension.lowercased() == "csv" else { throw PredictionsFileError.notCSV(url.path) }
+        try Self.checkReplaceable(url, header: CSV.row(["image", "label_id", "label"]))
+        try Self.checkReplaceable(probURL, header: "image,")
         let preds = predictions
-        var lines = ["image,label_id,label"]
-        for (s, p) in zip(samples, preds) { lines.append("\(csvField(s.path.path)),\(p),\(classes[p])") }
-        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        var lines = [CSV.row(["image", "label_id", "label"])]
+        for (s, p) in zip(samples, preds) { lines.append(CSV.row([s.path.path, String(p), classes[p]])) }
+        try lines.joined().write(to: url, atomically: true, encoding: .utf8)
         let probs = withNoGrad { logits.softmax(axis: 1) }.scalars
         let k = classes.count
-        var plines = ["image," + classes.joined(separator: ",")]
+        var plines = [CSV.row(["image"] + classes)]
         for (i, s) in samples.enumerated() {
-            plines.append(csvField(s.path.path) + "," + (0..<k).map { String(format: "%.6f", probs[i * k + $0]) }.joined(separator: ","))
+            plines.append(CSV.row([s.path.path] + (0..<k).map { String(format: "%.6f", probs[i * k + $0]) }))
         }
-        let probURL = url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_probabilities.csv")
-        try (plines.joined(separator: "\n") + "\n").write(to: probURL, atomically: true, encoding: .utf8)
+        try plines.joined().write(to: probURL, atomically: true, encoding: .utf8)
+    }
+
+    /// Nothing at `url`, or a regular file that starts with `header` (one smear wrote for this purpose).
+    static func checkReplaceable(_ url: URL, header: String) throws {
+        switch FileKind.of(url.path) {
+        case .missing: return
+        case .directory, .other: throw PredictionsFileError.notAFile(url.path)
+        case .regular:
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            let start = String(decoding: (try handle.read(upToCount: header.utf8.count)) ?? Data(), as: UTF8.self)
+            guard start == header else { throw PredictionsFileError.wouldReplace(url.path) }
+        }
     }
 
     /// The text report (labelled datasets), with the label-free criteria.
@@ -110,4 +128,13 @@ public struct Evaluation {
     }
 }
 
-func csvField(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+public enum PredictionsFileError: Error, CustomStringConvertible {
+    case notCSV(String), notAFile(String), wouldReplace(String)
+    public var description: String {
+        switch self {
+        case .notCSV(let p): "predictions go to a .csv file, not \(p)"
+        case .notAFile(let p): "\(p) is a folder or a special file, not a place for predictions; give a .csv file path"
+        case .wouldReplace(let p): "\(p) exists and is not a predictions file smear wrote; choose another path or move that file"
+        }
+    }
+}

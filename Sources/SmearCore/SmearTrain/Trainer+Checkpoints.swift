@@ -2,6 +2,7 @@
 // momentum, one file per selection criterion's best epoch and the averaged weights when the run keeps them, both
 // the model alone), history.jsonl/.csv, and exact resumption from latest.
 import Foundation
+import SmearData
 import SmearMetrics
 import SmearNN
 import SmearTensor
@@ -60,15 +61,15 @@ extension Trainer {
                      "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
                      "target_largest_class_share", "target_dev"]
         // A method's diagnostic named like a fixed column (entmin's target_entropy) gets the method's prefix.
-        var lines = [(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 }).joined(separator: ",")]
+        var lines = [CSV.row(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 })]
         func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
         for r in history {
-            lines.append(([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
+            lines.append(CSV.row([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
                            f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
                            f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
-                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }).joined(separator: ","))
+                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }))
         }
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
+        try lines.joined().write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
     }
 
     /// Restores the latest checkpoint of this run's folder (model, optimizer, epoch, history).
