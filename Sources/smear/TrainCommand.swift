@@ -3,6 +3,7 @@
 // help as the language's train()); a bad value is a usage error (exit 64), a failed run exit 70.
 import ArgumentParser
 import Foundation
+import Glibc
 import SmearAdapt
 import SmearData
 import SmearMetrics
@@ -117,12 +118,15 @@ struct TrainCommand: ParsableCommand {
         do { config = try spec.trainingConfig(classes: classList.count) } catch { throw ValidationError("\(error)") }
         let (descriptor, method) = try adaptationMethod()
         let data = try loadData(classes: classList, spec: spec, config: config)
-        let dir = URL(fileURLWithPath: out ?? "runs/\(descriptor.name)")
+        let dir: URL
+        do { dir = try RunFolder.validated(out ?? "runs/\(descriptor.name)") } catch { throw ValidationError("--out: \(error)") }
+        let lock = try RunLock(dir)   // before the folder is read or cleared; the trainer holds it from here on
         if RunFolder.holdsRun(dir) && !resume {
             guard overwrite else { throw ValidationError("\(dir.path) already holds a run: continue it with --resume, replace it with --overwrite, or choose another --out") }
             try RunFolder.clear(dir)
         }
         let trainer = try Trainer(config: config, method: method, data: data, directory: dir).reportingOnTerminal()
+        withExtendedLifetime(lock) {}
         trainer.shouldStop = { Interrupt.requested }
         if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
         let optionText = descriptor.options.isEmpty ? "no options"
@@ -130,7 +134,10 @@ struct TrainCommand: ParsableCommand {
         print("method \(descriptor.name) (\(optionText)); ResNet-18 width \(config.network.width) (\(trainer.net.parameterCount) parameters); "
               + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
               + ComputeBackend.summary)
-        try trainer.run()
+        guard try trainer.run() else {   // stopped by Ctrl-C at the end of a step: the last whole epoch is saved
+            FileHandle.standardError.write(Data("smear: interrupted after epoch \(trainer.completedEpochs); continue with --resume\n".utf8))
+            Glibc.exit(130)
+        }
         try writeReports(trainer, descriptor: descriptor, target: data.target, into: dir)
     }
 }

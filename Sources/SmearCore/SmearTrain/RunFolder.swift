@@ -4,6 +4,13 @@ import Foundation
 import SmearAdapt
 
 public enum RunFolder {
+    /// The folder a user named for a run: not empty (that would be the current folder), no NUL byte.
+    public static func validated(_ path: String) throws -> URL {
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else { throw RunFolderError.emptyPath }
+        guard !path.contains("\u{0}") else { throw RunFolderError.nulInPath }
+        return URL(fileURLWithPath: path)
+    }
+
     /// The files that make a run: checkpoints and history.
     static func runFiles(in directory: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -33,13 +40,15 @@ public enum RunFolder {
     }
 
     /// The settings that differ between a checkpoint's stored config (JSON) and `current`, as
-    /// "name: stored → current"; the number of epochs may grow (that extends a run) and is not compared.
+    /// "name: stored → current"; the number of epochs may grow (that extends a run) and is not compared, nor are
+    /// the settings that do not change what is trained from a checkpoint on (selection, workers, the file the
+    /// backbone started from).
     public static func settingDifferences(stored: String, current: TrainingConfig) -> [String] {
         guard let old = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any],
               let data = try? JSONEncoder().encode(current),
               let new = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         var out: [String] = []
-        for key in Set(old.keys).union(new.keys).sorted() where key != "epochs" && key != "selection" && key != "workers" {
+        for key in Set(old.keys).union(new.keys).sorted() where !["epochs", "selection", "workers", "backboneWeights"].contains(key) {
             let (a, b) = (old[key].map(describe) ?? "unset", new[key].map(describe) ?? "unset")
             if a != b { out.append("\(key): \(a) → \(b)") }
         }
@@ -51,5 +60,15 @@ public enum RunFolder {
         guard JSONSerialization.isValidJSONObject([v]), let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys]),
               let s = String(data: d, encoding: .utf8) else { return "\(v)" }
         return String(s.dropFirst().dropLast())
+    }
+}
+
+public enum RunFolderError: Error, CustomStringConvertible {
+    case emptyPath, nulInPath
+    public var description: String {
+        switch self {
+        case .emptyPath: "the run folder is empty: name a folder (an empty name would put the run into the current folder)"
+        case .nulInPath: "the run folder's name holds a NUL character"
+        }
     }
 }

@@ -32,14 +32,44 @@ public struct RunRecord: Codable {
     public static func url(in directory: URL) -> URL { directory.appendingPathComponent("run.json") }
 
     /// Writes run.json atomically, unless the folder already holds exactly this record (reopening a run,
-    /// resuming it): a run's record is written once and never touched again by a reader.
+    /// resuming it): a run's record is written once and never touched again by a reader. A folder that holds
+    /// a run made with other data, method, options or settings is refused, naming each difference (only the
+    /// number of epochs may grow).
     public func write(to directory: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = try encoder.encode(self)
         let url = Self.url(in: directory)
-        if FileManager.default.contents(atPath: url.path) == bytes { return }
+        let existing = FileManager.default.contents(atPath: url.path)
+        if existing == bytes { return }
+        if RunFolder.holdsRun(directory), let existing, let stored = try? JSONDecoder().decode(RunRecord.self, from: existing) {
+            let changed = differences(from: stored)
+            guard changed.isEmpty else {
+                throw TrainingError.badCheckpoint("\(directory.path) holds a run made with other settings (" + changed.joined(separator: "; ")
+                    + "); resume it with its own settings, replace it (overwrite), or choose another folder")
+            }
+        }
         try bytes.write(to: url, options: .atomic)
+    }
+
+    /// "name: stored → this" for each input of the run that differs from `stored`'s.
+    func differences(from stored: RunRecord) -> [String] {
+        var out: [String] = []
+        if stored.method != method { out.append("method: \(stored.method) → \(method)") }
+        for key in Set(stored.options.keys).union(options.keys).sorted() where stored.options[key] != options[key] {
+            out.append("option \(key): \(stored.options[key].map { "\($0)" } ?? "unset") → \(options[key].map { "\($0)" } ?? "unset")")
+        }
+        func describe(_ d: DatasetRecord?) -> String { d.map { "\($0.name) (\($0.files.count) images)" } ?? "none" }
+        for (name, a, b) in [("source", stored.source, source), ("target", stored.target, target)] as [(String, DatasetRecord?, DatasetRecord?)]
+            + [("validation", stored.validation, validation)] {
+            guard a?.files != b?.files || a?.labels != b?.labels || a?.classes != b?.classes else { continue }
+            let (x, y) = (describe(a), describe(b))
+            out.append("\(name): " + (x == y ? "\(x), other images, labels or classes" : "\(x) → \(y)"))
+        }
+        if let storedConfig = try? JSONEncoder().encode(stored.config) {
+            out += RunFolder.settingDifferences(stored: String(decoding: storedConfig, as: UTF8.self), current: config)
+        }
+        return out
     }
 
     /// The run in `directory`, with its weights, optimizer state and history from `latest` (when there is one).

@@ -77,8 +77,12 @@ public final class Trainer {
     /// The moving average of the weights, when the run keeps one (`config.weightAverageDecay`).
     let average: WeightAverage?
 
+    /// This process's hold on the run folder, for the trainer's life.
+    let lock: RunLock
+
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
         self.config = config; self.method = method; self.directory = directory
+        lock = try RunLock(directory)
         var data = data
         let (sourceRegion, targetRegion) = config.statisticsCrops
         let whiteBalance = [.whiteBalanceImage, .whiteBalanceZScore].contains(config.stainNormalization)

@@ -47,7 +47,9 @@ func registerTrainingLibrary(_ i: Interpreter) {
         for (set, role) in [(trainSet, "source"), (targetSet, "target")] where set.count < c.batchSize {
             throw LanguageError(.value, "train(): batch=\(c.batchSize) is more than the \(set.count) \(role) images", hint: "use a smaller batch")
         }
-        let out = URL(fileURLWithPath: try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))"))
+        let outText = try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))")
+        let out: URL
+        do { out = try RunFolder.validated(outText) } catch { throw LanguageError(.value, "\(a.function)(): out: \(error)") }
         let trainer = try startRun(a, config: c, method: method, data: data, out: out)
         let run = RunObject(trainer, source: source.name, target: target.name)
         let finished = try trainer.run()
@@ -125,6 +127,7 @@ func languageError<T>(_ function: String, _ body: () throws -> T) throws -> T {
 /// unless overwrite=true); Ctrl-C stops it at the end of a step.
 func startRun(_ a: Arguments, config: TrainingConfig, method: AdaptationMethod, data: RunData, out: URL) throws -> Trainer {
     let resume = try a.bool(nil, "resume"), overwrite = try a.bool(nil, "overwrite")
+    let lock = try RunLock(out)   // before the folder is read or cleared; the trainer holds it from here on
     if RunFolder.holdsRun(out) && !resume {
         guard overwrite else {
             throw LanguageError(.value, "train(): \(out.path) already holds a run", hint: "continue it with resume=true, replace it with overwrite=true, or choose another out=")
@@ -132,6 +135,7 @@ func startRun(_ a: Arguments, config: TrainingConfig, method: AdaptationMethod, 
         try RunFolder.clear(out)
     }
     let trainer = try Trainer(config: config, method: method, data: data, directory: out).reportingOnTerminal()
+    withExtendedLifetime(lock) {}
     if resume, try trainer.resume() { a.interpreter.output("resumed after epoch \(trainer.completedEpochs) from \(out.path)") }
     Interrupt.reset()
     trainer.shouldStop = { Interrupt.requested }
