@@ -190,15 +190,25 @@ public struct Parser {
         }
     }
 
+    /// One more link of a left-associative chain (`a + b + c`, `f()()`, `a.b.c`): each makes the tree one level
+    /// deeper, so a chain counts against `maxDepth` like nesting does, and the interpreter, which walks the
+    /// tree recursively, never meets a tree deeper than that.
+    mutating func link(_ links: inout Int) throws {
+        try descend()
+        links += 1
+    }
+
     mutating func orExpr() throws -> Expr {
-        var e = try andExpr()
-        while isKeyword("or") { let l = current.location; _ = advance(); e = .binary("or", e, try andExpr(), l) }
+        var e = try andExpr(), links = 0
+        defer { depth -= links }
+        while isKeyword("or") { try link(&links); let l = current.location; _ = advance(); e = .binary("or", e, try andExpr(), l) }
         return e
     }
 
     mutating func andExpr() throws -> Expr {
-        var e = try notExpr()
-        while isKeyword("and") { let l = current.location; _ = advance(); e = .binary("and", e, try notExpr(), l) }
+        var e = try notExpr(), links = 0
+        defer { depth -= links }
+        while isKeyword("and") { try link(&links); let l = current.location; _ = advance(); e = .binary("and", e, try notExpr(), l) }
         return e
     }
 
@@ -220,18 +230,22 @@ public struct Parser {
     }
 
     mutating func additive() throws -> Expr {
-        var e = try term()
+        var e = try term(), links = 0
+        defer { depth -= links }
         while isSymbol("+") || isSymbol("-") {
             guard case .symbol(let op) = kind else { break }
+            try link(&links)
             let l = current.location; _ = advance(); e = .binary(op, e, try term(), l)
         }
         return e
     }
 
     mutating func term() throws -> Expr {
-        var e = try unary()
+        var e = try unary(), links = 0
+        defer { depth -= links }
         while isSymbol("*") || isSymbol("/") || isSymbol("%") || isSymbol("@") {
             guard case .symbol(let op) = kind else { break }
+            try link(&links)
             let l = current.location; _ = advance(); e = .binary(op, e, try unary(), l)
         }
         return e
@@ -246,8 +260,10 @@ public struct Parser {
     }
 
     mutating func postfix() throws -> Expr {
-        var e = try primary()
+        var e = try primary(), links = 0
+        defer { depth -= links }
         while true {
+            if isSymbol("(") || isSymbol(".") || isSymbol("[") { try link(&links) }
             if isSymbol("(") {
                 let l = current.location
                 nesting += 1; _ = advance()

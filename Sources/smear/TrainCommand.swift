@@ -41,6 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "continue the run in --out from its last checkpoint") var resume = false
     @Flag(help: "replace a run already in --out") var overwrite = false
     @Flag(help: "leave unreadable images out instead of stopping") var skipUnreadable = false
+    @Flag(help: "read on when a folder outside --classes differs from a class only in case or a plural (it is left out)") var allowNearMisses = false
     @Flag(help: "print the settings (RunSpec) and stop") var dryRun = false
 
     @Option(help: settingHelp("epochs")) var epochs: Int?

@@ -10,7 +10,7 @@ extension TrainCommand {
     /// source's, else a flat folder), each image checked; sizes that cannot form a batch are usage errors.
     func loadData(classes: [String], spec: RunSpec, config: TrainingConfig) throws -> RunData {
         let sourceURL = URL(fileURLWithPath: source), targetURL = URL(fileURLWithPath: target)
-        let scanned = try ImageDataset.folder(sourceURL, classes: classes, only: classes)
+        let scanned = try ImageDataset.folder(sourceURL, classes: classes, only: classes, allowNearMisses: allowNearMisses)
         let showScan: (Int, Int) -> Void = { done, total in
             if isatty(1) != 0 { print("\rchecking images \(done)/\(total)", terminator: done == total ? "\n" : ""); fflush(stdout) }
         }
@@ -25,12 +25,21 @@ extension TrainCommand {
         }
         var targetSet: ImageDataset
         let targetClasses = classes.filter { FileManager.default.fileExists(atPath: targetURL.appendingPathComponent($0).path) }
-        if let t = try? ImageDataset.folder(targetURL, classes: classes, only: targetClasses) { targetSet = t }
+        if let t = try? ImageDataset.folder(targetURL, classes: classes, only: targetClasses, allowNearMisses: true) {
+            let near = t.foldersOutsideClasses.filter { f in classes.contains { ImageDataset.isNearMiss(f, of: $0) } }
+            if !near.isEmpty && !allowNearMisses {
+                throw ValidationError("target \(targetURL.path): folder(s) \(near.joined(separator: ", ")) differ from a class of --classes only in case or a plural; rename them, or pass --allow-near-misses")
+            }
+            targetSet = t
+        }
         else { targetSet = try ImageDataset.unlabeled(targetURL, classes: classes) }
         let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable, progress: showScan)
         if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
         targetSet = checkedTarget
         print("source \(train.summary)\nsource validation \(validation?.count ?? 0) images\ntarget \(targetSet.summary)")
+        for (set, role) in [(scanned, "source"), (targetSet, "target")] where !set.foldersOutsideClasses.isEmpty {
+            print("\(role): left out \(set.foldersOutsideClasses.count) folder(s) not in --classes: \(set.foldersOutsideClasses.joined(separator: ", "))")
+        }
         for (set, role) in [(labelled, "source"), (targetSet, "target")] where !set.skipped.isEmpty {
             print("\(role): \(set.skipped.count) entries not read: "
                   + set.skippedWithReasons.prefix(10).map { "\($0.path) (\($0.reason))" }.joined(separator: "; "))

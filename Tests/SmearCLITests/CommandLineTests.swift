@@ -121,6 +121,20 @@ final class CommandLineTests: SmearExecutableTestCase {
             .write(to: parens, atomically: true, encoding: .utf8)
         try ("x = " + String(repeating: "[", count: 50000) + String(repeating: "]", count: 50000) + "\n")
             .write(to: brackets, atomically: true, encoding: .utf8)
+        // Left-associative chains: each link is one level deeper in the tree the interpreter walks.
+        let sum = dir.appendingPathComponent("sum.smear"), calls = dir.appendingPathComponent("calls.smear")
+        let attributes = dir.appendingPathComponent("attributes.smear"), products = dir.appendingPathComponent("products.smear")
+        try ("x = 1" + String(repeating: " + 1", count: 50_000) + "\n").write(to: sum, atomically: true, encoding: .utf8)
+        try ("f = fn() { return f }\nf" + String(repeating: "()", count: 50_000) + "\n").write(to: calls, atomically: true, encoding: .utf8)
+        try ("a = 1\na" + String(repeating: ".a", count: 50_000) + "\n").write(to: attributes, atomically: true, encoding: .utf8)
+        try ("x = 2" + String(repeating: " * 1", count: 50_000) + " or true and false" + String(repeating: " and true", count: 50_000) + "\n")
+            .write(to: products, atomically: true, encoding: .utf8)
+        let nearMiss = dir.appendingPathComponent("near-miss")   // PBC's classes with "Basophil" and "lymphocytes" folders
+        for c in ["Basophil", "eosinophil", "lymphocytes", "monocyte", "neutrophil"] {
+            let from = root.appendingPathComponent("data/sample/pbc_barcelona").appendingPathComponent(c.lowercased().replacingOccurrences(of: "lymphocytes", with: "lymphocyte"))
+            try FileManager.default.createDirectory(at: nearMiss, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: nearMiss.appendingPathComponent(c), withDestinationURL: from)
+        }
         let recursive = dir.appendingPathComponent("recursive.smear"), latin1 = dir.appendingPathComponent("latin1.smear")
         try "source(\"\(recursive.path)\")\n".write(to: recursive, atomically: true, encoding: .utf8)
         try Data([0x70, 0x72, 0x69, 0x6E, 0x74, 0x28, 0x22, 0xE9, 0x22, 0x29, 0x0A]).write(to: latin1)   // print("é") in Latin-1
@@ -159,6 +173,9 @@ final class CommandLineTests: SmearExecutableTestCase {
             (sample + ["--head", "x"], 64, "The value 'x' is invalid for '--head"),
             (sample + ["--stain", "foo"], 64, "'stain' must be one of reinhard, macenko, reinhard_image"),
             (sample + ["--bogus"], 64, "Unknown option '--bogus'"),
+            (["train", "--source", nearMiss.path, "--target", "data/sample/bccd", "--out", dir.path + "/near"], 70,
+             "folder 'Basophil' (class 'basophil'), 'lymphocytes' (class 'lymphocyte') is not in the class list"),
+            (["train", "--source", "data/sample/bccd", "--target", "data/sample/bccd", "--out", ""], 64, "the run folder is empty"),
             (sample + ["--batch", "1000"], 64, "more than the"),
             (["-e", "zeros([-1, 3])"], 70, "shape entries cannot be negative"),
             (["-e", "argmax(tensor([1, 2]), axis=-2)"], 70, "argmax(): axis -2 is out of range for rank 1"),
@@ -178,6 +195,10 @@ final class CommandLineTests: SmearExecutableTestCase {
             (["-e", "randn([1e30])"], 70, "whole numbers up to"),
             ([parens.path], 65, "nested more than 200 levels deep"),
             ([brackets.path], 65, "nested more than 200 levels deep"),
+            ([sum.path], 65, "nested more than 200 levels deep"),
+            ([calls.path], 65, "nested more than 200 levels deep"),
+            ([attributes.path], 65, "nested more than 200 levels deep"),
+            ([products.path], 65, "nested more than 200 levels deep"),
         ]
         for (args, status, fragment) in table {
             let r = try run(args)

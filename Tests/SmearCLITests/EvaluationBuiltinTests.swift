@@ -59,6 +59,42 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertEqual(rows.count, try sampleImageCount("bccd", ["lymphocyte", "neutrophil"]))
     }
 
+    /// A dataset whose classes come in another order is mapped onto the run's by name (the same report as the
+    /// run's own order); one with a class the run does not know is refused with both lists; an empty dataset is a
+    /// clear error in every builtin that reads images through the run, and as a validation set.
+    func testDatasetsAreCheckedAgainstTheRun_orderMappedUnknownAndEmptyRefused() throws {
+        let dir = try temporaryFolder("smear-vocabulary")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prefix = tinyRun(in: dir, validation: false)
+        let mapped = try run(["-e", prefix + """
+        swapped = dataset("data/sample/bccd", classes=["neutrophil", "lymphocyte"], only=["neutrophil", "lymphocyte"])
+        print("same", evaluate(run, swapped).macro_f1 == evaluate(run, bccd).macro_f1)
+        """])
+        XCTAssertTrue(mapped.out.contains("same true"), mapped.out + mapped.err)
+        let empty = "split(bccd, 0.001, seed=1)[0]"
+        let table: [(String, String)] = [
+            ("evaluate(run, dataset(\"data/sample/bccd\"))", "dataset bccd has classes the model does not know: basophil, eosinophil, monocyte"),
+            ("evaluate(run, \(empty))", "has no images, so it cannot be evaluated"),
+            ("predict(run, \(empty), \"\(dir.path)/p.csv\")", "has no images, so it cannot be evaluated"),
+            ("evaluate(run, \(empty), adabn=true)", "has no images, so it cannot be evaluated"),
+            ("plot_features(run, \(empty), bccd, n=10)", "has no images, so it cannot be evaluated"),
+            ("a_distance(run, bccd, \(empty), n=10)", "has no images, so it cannot be evaluated"),
+            ("train(pbc, bccd, validation=\(empty), epochs=1, iters=2, out=\"\(dir.path)/v\")", "has no images, so it cannot be a validation set"),
+        ]
+        let reopened = """
+        classes = ["lymphocyte", "neutrophil"]
+        pbc = dataset("data/sample/pbc_barcelona", classes=classes, only=classes)
+        bccd = dataset("data/sample/bccd", classes=classes, only=classes)
+        run = open_run("\(dir.path)/run")
+
+        """
+        for (line, message) in table {
+            let r = try run(["-e", reopened + line])
+            XCTAssertEqual(r.status, 70, line)
+            XCTAssertTrue(r.err.contains(message), "\(line): \(r.err)")
+        }
+    }
+
     /// A fresh folder under the system's temporary directory.
     private func temporaryFolder(_ prefix: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")

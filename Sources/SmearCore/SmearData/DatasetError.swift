@@ -17,6 +17,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case imagesWithoutClassFolders(String)
     /// Macenko's stain vectors cannot be fitted from a lab's pixels (the reason says why).
     case stainFit(String)
+    /// A dataset with no images where images are needed (an empty split or subset).
+    case emptyDataset(name: String, use: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "dataset \(d): \(files.count) unreadable image(s): \(files.prefix(10).joined(separator: "; "))"
                 + (files.count > 10 ? "; ..." : "") + ". Remove them, or leave them out (smear train --skip-unreadable)."
         case .vocabularyMismatch(let r): return r
+        case .emptyDataset(let name, let use):
+            return "dataset \(name) has no images, so it cannot be \(use); an empty split or subset? Check its fraction or classes"
         case .stainFit(let r): return "Macenko stain fit: \(r); use another stain setting (reinhard, lab_mean_image) for this lab"
         case .noNucleus(let n):
             return "cell scale: no stained nucleus found near the centre of any of \(n) images; are these single-cell crops of a stained smear? Give the crops by hand (source_crop, target_crop) instead"

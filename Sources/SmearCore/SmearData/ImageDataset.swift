@@ -18,6 +18,8 @@ public struct ImageDataset: Sendable {
     /// What the folder held that is not read, relative to its root: files that are not images, and
     /// folders inside class folders (class folders are read one level deep). Reported, never silent.
     public var skipped: [String] = []
+    /// Class folders of the root that are not in the class list given, so not read (reported, never silent).
+    public var foldersOutsideClasses: [String] = []
 
     public init(name: String, samples: [Sample], classes: [String]) {
         self.name = name; self.samples = samples; self.classes = classes
@@ -49,7 +51,10 @@ public struct ImageDataset: Sendable {
     ///   - classes: the vocabulary (index order); folders outside it are ignored and classes without a
     ///     folder get no samples. Default: the subfolders, sorted.
     ///   - only: keep only these classes (a subset of the vocabulary; indices stay those of `classes`).
-    public static func folder(_ root: URL, name: String? = nil, classes: [String]? = nil, only: [String]? = nil) throws -> ImageDataset {
+    ///   - allowNearMisses: read on even when a folder outside `classes` differs from a class only in case or a
+    ///     plural "s" (`Basophil`, `lymphocytes`); by default that is an error, as it is most likely a misspelt class.
+    public static func folder(_ root: URL, name: String? = nil, classes: [String]? = nil, only: [String]? = nil,
+                              allowNearMisses: Bool = false) throws -> ImageDataset {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir) else { throw DatasetError.missingFolder(root.path) }
         guard isDir.boolValue else { throw DatasetError.notAFolder(root.path) }
@@ -60,6 +65,14 @@ public struct ImageDataset: Sendable {
         let keep = Set(only ?? vocabulary)
         for c in keep where !vocabulary.contains(c) {
             throw DatasetError.vocabularyMismatch("class '\(c)' is not in the vocabulary \(vocabulary)")
+        }
+        let outside = subfolders.filter { !vocabulary.contains($0) }
+        if !allowNearMisses {
+            let near = outside.compactMap { f in vocabulary.first { isNearMiss(f, of: $0) }.map { "'\(f)' (class '\($0)')" } }
+            if !near.isEmpty {
+                throw DatasetError.vocabularyMismatch("\(root.path): folder \(near.joined(separator: ", ")) is not in the class list, though its name is "
+                    + "that class's but for case or a plural; rename the folder to the class's name, or allow it (smear train --allow-near-misses)")
+            }
         }
         var samples: [Sample] = [], skipped: [String] = []
         for folder in subfolders {
@@ -75,7 +88,14 @@ public struct ImageDataset: Sendable {
         }
         var d = ImageDataset(name: name ?? root.lastPathComponent, samples: samples, classes: vocabulary)
         d.skipped = skipped
+        d.foldersOutsideClasses = outside
         return d
+    }
+
+    /// `folder` names `className` but for letter case or a trailing "s"/"es".
+    public static func isNearMiss(_ folder: String, of className: String) -> Bool {
+        let f = folder.lowercased(), c = className.lowercased()
+        return folder != className && (f == c || f == c + "s" || f == c + "es" || f + "s" == c || f + "es" == c)
     }
 
     /// An unlabelled folder of images (searched recursively), such as an adaptation target.
@@ -116,6 +136,23 @@ public struct ImageDataset: Sendable {
             samples += s.samples.map { Sample(path: $0.path, label: $0.label.flatMap { vocabulary.firstIndex(of: s.classes[$0]) }) }
         }
         return ImageDataset(name: name ?? sets.map(\.name).joined(separator: "+"), samples: samples, classes: vocabulary)
+    }
+
+    /// The same images labelled in `vocabulary`'s order, each label mapped by its class name (a model's output
+    /// index means a class of the model's list, not of the dataset's). A class of the dataset that has images but
+    /// no place in `vocabulary` is refused with both lists; unlabelled images stay unlabelled.
+    public func mapped(onto vocabulary: [String]) throws -> ImageDataset {
+        if classes == vocabulary { return self }
+        let used = Set(samples.compactMap(\.label)).sorted().map { classes[$0] }
+        let unknown = used.filter { !vocabulary.contains($0) }
+        guard unknown.isEmpty else {
+            let near = unknown.compactMap { u in vocabulary.first { $0.lowercased() == u.lowercased() || $0.lowercased() + "s" == u.lowercased() }.map { "\(u) ~ \($0)" } }
+            throw DatasetError.vocabularyMismatch("dataset \(name) has classes the model does not know: \(unknown.joined(separator: ", ")) "
+                + "(dataset: \(classes.joined(separator: ", ")); model: \(vocabulary.joined(separator: ", ")))"
+                + (near.isEmpty ? "" : "; near misses: \(near.joined(separator: ", ")) — rename the folders or pass classes="))
+        }
+        let index = classes.map { vocabulary.firstIndex(of: $0) }
+        return ImageDataset(name: name, samples: samples.map { Sample(path: $0.path, label: $0.label.flatMap { index[$0] }) }, classes: vocabulary)
     }
 
     /// Samples per class index (unlabelled samples are not counted).
@@ -186,6 +223,7 @@ public struct ImageDataset: Sendable {
         let badPaths = Set(bad.map(\.path))
         var d = ImageDataset(name: name, samples: samples.filter { !badPaths.contains($0.path.path) }, classes: classes)
         d.skipped = skipped
+        d.foldersOutsideClasses = foldersOutsideClasses
         return d
     }
 

@@ -16,6 +16,7 @@ public enum AdaBN {
     /// - Returns: a closure that puts the previous statistics and modes back, bit for bit.
     public static func adapt(_ net: Module, to dataset: ImageDataset, pipeline: ImagePipeline,
                              batchSize: Int = 64) throws -> () -> Void {
+        guard dataset.count > 0 else { throw DatasetError.emptyDataset(name: dataset.name, use: "used to adapt batch norm") }
         let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
         return try recompute(net, batches: loader.batchesPerEpoch) { [try loader.batch(epoch: 0, index: $0).images] }
     }

@@ -37,6 +37,7 @@ public struct Evaluation {
     public static func run(_ net: AdaptationNetwork, on dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int = 64,
                            adaptBatchNorm: Bool = false, keepFeatures: Bool = false, orientations: Bool = false,
                            progress: ((Int, Int) -> Void)? = nil) throws -> Evaluation {
+        guard dataset.count > 0 else { throw DatasetError.emptyDataset(name: dataset.name, use: "evaluated") }
         if adaptBatchNorm {
             let restore = try AdaBN.adapt(net, to: dataset, pipeline: pipeline, batchSize: batchSize)
             defer { restore() }

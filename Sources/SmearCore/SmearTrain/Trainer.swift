@@ -83,6 +83,10 @@ public final class Trainer {
     public init(config: TrainingConfig, method: AdaptationMethod, data: RunData, directory: URL) throws {
         self.config = config; self.method = method; self.directory = directory
         lock = try RunLock(directory)
+        for (d, use) in [(data.source, "a training source"), (data.target, "a training target")] + (data.sourceValidation.map { [($0, "a validation set")] } ?? [])
+        where d.count == 0 {
+            throw DatasetError.emptyDataset(name: d.name, use: use)
+        }
         var data = data
         let (sourceRegion, targetRegion) = config.statisticsCrops
         let whiteBalance = [.whiteBalanceImage, .whiteBalanceZScore].contains(config.stainNormalization)

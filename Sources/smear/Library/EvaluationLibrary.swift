@@ -72,7 +72,8 @@ extension Trainer {
 
 /// Evaluates the run's network as loaded; with `trainingBN` its batch-norm statistics are first recomputed over
 /// the run's training batches and put back afterwards (AdaBN and it are two answers to one question: one at a time).
-func evaluation(_ r: RunObject, _ ds: ImageDataset, _ pipeline: ImagePipeline, adabn: Bool, trainingBN: Bool, tta: Bool) throws -> Evaluation {
+func evaluation(_ r: RunObject, _ given: ImageDataset, _ pipeline: ImagePipeline, adabn: Bool, trainingBN: Bool, tta: Bool) throws -> Evaluation {
+    let ds = try given.mapped(onto: r.trainer.data.source.classes)
     guard !(adabn && trainingBN) else {
         throw LanguageError(.value, "adabn=true and training_bn=true each set the batch-norm statistics; choose one")
     }
