@@ -24,13 +24,12 @@ extension Interpreter {
             let step = try a.int(2, "step")
             guard step != 0 else { throw LanguageError(.value, "range() step must not be 0") }
             let count = max(0, (stop - start + step - (step > 0 ? 1 : -1)) / step)
-            guard count <= 10_000_000 else {
-                throw LanguageError(.value, "range() of \(count) numbers is more than the 10,000,000 a list may hold", hint: "use a while loop")
-            }
+            try ValueBudget.checkList(count, "range()")
             return .list(stride(from: start, to: stop, by: step).map { .number(Double($0)) })
         })
         register(Builtin("append", "append(list, value)", help: "A new list with the value added at the end.", example: "xs = append(xs, 4)") { a in
             guard case .list(let l) = try a.required(0, "list") else { throw LanguageError(.type, "append() needs a list") }
+            try ValueBudget.checkList(l.count + 1, "append()")
             return .list(l + [try a.required(1, "value")])
         })
         register(Builtin("keys", "keys(record)", help: "The field names of a record.", example: "keys({a: 1, b: 2})") { a in

@@ -284,14 +284,21 @@ public final class Interpreter {
             }
         case (.string(let x), .string(let y)) where ["+", "==", "!=", "<", ">"].contains(op):
             switch op {
-            case "+": return .string(x + y)
+            case "+":
+                try ValueBudget.checkString(x.utf8.count + y.utf8.count, "'+' of two strings")
+                return .string(x + y)
             case "==": return .bool(x == y)
             case "!=": return .bool(x != y)
             case "<": return .bool(x < y)
             default: return .bool(x > y)
             }
-        case (.string(let x), _) where op == "+": return .string(x + b.description)
-        case (.list(let x), .list(let y)) where op == "+": return .list(x + y)
+        case (.string(let x), _) where op == "+":
+            let y = b.description
+            try ValueBudget.checkString(x.utf8.count + y.utf8.count, "'+' of a string and a value")
+            return .string(x + y)
+        case (.list(let x), .list(let y)) where op == "+":
+            try ValueBudget.checkList(x.count + y.count, "'+' of two lists")
+            return .list(x + y)
         default: break
         }
         if op == "==" || op == "!=" {

@@ -160,6 +160,13 @@ final class CommandLineTests: SmearExecutableTestCase {
             (["-e", "plugin(\"mdd\", head_width=0.5)"], 70, "a whole number"),
             (["-e", "plugin(\"mdd\", grl_max_iters=0)"], 70, "option grl_max_iters = 0.0 is not allowed"),
             (["-e", "range(1e12)"], 70, "more than the 10,000,000"),
+            (["-e", "xs = [1]\nwhile true { xs = xs + xs }"], 70, "'+' of two lists would hold 16777216 elements, more than the 10,000,000"),
+            (["-e", "xs = [1]\nwhile true { xs = append(xs, 1) + xs }"], 70, "more than the 10,000,000 a list may hold"),
+            (["-e", "s = \"ab\"\nwhile true { s = s + s }"], 70, "more than the 100,000,000 a string may hold"),
+            (["-e", "resnet18(-1, 8)"], 70, "'classes' must be between 1 and 100000"),
+            (["-e", "resnet18(5, 1e12)"], 70, "'width' must be between 1 and 512"),
+            (["-e", "split(dataset(\"data/sample/bccd\"), 0.5, seed=-1)"], 70, "'seed' must be between 0 and"),
+            (["-e", "cell_scale(dataset(\"data/sample/bccd\"), images=-5)"], 70, "'images' must be between 1 and"),
             (["-e", "1 % 0"], 70, "division by zero"),
             (["-e", "log(-1)"], 70, "not positive"),
             (["-e", "sqrt(-1)"], 70, "negative number"),
@@ -206,6 +213,12 @@ final class CommandLineTests: SmearExecutableTestCase {
             XCTAssertTrue(r.err.contains(fragment), "\(args.joined(separator: " ").prefix(60)): \(r.err.prefix(300))")
         }
         XCTAssertEqual(try run(["-e", "reshape(arange(0, 6), [-1, 2])"]).status, 0, "reshape still infers one -1")
+        for threads in ["3000000000", "-3", "many"] {   // ignored with a warning, never converted blindly
+            let environment = ProcessInfo.processInfo.environment.merging(["SMEAR_THREADS": threads]) { $1 }
+            let r = try run(train("epochs=1, iters=2, batch=8, width=4, overwrite=true"), environment: environment)
+            XCTAssertEqual(r.status, 0, "SMEAR_THREADS=\(threads): \(r.err.prefix(300))")
+            XCTAssertTrue(r.err.contains("SMEAR_THREADS=\(threads) is not a whole number from 1 to 1024; ignored"), r.err)
+        }
         XCTAssertEqual(try run([], stdin: "print(1)\nprint(nope)\n").status, 70, "piped input with an error exits non-zero")
         XCTAssertEqual(try run(["-e", "range(start=1, stop=3)"]).out, "[1, 2]\n", "range takes its ends by keyword")
         XCTAssertEqual(try run([], stdin: "print(\"Zürich\")\n").out, "Zürich\n", "UTF-8 input survives the line reader")

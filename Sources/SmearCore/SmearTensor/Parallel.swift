@@ -7,8 +7,11 @@ import Foundation
 public enum Parallel {
     /// Worker count for smear's own kernels and matrix products (and oneDNN's, fixed at its first use):
     /// `SMEAR_THREADS`, else the number of cores.
-    nonisolated(unsafe) public static var threads = ProcessInfo.processInfo.environment["SMEAR_THREADS"].flatMap(Int.init)
+    nonisolated(unsafe) public static var threads = EnvironmentSetting.integer("SMEAR_THREADS", in: 1...maximumThreads)
         ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// More threads than any machine smear runs on has cores; SMEAR_THREADS outside 1…this is ignored.
+    public static let maximumThreads = 1024
 
     /// Calls `body` on disjoint sub-ranges of 0..<n, concurrently when it is worth it.
     /// `minChunk` is the smallest range worth handing to another thread.

@@ -37,7 +37,7 @@ func registerDataLibrary(_ i: Interpreter) {
                        example: "parts = split(pbc, 0.9)   # parts[0] train, parts[1] validation") { a in
         let f = try a.number(1, "fraction")
         guard f > 0 && f < 1 else { throw LanguageError(.value, "split(): fraction must be between 0 and 1, got \(f)") }
-        let (x, y) = try datasetArg(a, 0, "dataset").split(fraction: f, seed: UInt64(try a.int(2, "seed")))
+        let (x, y) = try datasetArg(a, 0, "dataset").split(fraction: f, seed: UInt64(try a.int(2, "seed", in: 0...Int(Int32.max))))
         return .list([.object(DatasetObject(x)), .object(DatasetObject(y))])
     })
     i.register(Builtin("combine", "combine(datasets)", help: "Several labelled sources as one; labels mapped by class name.",
@@ -62,14 +62,14 @@ func registerDataLibrary(_ i: Interpreter) {
     i.register(Builtin("cell_scale", "cell_scale(dataset, images=200)",
                        help: "Without labels: the median diameter of the stained nucleus at each frame's centre (found by optical density,\nso any stain), as a fraction of the frame's shorter side; the median side in pixels; images measured and missed.\nUse it with matched_crops to give two labs the same cell scale.",
                        example: "cell_scale(bccd).diameter") { a in
-        let m = try CellScale.measure(try datasetArg(a, 0, "dataset"), maxImages: try a.int(1, "images"))
+        let m = try CellScale.measure(try datasetArg(a, 0, "dataset"), maxImages: try a.int(1, "images", in: 1...1_000_000))
         return cellScaleRecord(m)
     })
     i.register(Builtin("matched_crops", "matched_crops(source_scale, target_scale, size=64)",
                        help: "Centre crops [source, target] (original pixels) at which both labs' nuclei cover the same fraction of the crop\n(0.52, the reference's PBC crop, or more when a lab's nuclei already fill more of its frame): zooms whichever lab\nhas the smaller cells. Warns when a crop has fewer pixels than the working size.",
                        example: "crops = matched_crops(cell_scale(pbc), cell_scale(bccd))") { a in
         let source = try cellScaleArg(a, 0, "source_scale"), target = try cellScaleArg(a, 1, "target_scale")
-        let size = try a.int(2, "size")
+        let size = try a.int(2, "size", in: 32...1024)
         let crops = CellScale.matchedCrops(source: source, target: target)
         for (crop, lab) in [(crops.source, "source"), (crops.target, "target")] {
             if let w = CellScale.upsamplingWarning(crop: crop, workingSize: size, lab: lab) { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }

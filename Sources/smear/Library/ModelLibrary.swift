@@ -13,9 +13,9 @@ func registerModelLibrary(_ i: Interpreter) {
                        example: "m = resnet18(classes=5, width=32, norm=\"group\")") { a in
         let norm = try a.string(2, "norm")
         guard norm == "batch" || norm == "group" else { throw LanguageError(.value, "resnet18(): norm is \"batch\" or \"group\", got \"\(norm)\"") }
-        let m = ResNet18(numClasses: try a.int(0, "classes"), width: try a.int(1, "width"),
-                         norm: norm == "batch" ? .batch : .group(maxGroups: 32))
-        return .object(ModelObject(m, label: "ResNet-18 (width \(try a.int(1, "width")), \(norm) norm)"))
+        let classes = try a.int(0, "classes", in: 1...100_000), width = try a.int(1, "width", in: 1...512)
+        let m = ResNet18(numClasses: classes, width: width, norm: norm == "batch" ? .batch : .group(maxGroups: 32))
+        return .object(ModelObject(m, label: "ResNet-18 (width \(width), \(norm) norm)"))
     })
     i.register(Builtin("save", "save(model, path)", help: "Saves a model's parameters and buffers as safetensors (atomically).",
                        example: "save(m, \"m.safetensors\")") { a in
