@@ -86,7 +86,7 @@ extension Interpreter {
             let path = try a.string(0, "path")
             let text = try jsonText(try a.required(1, "value"))
             do { try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
-            catch { throw LanguageError(.io, "cannot write \(path): \(error.localizedDescription)") }
+            catch { throw LanguageError(.io, a.interpreter.describeError(error)) }
             return .string(path)
         })
         register(Builtin("read_json", "read_json(path)", help: "Reads a JSON file into lists, records, numbers, strings, booleans and nil.",

@@ -38,6 +38,8 @@ public final class Interpreter {
     /// Asked at every loop iteration and function call: true stops the program with an "interrupted" error
     /// (the host sets it from Ctrl-C), so `while true {}` can be left without killing the session.
     public var interrupted: () -> Bool = { false }
+    /// The one-line text of an error a builtin threw that is not a LanguageError (the host's own wording).
+    public var describeError: (Error) -> String = { "\($0)" }
     /// How many source() calls are running inside each other (bounded: a script may source itself).
     public var sourceDepth = 0
     var callDepth = 0
@@ -203,7 +205,7 @@ public final class Interpreter {
         do { return try body() }
         catch var e as LanguageError { if e.location == nil { e.location = loc }; throw e }
         catch let r as ReturnSignal { throw r }
-        catch { throw LanguageError(.runtime, "\(error)", at: loc) }
+        catch { throw LanguageError(.runtime, describeError(error), at: loc) }
     }
 
     func listIndex(_ i: Value, count: Int, _ loc: SourceLocation) throws -> Int {

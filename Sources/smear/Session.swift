@@ -1,9 +1,11 @@
 // A scripting session: an interpreter with every library of the core registered.
 import Foundation
 import SmearLang
+import SmearTensor
 
 func makeInterpreter(arguments: [String] = []) -> Interpreter {
     let i = Interpreter()
+    i.describeError = ErrorText.oneLine
     registerTensorLibrary(i)
     registerDataLibrary(i)
     registerTrainingLibrary(i)

@@ -44,7 +44,7 @@ func runScript(_ text: String, name: String, arguments: [String], printValue: Bo
         default: exit(70)
         }
     } catch {
-        fail("\(error)", code: 70)
+        fail(ErrorText.oneLine(error), code: 70)
     }
 }
 
@@ -80,7 +80,7 @@ case "train":
     }
     do { try parsed.run() }
     catch let e as ValidationError { TrainCommand.exit(withError: e) }
-    catch { fail("\(error)", code: 70) }
+    catch { fail(ErrorText.oneLine(error), code: 70) }
 default:
     if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }
     guard let data = FileManager.default.contents(atPath: command) else {

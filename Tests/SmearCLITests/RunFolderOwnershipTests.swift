@@ -53,6 +53,35 @@ final class RunFolderOwnershipTests: SmearExecutableTestCase {
         let grown = try run(sampleTrain(dir, ["--epochs", "2", "--iters", "2", "--resume"]))
         XCTAssertEqual(grown.status, 0, "the same inputs with more epochs continue: \(grown.err)")
 
+        // A run.json edited by hand, or not JSON at all, and files that cannot be written: one line each, no dump.
+        let edited = dir.deletingLastPathComponent().appendingPathComponent(dir.lastPathComponent + "-edited")
+        try FileManager.default.copyItem(at: dir, to: edited)
+        defer { try? FileManager.default.removeItem(at: edited) }
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: edited.appendingPathComponent("run.json"))) as? [String: Any])
+        var config = try XCTUnwrap(json["config"] as? [String: Any])
+        config["batchSize"] = -5; config["inputSize"] = 1e9
+        json["config"] = config
+        try JSONSerialization.data(withJSONObject: json).write(to: edited.appendingPathComponent("run.json"))
+        let openEdited = "evaluate(open_run(\"\(edited.path)\"), dataset(\"data/sample/bccd\"))"
+        let rows: [([String], Int32, String)] = [
+            (["-e", openEdited], 70, "run.json is damaged: config.batchSize is -5, outside 1…4096; config.inputSize is 1000000000, outside 32…1024"),
+            (["-e", "write_json(\"\(edited.path)/run.json/x\", 1)"], 74, "run.json/x: "),
+            (["-e", "predict(open_run(\"\(dir.path)\"), dataset(\"data/sample/bccd\"), \"/etc/passwd/p.csv\")"], 70, "/etc/passwd/p.csv: no such file or folder"),
+        ]
+        for (args, status, message) in rows {
+            let r = try run(args)
+            XCTAssertEqual(r.status, status, args.joined(separator: " "))
+            XCTAssertTrue(r.err.contains(message), "\(args.joined(separator: " ")): \(r.err)")
+            XCTAssertFalse(r.err.contains("NSCocoaErrorDomain") || r.err.contains("DecodingError"), r.err)
+        }
+        try "{\"method\": 3".write(to: edited.appendingPathComponent("run.json"), atomically: true, encoding: .utf8)
+        let broken = try run(["-e", "open_run(\"\(edited.path)\")"])
+        XCTAssertTrue(broken.err.contains("run.json is not a run record smear can read: not valid JSON"), broken.err)
+        let plots = ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": "/etc/passwd/plots"]) { $1 }
+        let unwritable = try run(["-e", "plot_counts(dataset(\"data/sample/bccd\"))"], environment: plots)
+        XCTAssertEqual(unwritable.status, 70)
+        XCTAssertTrue(unwritable.err.contains("/etc/passwd/plots: cannot be written"), unwritable.err)
+
         let empty = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--out", ""])
         XCTAssertEqual(empty.status, 64, empty.err)
         XCTAssertTrue(empty.err.contains("the run folder is empty"), empty.err)

@@ -4,6 +4,7 @@
 import Foundation
 import SmearAdapt
 import SmearData
+import SmearTensor
 
 public struct RunRecord: Codable {
     public struct DatasetRecord: Codable {
@@ -18,12 +19,15 @@ public struct RunRecord: Codable {
         }
     }
 
+    /// The record's format (RunRecordValidation.swift); nil in records written before it was kept.
+    public var schemaVersion: Int?
     public var method: String, options: [String: Double]
     public var config: TrainingConfig
     public var source: DatasetRecord, validation: DatasetRecord?, target: DatasetRecord
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
 
     public init(method: AdaptationMethod, config: TrainingConfig, data: RunData) {
+        schemaVersion = Self.currentSchemaVersion
         self.method = method.name; options = method.options.values; self.config = config
         source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
         sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
@@ -80,8 +84,13 @@ public struct RunRecord: Codable {
                 + "run folders recorded their settings (2026-11-27); reopen it with train(..., out=\"\(directory.path)\", resume=true)")
         }
         let record: RunRecord
-        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch {
-            throw TrainingError.badCheckpoint("\(url.path) cannot be read: \(error)")
+        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch let e as DecodingError {
+            throw TrainingError.badCheckpoint("\(url.path) is not a run record smear can read: \(ErrorText.decoding(e))")
+        }
+        let problems = record.problems()
+        guard problems.isEmpty else {
+            throw TrainingError.badCheckpoint("\(url.path) is damaged: " + problems.prefix(5).joined(separator: "; ")
+                + (problems.count > 5 ? "; …" : "") + ". Undo the edit, or train the run again")
         }
         let method = try MethodRegistry.shared.method(record.method).instantiate(record.options)
         let runData = RunData(source: record.source.dataset, sourceValidation: record.validation?.dataset, target: record.target.dataset,

@@ -1,0 +1,58 @@
+// run.json is read back from disk, where a person or another program may have edited it: every number that
+// sizes memory, indexes an array or feeds the optimiser is checked against the settings table's ranges before a
+// network is built from it, so a damaged record is one clear error and never a trap.
+import Foundation
+import SmearData
+
+extension RunRecord {
+    /// The format this smear writes; a record without a version is version 1 (before the field existed), read alike.
+    public static let currentSchemaVersion = 2
+
+    /// What is wrong with this record, one line each (empty: it can be opened).
+    public func problems() -> [String] {
+        var out: [String] = []
+        if let v = schemaVersion, !(1...Self.currentSchemaVersion).contains(v) {
+            out.append("schemaVersion \(v) is not one this smear reads (1…\(Self.currentSchemaVersion)); a newer smear wrote it?")
+        }
+        let classes = config.network.classes
+        if classes != source.classes.count {
+            out.append("config.network.classes is \(classes) but the source has \(source.classes.count) classes")
+        }
+        for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? []) {
+            if d.files.count != d.labels.count { out.append("\(role): \(d.files.count) files but \(d.labels.count) labels") }
+            if let bad = d.labels.compactMap({ $0 }).first(where: { !(0..<max(d.classes.count, 1)).contains($0) }) {
+                out.append("\(role): label \(bad) is not an index into its \(d.classes.count) classes")
+            }
+            if d.files.isEmpty { out.append("\(role): no images") }
+        }
+        func whole(_ name: String, _ value: Int, _ setting: String) {
+            if case .whole(let range)? = RunSpec.settings.first(where: { $0.name == setting })?.kind, !range.contains(value) {
+                out.append("config.\(name) is \(value), outside \(range.lowerBound)…\(range.upperBound)")
+            }
+        }
+        whole("epochs", config.epochs, "epochs"); whole("iterationsPerEpoch", config.iterationsPerEpoch, "iters")
+        whole("batchSize", config.batchSize, "batch"); whole("inputSize", config.inputSize, "size")
+        whole("network.width", config.network.width, "width"); whole("network.bottleneck", config.network.bottleneck, "bottleneck")
+        whole("network.headWidth", config.network.headWidth, "head"); whole("sourceCrop", config.sourceCrop, "source_crop")
+        whole("targetCrop", config.targetCrop, "target_crop"); whole("randomCrop", config.randomCrop, "source_crop")
+        if !(1...100_000).contains(classes) { out.append("config.network.classes is \(classes), outside 1…100000") }
+        if !(1...64).contains(config.workers) { out.append("config.workers is \(config.workers), outside 1…64") }
+        if config.seed > UInt64(UInt32.max) { out.append("config.seed is \(config.seed), above \(UInt32.max)") }
+        let finite: [(String, Float)] = [("momentum", config.momentum), ("weightDecay", config.weightDecay),
+                                         ("backboneLRMultiplier", config.backboneLRMultiplier), ("sndTemperature", config.sndTemperature),
+                                         ("schedule.lr", config.schedule.rate(iteration: 0, epoch: 0))]
+        for (name, v) in finite where !v.isFinite || v < 0 { out.append("config.\(name) is \(v), not a finite number ≥ 0") }
+        if case .stepDecay(_, _, let every) = config.schedule, every < 1 { out.append("config.schedule.every is \(every), below 1") }
+        if case .given(let w) = config.classWeighting, w.count != classes || !w.allSatisfy({ $0.isFinite && $0 >= 0 }) {
+            out.append("config.classWeighting gives \(w.count) weights for \(classes) classes, or one that is not finite and ≥ 0")
+        }
+        if let d = config.weightAverageDecay, !(0..<1).contains(d) { out.append("config.weightAverageDecay is \(d), outside [0, 1)") }
+        if let s = config.hedJitter, !(0...0.5).contains(s) { out.append("config.hedJitter is \(s), outside 0…0.5") }
+        for (role, s) in [("sourceStatistics", sourceStatistics), ("targetStatistics", targetStatistics)] {
+            if s.mean.count != 3 || s.std.count != 3 || !(s.mean + s.std).allSatisfy(\.isFinite) || !s.std.allSatisfy({ $0 > 0 }) {
+                out.append("\(role) must hold 3 finite means and 3 positive standard deviations")
+            }
+        }
+        return out
+    }
+}
