@@ -10,6 +10,13 @@ public enum SafeTensors {
     /// Writes named tensors atomically: a temporary file beside `url`, flushed, then renamed over it,
     /// so a crash never leaves a half-written checkpoint in place.
     public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
+        try commit(try stage(tensors, metadata: metadata, for: url), to: url)
+    }
+
+    /// Writes the file that `url` will be to a temporary beside it (flushed to the disk) and returns the
+    /// temporary; `commit` renames it into place. Several files staged first and committed together change a
+    /// folder only once every one of them has been written (a full disk leaves the folder as it was).
+    public static func stage(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], for url: URL) throws -> URL {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -29,9 +36,19 @@ public enum SafeTensors {
         }
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        if let reason = writeDurably(file, to: tmp.path) ?? (rename(tmp.path, url.path) == 0 ? nil : String(cString: strerror(errno))) {
+        if let reason = writeDurably(file, to: tmp.path) {
             unlink(tmp.path)
             throw CheckpointError.unwritable(path: url.path, bytes: file.count, reason: reason)
+        }
+        return tmp
+    }
+
+    /// Puts a staged file in place (a rename: atomic, and needs no space).
+    public static func commit(_ staged: URL, to url: URL) throws {
+        guard rename(staged.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(staged.path)
+            throw CheckpointError.unwritable(path: url.path, bytes: 0, reason: reason)
         }
     }
 

@@ -29,21 +29,41 @@ extension Trainer {
                 "average_updates": "\(average?.updates ?? 0)"]
     }
 
-    func saveCheckpoints(_ r: EpochRecord) throws {
+    /// The epoch's checkpoints and its history line, all or nothing as far as a write error goes: every
+    /// checkpoint is staged (written in full beside its place), then the history is appended, then the staged
+    /// files are renamed into place. A full disk while staging or appending leaves the folder at the last epoch
+    /// (`best_*`, latest and the history agree); `resume` drops a history line that no checkpoint reached.
+    func saveEpoch(_ r: EpochRecord) throws {
         let model = net.stateDict()
         let s = model + momentumState()
+        var trial = best
         // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
         // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
-        let improved = SelectionCriterion.improvements(r, best: &best)
+        let improved = SelectionCriterion.improvements(r, best: &trial)
+        let previousBest = best
+        var committed = false
+        best = trial
+        defer { if !committed { best = previousBest } }
         let meta = metadata(r)
+        var files: [(tensors: [(String, Tensor)], url: URL)] = []
         // A criterion's checkpoint is only ever evaluated, never resumed from: the model alone (about half of latest).
-        for c in improved { try SafeTensors.write(model, metadata: meta, to: directory.appendingPathComponent("\(c.checkpointName).safetensors")) }
+        for c in improved { files.append((model, directory.appendingPathComponent("\(c.checkpointName).safetensors"))) }
         if let a = average {   // the averaged model, and in latest the raw shadows that resume needs
-            try SafeTensors.write(a.averaged(), metadata: meta, to: directory.appendingPathComponent("\(SelectionCriterion.average.checkpointName).safetensors"))
-            try SafeTensors.write(s + a.state(prefix: Trainer.averagePrefix), metadata: meta, to: latestURL)
+            files.append((a.averaged(), directory.appendingPathComponent("\(SelectionCriterion.average.checkpointName).safetensors")))
+            files.append((s + a.state(prefix: Trainer.averagePrefix), latestURL))
         } else {
-            try SafeTensors.write(s, metadata: meta, to: latestURL)
+            files.append((s, latestURL))
         }
+        var staged: [(URL, URL)] = []
+        do {
+            for f in files { staged.append((try SafeTensors.stage(f.tensors, metadata: meta, for: f.url), f.url)) }
+            try appendHistory(r)
+        } catch {
+            for (tmp, _) in staged { unlink(tmp.path) }
+            throw error
+        }
+        for (tmp, url) in staged { try SafeTensors.commit(tmp, to: url) }
+        committed = true
     }
 
     func appendHistory(_ r: EpochRecord) throws {
@@ -106,8 +126,14 @@ extension Trainer {
         if let b = file.metadata["best"], let d = try? JSONDecoder().decode([String: Double].self, from: Data(b.utf8)) { best = d }
         let historyURL = directory.appendingPathComponent("history.jsonl")
         if let text = try? String(contentsOf: historyURL, encoding: .utf8) {
-            history = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
+            let lines = text.split(separator: "\n")
+            history = lines.compactMap { try? JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8)) }
                 .filter { $0.epoch <= completedEpochs }
+            if history.count != lines.count {   // a line no checkpoint reached (a write error after it): drop it on disk too
+                let kept = try history.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) + "\n" }.joined()
+                try kept.write(to: historyURL, atomically: true, encoding: .utf8)
+                try writeHistoryCSV()
+            }
         }
         return true
     }

@@ -237,8 +237,7 @@ public final class Trainer {
             record.seconds = Date().timeIntervalSince(epochStart)
             history.append(record)
             completedEpochs = epoch + 1
-            try saveCheckpoints(record)
-            try appendHistory(record)
+            try saveEpoch(record)
             report(summary(record), false)
         }
         return true
