@@ -9,8 +9,8 @@ public enum GnuplotText {
     public static let maximumLength = 120
 
     /// `text` as a gnuplot double-quoted string literal. Every ASCII character other than letters, digits, space
-    /// and the punctuation below is written as a three-digit octal escape (`\140` for a backtick, `\012` for a
-    /// newline, `\042`, `\134`, `\100`, …), so the script line holds no backtick, quote, backslash-quote, `@`,
+    /// and the punctuation below is written as an octal escape (`\140` for a backtick, `\0012` for a newline,
+    /// `\0042`, `\134`, `\100`, …; see `octal`), so the script line holds no backtick, quote, backslash-quote, `@`,
     /// `$` or control character of the name's own. Characters outside ASCII are kept: their UTF-8 bytes are
     /// never ASCII, so they cannot act as any of those.
     public static func quoted(_ text: String) -> String {
@@ -47,8 +47,10 @@ public enum GnuplotText {
         ("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || plainPunctuation.contains(s)
     }
 
+    /// gnuplot reads `\` + a digit 1–7 and at most two more octal digits, but `\0` + at most three more: a
+    /// byte below 0o100 is written `\0ooo` so that a digit after it is never taken into the escape.
     private static func octal(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 8)
-        return String(repeating: "0", count: 3 - digits.count) + digits
+        return (byte < 0o100 ? "0" : "") + String(repeating: "0", count: 3 - digits.count) + digits
     }
 }

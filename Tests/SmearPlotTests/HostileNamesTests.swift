@@ -10,12 +10,32 @@ final class HostileNamesTests: XCTestCase {
     func testQuoted_escapesEverySpecialCharacterAsOctal() {
         XCTAssertEqual(GnuplotText.quoted("neutrophil"), "\"neutrophil\"")
         XCTAssertEqual(GnuplotText.quoted("a`id`b"), "\"a\\140id\\140b\"")
-        XCTAssertEqual(GnuplotText.quoted("a\nb"), "\"a\\012b\"")
-        XCTAssertEqual(GnuplotText.quoted("say \"hi\""), "\"say \\042hi\\042\"")
+        XCTAssertEqual(GnuplotText.quoted("a\nb"), "\"a\\0012b\"")
+        XCTAssertEqual(GnuplotText.quoted("say \"hi\""), "\"say \\0042hi\\0042\"")
         XCTAssertEqual(GnuplotText.quoted("ends in \\"), "\"ends in \\134\"")
-        XCTAssertEqual(GnuplotText.quoted("@macro $1"), "\"\\100macro \\0441\"")
-        XCTAssertEqual(GnuplotText.quoted("tab\there\r"), "\"tab\\011here\\015\"")
+        XCTAssertEqual(GnuplotText.quoted("@macro $1"), "\"\\100macro \\00441\"", "a digit after an escape below 0o100 stays a digit")
+        XCTAssertEqual(GnuplotText.quoted("tab\there\r"), "\"tab\\0011here\\0015\"")
         XCTAssertEqual(GnuplotText.quoted("Zürich → 5%"), "\"Zürich → 5%\"", "non-ASCII and plain punctuation stay readable")
+    }
+
+    /// gnuplot itself reads each literal back as the name, digits after escapes included (the fuzzer's find:
+    /// gnuplot takes `\0` and three more digits, so `\0211` was one byte).
+    func testQuoted_isReadBackByGnuplotAsTheName() throws {
+        let names = ["\u{11}1", "$1", "a\n1", "\"7", "\\7", "`1", "@1", "x\u{1}0y", "Zürich ̈\"", "tab\t9"]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-readback-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("print.gp"), output = dir.appendingPathComponent("out.txt")
+        try ("set print '-'\n" + names.map { "print \(GnuplotText.quoted($0))\n" }.joined()).write(to: script, atomically: true, encoding: .utf8)
+        XCTAssertTrue(FileManager.default.createFile(atPath: output.path, contents: nil))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try XCTUnwrap(Gnuplot.executable))
+        p.arguments = [script.lastPathComponent]
+        p.currentDirectoryURL = dir
+        p.standardOutput = try FileHandle(forWritingTo: output); p.standardError = FileHandle.nullDevice
+        try p.run(); p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(try String(contentsOf: output, encoding: .utf8), names.map { $0 + "\n" }.joined())
     }
 
     func testLongText_isShortenedForTheFigure() {
