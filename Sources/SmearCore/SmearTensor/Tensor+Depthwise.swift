@@ -1,0 +1,146 @@
+// N batch, C channels, H×W input, OH×OW output, KH×KW kernel. Depthwise convolution (groups = C: each channel
+// convolved with its own kernel, PyTorch's Conv2d(C, C, k, groups=C)), zero padding with separate amounts on each
+// side (TensorFlow's "SAME" padding is asymmetric for even inputs and stride 2).
+// Depthwise convolution does few operations per byte it reads, so it is a direct loop on channels-last data
+// (the C values of a pixel are contiguous: the inner loop runs over channels and vectorises), forward and
+// backward side by side, the same on either back end.
+import Foundation
+
+/// Zero padding of the four sides of an image, in pixels.
+public struct Padding2d: Sendable, Hashable {
+    public var top, bottom, left, right: Int
+    public init(top: Int, bottom: Int, left: Int, right: Int) { self.top = top; self.bottom = bottom; self.left = left; self.right = right }
+    public init(_ p: Int) { self.init(top: p, bottom: p, left: p, right: p) }
+
+    /// TensorFlow's "SAME" padding for one dimension: the output is ceil(size / stride), the extra pixel (if the
+    /// total is odd) goes to the end.
+    public static func same(height: Int, width: Int, kernel: Int, stride: Int) -> Padding2d {
+        func split(_ size: Int) -> (Int, Int) {
+            let out = (size + stride - 1) / stride
+            let total = max((out - 1) * stride + kernel - size, 0)
+            return (total / 2, total - total / 2)
+        }
+        let (t, b) = split(height), (l, r) = split(width)
+        return Padding2d(top: t, bottom: b, left: l, right: r)
+    }
+}
+
+extension Tensor {
+    /// Depthwise convolution: input [N, C, H, W], weight [C, 1, KH, KW], bias [C].
+    /// - Returns: [N, C, OH, OW] stored channels-last, OH = (H + top + bottom − KH) / stride + 1.
+    public func depthwiseConv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2d = Padding2d(0)) -> Tensor {
+        require(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1] && weight.shape[1] == 1,
+                "depthwiseConv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [C, 1, KH, KW])")
+        require(stride > 0 && min(padding.top, padding.bottom, padding.left, padding.right) >= 0,
+                "depthwiseConv2d: stride \(stride) must be positive and padding not negative")
+        let (n, c, h, w, kh, kw) = (shape[0], shape[1], shape[2], shape[3], weight.shape[2], weight.shape[3])
+        let oh = (h + padding.top + padding.bottom - kh) / stride + 1, ow = (w + padding.left + padding.right - kw) / stride + 1
+        require(oh > 0 && ow > 0, "depthwiseConv2d: input \(shape) is smaller than kernel \(weight.shape) with its padding")
+        if let bias { require(bias.shape == [c], "depthwiseConv2d: bias \(bias.shape) should be [\(c)]") }
+        let x = channelsLast()
+        let taps = weight.permuted([2, 3, 0, 1]).contiguous()   // [KH, KW, C, 1]: a tap's C weights contiguous
+        let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
+        let xp = x.data, tp = taps.data, yp = out.data
+        let bp = bias?.data
+        /// The (input offset, tap offset) pairs of output pixel (b, y, xo), each offset to C contiguous values.
+        @inline(__always) func window(_ b: Int, _ y: Int, _ xo: Int, _ body: (Int, Int) -> Void) {
+            for i in 0..<kh {
+                let iy = y * stride - padding.top + i
+                if iy < 0 || iy >= h { continue }
+                for j in 0..<kw {
+                    let ix = xo * stride - padding.left + j
+                    if ix >= 0 && ix < w { body(((b * h + iy) * w + ix) * c, (i * kw + j) * c) }
+                }
+            }
+        }
+        Parallel.forRanges(n * oh, minChunk: 2) { rows in
+            for r in rows {
+                let b = r / oh, y = r % oh
+                for xo in 0..<ow {
+                    let dst = yp + ((b * oh + y) * ow + xo) * c
+                    if let bp { dst.update(from: bp, count: c) } else { dst.update(repeating: 0, count: c) }
+                    window(b, y, xo) { xi, ti in
+                        let src = xp + xi, k = tp + ti
+                        for ch in 0..<c { dst[ch] += src[ch] * k[ch] }
+                    }
+                }
+            }
+        }
+        let inputs = bias.map { [x, taps, $0] } ?? [x, taps]
+        return Tensor.result(out, op: "depthwiseConv2d", inputs: inputs) { g in
+            let g = g.channelsLast()
+            let gp = g.data
+            var dx: Tensor? = nil
+            if x.requiresGrad {   // images write disjoint parts of dx
+                let t = Tensor(shape: x.shape, storage: Storage(repeating: 0, count: x.count), format: .channelsLast)
+                let dp = t.data
+                Parallel.forRanges(n) { images in
+                    for b in images {
+                        for y in 0..<oh {
+                            for xo in 0..<ow {
+                                let go = gp + ((b * oh + y) * ow + xo) * c
+                                window(b, y, xo) { xi, ti in
+                                    let d = dp + xi, k = tp + ti
+                                    for ch in 0..<c { d[ch] += go[ch] * k[ch] }
+                                }
+                            }
+                        }
+                    }
+                }
+                dx = t
+            }
+            var dTaps: Tensor? = nil
+            if taps.requiresGrad {   // threads take disjoint channel ranges: a tap's sums never meet
+                let t = Tensor.zeros(taps.shape)
+                let dp = t.data
+                Parallel.forRanges(c, minChunk: 16) { channels in
+                    for b in 0..<n {
+                        for y in 0..<oh {
+                            for xo in 0..<ow {
+                                let go = gp + ((b * oh + y) * ow + xo) * c
+                                window(b, y, xo) { xi, ti in
+                                    let src = xp + xi, a = dp + ti
+                                    for ch in channels { a[ch] += go[ch] * src[ch] }
+                                }
+                            }
+                        }
+                    }
+                }
+                dTaps = t
+            }
+            var grads: [Tensor?] = [dx, dTaps]
+            if let bias {
+                guard bias.requiresGrad else { grads.append(nil); return grads }
+                let db = Tensor.zeros([c])
+                for r in 0..<(n * oh * ow) { let row = gp + r * c; for ch in 0..<c { db.data[ch] += row[ch] } }
+                grads.append(db)
+            }
+            return grads
+        }
+    }
+
+    /// Zero padding of an image batch [N, C, H, W] → [N, C, H + top + bottom, W + left + right], channels-last.
+    public func padded(_ p: Padding2d) -> Tensor {
+        require(rank == 4 && min(p.top, p.bottom, p.left, p.right) >= 0, "padded: expected [N, C, H, W] and padding ≥ 0, got \(shape)")
+        let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+        let ph = h + p.top + p.bottom, pw = w + p.left + p.right
+        let x = channelsLast()
+        let out = Tensor(shape: [n, c, ph, pw], storage: Storage(repeating: 0, count: n * c * ph * pw), format: .channelsLast)
+        let xp = x.data, yp = out.data
+        Parallel.forRanges(n * h, minChunk: 8) { rows in
+            for r in rows {
+                let b = r / h, y = r % h
+                (yp + ((b * ph + y + p.top) * pw + p.left) * c).update(from: xp + (b * h + y) * w * c, count: w * c)
+            }
+        }
+        return Tensor.result(out, op: "padded", inputs: [x]) { g in
+            let g = g.channelsLast()
+            let dx = Tensor(uninitialized: [n, c, h, w], format: .channelsLast)
+            let gp = g.data, dp = dx.data
+            for b in 0..<n {
+                for y in 0..<h { (dp + (b * h + y) * w * c).update(from: gp + ((b * ph + y + p.top) * pw + p.left) * c, count: w * c) }
+            }
+            return [dx]
+        }
+    }
+}
