@@ -56,6 +56,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp("lr")) var lr: Double?
     @Option(help: settingHelp("schedule")) var schedule: String?
     @Option(help: settingHelp("backbone")) var backbone: String?
+    @Option(help: settingHelp("pretrained")) var pretrained: String?
     @Option(help: settingHelp("backbone_lr")) var backboneLr: Double?
     @Option(help: settingHelp("source_crop")) var sourceCrop: Int?
     @Option(help: settingHelp("target_crop")) var targetCrop: Int?
@@ -77,7 +78,7 @@ struct TrainCommand: ParsableCommand {
         func c(_ v: String?) -> SettingValue? { v.map { .choice($0) } }
         return [("epochs", n(epochs)), ("iters", n(iters)), ("batch", n(batch)), ("size", n(size)), ("width", n(width)),
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
-                ("schedule", c(schedule)), ("backbone", c(backbone)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
+                ("schedule", c(schedule)), ("backbone", c(backbone)), ("pretrained", c(pretrained)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
                 ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
                 ("statistics", c(statistics)), ("average", d(average))]
@@ -132,7 +133,9 @@ struct TrainCommand: ParsableCommand {
         if resume, try trainer.resume() { print("resumed from \(dir.path)/latest.safetensors after epoch \(trainer.completedEpochs)") }
         let optionText = descriptor.options.isEmpty ? "no options"
             : descriptor.options.map { "\($0.name)=\(method.options[$0])" }.joined(separator: " ")
-        print("method \(descriptor.name) (\(optionText)); ResNet-18 width \(config.network.width) (\(trainer.net.parameterCount) parameters); "
+        print("method \(descriptor.name) (\(optionText)); "
+              + (config.network.backbone == .efficientnetLite0 ? "EfficientNet-Lite0" : "ResNet-18 width \(config.network.width)")
+              + (config.backboneWeights != nil ? " pretrained" : "") + " (\(trainer.net.parameterCount) parameters); "
               + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
               + ComputeBackend.summary)
         guard try trainer.run() else {   // stopped by Ctrl-C at the end of a step: the last whole epoch is saved

@@ -40,14 +40,14 @@ final class AdaBNTests: XCTestCase {
         for b in 0..<loader.batchesPerEpoch {
             let x = try loader.batch(epoch: 0, index: b).images
             guard x.shape[0] >= 2 else { continue }
-            let m = channelMeans(withNoGrad { net.backbone.conv1(x) })
+            let m = channelMeans(withNoGrad { (net.backbone as! ResNet18).conv1(x) })
             for j in 0..<4 { expected[j] += m[j] }
             batches += 1
         }
         XCTAssertGreaterThan(batches, 1, "the test needs several batches")
         expected = expected.map { $0 / Float(batches) }
         let restore = try AdaBN.adapt(net, to: data, pipeline: pipeline, batchSize: 8)
-        let bn1 = try XCTUnwrap(net.backbone.bn1 as? BatchNorm)
+        let bn1 = try XCTUnwrap((net.backbone as! ResNet18).bn1 as? BatchNorm)
         assertClose(bn1.runningMean.scalars, expected, atol: 1e-5, rtol: 1e-4, "bn1 running mean after AdaBN")
         XCTAssertEqual(net.isTraining, wasTraining, "the network's mode is put back")
         restore()
@@ -90,10 +90,10 @@ final class AdaBNTests: XCTestCase {
             let x = Tensor.normal([4, 3, 32, 32], std: Float(k + 1)), y = Tensor.normal([4, 3, 32, 32], mean: Float(k))
             inputs.append([x, y])
         }
-        let conv1 = inputs.flatMap { $0 }.map { x in withNoGrad { net.backbone.conv1(x) } }
+        let conv1 = inputs.flatMap { $0 }.map { x in withNoGrad { (net.backbone as! ResNet18).conv1(x) } }
         let expectedMean = average(conv1.map(channelMeans)), expectedVar = average(conv1.map(channelVariances))
         let restore = try AdaBN.recompute(net, batches: 3) { inputs[$0] }
-        let bn1 = try XCTUnwrap(net.backbone.bn1 as? BatchNorm)
+        let bn1 = try XCTUnwrap((net.backbone as! ResNet18).bn1 as? BatchNorm)
         assertClose(bn1.runningMean.scalars, expectedMean, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' channel means")
         assertClose(bn1.runningVar.scalars, expectedVar, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' unbiased variances")
         restore()
@@ -114,11 +114,11 @@ final class AdaBNTests: XCTestCase {
         var conv1: [Tensor] = []
         for _ in 0..<config.iterationsPerEpoch {
             let mixed = Tensor.concat([try sources.nextBatch().images, try targets.nextBatch().images], axis: 0)
-            conv1.append(withNoGrad { t.net.backbone.conv1(mixed) })
+            conv1.append(withNoGrad { (t.net.backbone as! ResNet18).conv1(mixed) })
         }
         let expectedMean = average(conv1.map(channelMeans)), expectedVar = average(conv1.map(channelVariances))
         let before = t.net.stateDict().map { $0.1.scalars }
-        let bn1 = try XCTUnwrap(t.net.backbone.bn1 as? BatchNorm)
+        let bn1 = try XCTUnwrap((t.net.backbone as! ResNet18).bn1 as? BatchNorm)
 
         let restore = try t.recomputeBatchNormOnTrainingBatches()
         assertClose(bn1.runningMean.scalars, expectedMean, atol: 1e-5, rtol: 1e-4, "bn1 running mean over the mixed batches")

@@ -26,8 +26,9 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(message("stain", .choice("x")), "'stain' must be one of reinhard, macenko, reinhard_image, lab_mean_image, luminance_image, white_balance_image, white_balance_zscore or nil, got \"x\"")
         XCTAssertEqual(message("schedule", .choice(nil)), "'schedule' must be one of inverse_decay, step_decay, got nil")
         XCTAssertTrue(message("epochz", .number(1)).hasPrefix("no run setting 'epochz'"))
-        XCTAssertEqual(message("backbone", .number(1)), "'backbone' must be a file's path (a string) or nil, got 1")
-        XCTAssertEqual(message("backbone", .choice("")), "'backbone' must be a file's path (a string) or nil, got \"\"")
+        XCTAssertEqual(message("pretrained", .number(1)), "'pretrained' must be a file's path (a string) or nil, got 1")
+        XCTAssertEqual(message("pretrained", .choice("")), "'pretrained' must be a file's path (a string) or nil, got \"\"")
+        XCTAssertEqual(message("backbone", .choice("vgg")), "'backbone' must be one of resnet18, efficientnet_lite0, got \"vgg\"")
         XCTAssertEqual(message("stain", .choice(nil)), "accepted")
         XCTAssertEqual(spec, RunSpec(), "rejected values change nothing")
     }
@@ -39,7 +40,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("backbone", .choice("imagenet.safetensors"))] {
+                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("pretrained", .choice("imagenet.safetensors"))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -51,7 +52,16 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998)
         XCTAssertEqual(c.backboneWeights, "imagenet.safetensors")
-        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).backboneWeights, "from scratch unless a backbone is given")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).backboneWeights, "from scratch unless pretrained weights are given")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).network.backbone, "ResNet-18 by default, stored as nil (old records read alike)")
+        var lite = RunSpec()
+        try lite.set("backbone", .choice("efficientnet_lite0")); try lite.set("pretrained", .choice("imagenet"))
+        let l = try lite.trainingConfig(classes: 5)
+        XCTAssertEqual(l.network.backbone, .efficientnetLite0)
+        XCTAssertEqual(l.backboneWeights, PretrainedWeights.efficientNetLite0ImageNet.path, "imagenet names the cache scripts/weights fills")
+        var wrong = RunSpec()
+        try wrong.set("pretrained", .choice("imagenet"))
+        XCTAssertThrowsError(try wrong.trainingConfig(classes: 5)) { e in XCTAssertTrue("\(e)".contains("is EfficientNet-Lite0's"), "\(e)") }
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).augmentation, "the article's augmentations are the default, stored as nil")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).statisticsRegion, .crop, "each lab's crops' statistics by default")

@@ -336,3 +336,17 @@ final class TrainerTests: XCTestCase {
         }
     }
 }
+
+extension TrainerTests {
+    /// backbone efficientnet_lite0: the run trains, its record keeps the choice, and it reopens with the same network.
+    func testEfficientNetBackbone_trainsAndReopens() throws {
+        var config = TinyRun.config(epochs: 1)
+        config.network.backbone = .efficientnetLite0
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
+        XCTAssertTrue(t.net.backbone is EfficientNetLite0)
+        XCTAssertTrue(try t.run())
+        let again = try RunRecord.open(dir)
+        XCTAssertEqual(again.config.network.backbone, .efficientnetLite0)
+        for ((name, a), (_, b)) in zip(t.net.stateDict(), again.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+    }
+}

@@ -12,14 +12,19 @@ public struct NetworkConfig: Sendable, Equatable, Codable {
     public var bottleneck = 1024
     /// Hidden width of the head (0: a single Linear).
     public var headWidth = 1024
-    public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024) {
+    /// The feature extractor (nil, as in records written before the choice existed: ResNet-18). `width` and
+    /// `groupNorm` shape ResNet-18 only; EfficientNet-Lite0 has its own widths and batch norm.
+    public var backbone: BackboneKind?
+    public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024,
+                backbone: BackboneKind? = nil) {
         self.classes = classes; self.width = width; self.groupNorm = groupNorm; self.bottleneck = bottleneck; self.headWidth = headWidth
+        self.backbone = backbone
     }
 }
 
 public final class AdaptationNetwork: Module {
     public let config: NetworkConfig
-    public let backbone: ResNet18
+    public let backbone: any Backbone
     public let bottleneck: Sequential
     public let head: ClassifierHead
     /// The adaptation method's modules, saved under `method.<name>`.
@@ -27,7 +32,10 @@ public final class AdaptationNetwork: Module {
 
     public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] }) {
         self.config = config
-        backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
+        switch config.backbone ?? .resnet18 {
+        case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
+        case .efficientnetLite0: backbone = EfficientNetLite0(numClasses: nil)
+        }
         let linear = Linear(backbone.featureDim, config.bottleneck)
         linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
         linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))

@@ -71,6 +71,7 @@ public final class EfficientNetLite0: Module {
         (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
     ]
     public static let featureDim = 1280
+    public var featureDim: Int { Self.featureDim }
 
     /// TensorFlow's batch-norm constants, as the converted checkpoint was trained with.
     static func batchNorm(_ channels: Int) -> BatchNorm { BatchNorm(channels, momentum: 0.01, eps: 1e-3) }

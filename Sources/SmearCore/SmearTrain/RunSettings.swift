@@ -2,6 +2,7 @@
 // and help are written. The language's train() signature and help, `smear train --help`, both front
 // ends' checks and docs/language.md all come from here.
 import SmearData
+import SmearNN
 
 extension RunSpec {
     public static let settings: [RunSetting] = [
@@ -21,9 +22,13 @@ extension RunSpec {
         RunSetting(name: "lr", kind: .number(1e-9...10), defaultValue: .number(0.004), help: "learning rate at step 0"),
         RunSetting(name: "schedule", kind: .choice(["inverse_decay", "step_decay"]), defaultValue: .choice("inverse_decay"),
                    help: "lr·(1 + 2e-4·i)^-0.75 (the article's code) or lr·0.1 every 20 epochs (its text)"),
-        RunSetting(name: "backbone", kind: .file, defaultValue: .choice(nil),
-                   help: "start the backbone from this safetensors file, torchvision's ResNet-18 names (its fc is left out), e.g. "
-                       + "ImageNet weights written by scripts/torchvision_backbone.py (nil: from scratch; 0.1 for backbone_lr suits it)"),
+        RunSetting(name: "backbone", kind: .choice(BackboneKind.allCases.map(\.rawValue)), defaultValue: .choice("resnet18"),
+                   help: "the feature extractor: resnet18 (torchvision's, any width) or efficientnet_lite0 (4.65 M parameters, "
+                       + "ReLU6, depthwise convolutions; width and group_norm do not apply)"),
+        RunSetting(name: "pretrained", kind: .file, defaultValue: .choice(nil),
+                   help: "start the backbone from pretrained weights: \"imagenet\" (EfficientNet-Lite0's, fetched by scripts/weights) "
+                       + "or a safetensors file with the backbone's own names (torchvision's for ResNet-18, e.g. from "
+                       + "scripts/torchvision_backbone.py; its classifier is left out); nil: from scratch. backbone_lr 0.1 suits it"),
         RunSetting(name: "backbone_lr", kind: .number(0...100), defaultValue: .number(1),
                    help: "the backbone's learning-rate multiplier (1 from scratch; 0.1 suits a pretrained backbone)"),
         RunSetting(name: "source_crop", kind: .whole(1...100_000), defaultValue: .number(300),

@@ -143,8 +143,9 @@ public struct RunSpec: Sendable, Equatable {
             throw RunSpecError.inconsistent("batch × size² = \(pixels) pixels per step is more than the 16,777,216 (64 images of 512 px) that fit in memory at full width",
                                             hint: "use a smaller batch or size")
         }
+        let backbone = choice("backbone").flatMap(BackboneKind.init(rawValue:)) ?? .resnet18
         let network = NetworkConfig(classes: classes, width: whole("width"), groupNorm: flag("group_norm"),
-                                    bottleneck: whole("bottleneck"), headWidth: whole("head"))
+                                    bottleneck: whole("bottleneck"), headWidth: whole("head"), backbone: backbone == .resnet18 ? nil : backbone)
         var c = TrainingConfig(network: network)
         c.epochs = whole("epochs"); c.iterationsPerEpoch = whole("iters")
         c.batchSize = whole("batch"); c.inputSize = whole("size")
@@ -161,7 +162,16 @@ public struct RunSpec: Sendable, Equatable {
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
         c.weightAverageDecay = number("average") > 0 ? Float(number("average")) : nil
-        c.backboneWeights = choice("backbone")
+        switch choice("pretrained") {
+        case "imagenet"?:
+            guard backbone == .efficientnetLite0 else {
+                throw RunSpecError.inconsistent("pretrained=\"imagenet\" is EfficientNet-Lite0's: no ImageNet ResNet-18 ships in a package here",
+                                                hint: "use backbone=\"efficientnet_lite0\", or give a ResNet-18 file from scripts/torchvision_backbone.py")
+            }
+            c.backboneWeights = PretrainedWeights.efficientNetLite0ImageNet.path
+        case "none"?, nil: c.backboneWeights = nil
+        case let file?: c.backboneWeights = file
+        }
         c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
         return c
     }

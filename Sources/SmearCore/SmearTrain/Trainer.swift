@@ -21,8 +21,9 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + " Lower the learning rate or the trade-off."
         case .badCheckpoint(let s): return s
         case .missingBackbone(let path):
-            return "backbone=\"\(path)\": no such file. Give a safetensors file of torchvision's ResNet-18 (scripts/torchvision_backbone.py "
-                + "writes its ImageNet weights as one), or leave backbone out to train from scratch."
+            return "pretrained=\"\(path)\": no such file. For backbone=\"efficientnet_lite0\" pretrained=\"imagenet\" uses the weights "
+                + "scripts/weights fetches; for ResNet-18 give a safetensors file of torchvision's (scripts/torchvision_backbone.py), "
+                + "or leave pretrained out to train from scratch."
         }
     }
 }
@@ -108,7 +109,7 @@ public final class Trainer {
         // reopened to be read), so the file is needed, and read, only to start.
         if let weights = config.backboneWeights, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
             guard FileManager.default.fileExists(atPath: weights) else { throw TrainingError.missingBackbone(weights) }
-            try net.backbone.loadTorchvision(from: URL(fileURLWithPath: weights))
+            try net.backbone.loadPretrained(from: URL(fileURLWithPath: weights))
         }
         self.net = net
         average = config.weightAverageDecay.map { WeightAverage(of: net, decay: $0) }
