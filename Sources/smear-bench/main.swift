@@ -61,12 +61,16 @@ var sizes = [64, 128, 224]
 var mddSizes = [64, 224]
 var steps = 5
 var only: String? = nil
+var backbone = BackboneKind.resnet18
 while let a = args.popFirst() {
     switch a {
     case "--sizes": sizes = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--mdd-sizes": mddSizes = (args.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--only": only = args.popFirst()
+    case "--backbone":
+        guard let b = args.popFirst().flatMap(BackboneKind.init(rawValue:)) else { print("--backbone: resnet18 or efficientnet_lite0"); exit(64) }
+        backbone = b
     case "--loader":
         let folder = URL(fileURLWithPath: args.popFirst() ?? "data/sample/pbc_barcelona")
         benchLoader(folder: folder, sizes: sizes, batches: steps)
@@ -76,7 +80,7 @@ while let a = args.popFirst() {
         profileConvolutions(size: Int(args.popFirst() ?? "64") ?? 64, batch: 32)
         exit(0)
     default:
-        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] | --loader [FOLDER] | --profile [PX]")
+        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] [--backbone resnet18|efficientnet_lite0] | --loader [FOLDER] | --profile [PX]")
         exit(64)
     }
 }
@@ -99,7 +103,9 @@ GlobalRandom.seed(0)
 let classes = 5
 let weights = Tensor([0.1, 0.2, 0.3, 0.2, 0.2], shape: [classes])
 for size in sizes where only == nil || only == "train" || only == "infer" {
-    let model = ResNet18(numClasses: classes)
+    let model: Module = backbone == .resnet18 ? ResNet18(numClasses: classes) : EfficientNetLite0(numClasses: classes)
+    let name = backbone == .resnet18 ? "" : "lite0 "
+    let flopsKnown = backbone == .resnet18
     let opt = SGD(model.parameters, lr: 0.001, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
     let s = size >= 224 ? max(2, steps / 2) : steps
     if only != "infer" {
@@ -122,7 +128,7 @@ for size in sizes where only == nil || only == "train" || only == "infer" {
             print("time per op (SMEAR_PROFILE), training step \(size)px b\(batch):\n" + OpProfiler.report(steps: 3))
             OpProfiler.reset()
         }
-        report("train \(size)px b\(batch)", images: batch, seconds: sec, flops: resnet18FLOPs(size: size, batch: batch).training,
+        report("\(name)train \(size)px b\(batch)", images: batch, seconds: sec, flops: flopsKnown ? resnet18FLOPs(size: size, batch: batch).training : nil,
                faults: faults, misses: misses)
     }
     if only != "train" {
@@ -130,7 +136,7 @@ for size in sizes where only == nil || only == "train" || only == "infer" {
         let x = Tensor.normal([batch, 3, size, size])
         model.eval()
         let (sec, faults, _) = timeSteps(warmup: 2, steps: s) { _ = withNoGrad { model(x) } }
-        report("infer \(size)px b\(batch)", images: batch, seconds: sec, flops: resnet18FLOPs(size: size, batch: batch).forward,
+        report("\(name)infer \(size)px b\(batch)", images: batch, seconds: sec, flops: flopsKnown ? resnet18FLOPs(size: size, batch: batch).forward : nil,
                faults: faults)
     }
 }
