@@ -12,15 +12,7 @@ final class HostilePlotNamesTests: SmearExecutableTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         // gnuplot runs in the plot folder and smear in the repository: a command that ran leaves "<x>-ran" in either.
         let classFolders = ["lymph`touch backtick-ran`", "neutro\nsystem('touch newline-ran')"]
-        let sample = root.appendingPathComponent("data/sample/bccd")
-        for (folder, source) in zip(classFolders, ["lymphocyte", "neutrophil"]) {
-            let to = lab.appendingPathComponent(folder)
-            try FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
-            let images = try FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent(source).path).filter { $0.hasSuffix(".jpg") }
-            for f in images.sorted().prefix(8) {
-                try FileManager.default.copyItem(at: sample.appendingPathComponent(source).appendingPathComponent(f), to: to.appendingPathComponent(f))
-            }
-        }
+        try makeLab(at: lab, classFolders: classFolders)
         let datasetName = "x`touch \(traps.path)/dataset-ran` \\"
         let code = """
         d = dataset("\(lab.path)", name="\(datasetName.replacingOccurrences(of: "\\", with: "\\\\"))")

@@ -31,6 +31,20 @@ class SmearExecutableTestCase: XCTestCase {
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
     }
+
+    /// A labelled lab at `lab` made of bundled BCCD images: class folder `names[k]` holds the first 8 images of
+    /// BCCD's lymphocytes (k = 0) or neutrophils (k = 1); `fileName(k, original)` names each copy (a test's own names).
+    func makeLab(at lab: URL, classFolders names: [String], fileName: (Int, String) -> String = { $1 }) throws {
+        let sample = root.appendingPathComponent("data/sample/bccd")
+        for (folder, source) in zip(names, ["lymphocyte", "neutrophil"]) {
+            let to = lab.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
+            let images = try FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent(source).path).filter { $0.hasSuffix(".jpg") }
+            for (k, f) in images.sorted().prefix(8).enumerated() {
+                try FileManager.default.copyItem(at: sample.appendingPathComponent(source).appendingPathComponent(f), to: to.appendingPathComponent(fileName(k, f)))
+            }
+        }
+    }
 }
 
 /// What the draining thread read; written once on that thread, read after the semaphore says it is done.

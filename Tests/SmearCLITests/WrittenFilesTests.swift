@@ -10,16 +10,7 @@ final class WrittenFilesTests: SmearExecutableTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let lab = dir.appendingPathComponent("lab")
         let classes = ["baso,phil", "mono\"cyte"]
-        let sample = root.appendingPathComponent("data/sample/bccd")
-        for (folder, source) in zip(classes, ["lymphocyte", "neutrophil"]) {
-            let to = lab.appendingPathComponent(folder)
-            try FileManager.default.createDirectory(at: to, withIntermediateDirectories: true)
-            let images = try FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent(source).path).filter { $0.hasSuffix(".jpg") }
-            for (k, f) in images.sorted().prefix(8).enumerated() {
-                let name = k == 0 ? "two\nlines, \"quoted\".jpg" : f
-                try FileManager.default.copyItem(at: sample.appendingPathComponent(source).appendingPathComponent(f), to: to.appendingPathComponent(name))
-            }
-        }
+        try makeLab(at: lab, classFolders: classes) { k, f in k == 0 ? "two\nlines, \"quoted\".jpg" : f }
         let runFolder = dir.appendingPathComponent("run")
         let code = """
         d = dataset("\(lab.path)")
