@@ -1,0 +1,116 @@
+// N target images, D feature dimensions, K classes, B the budget (images to label). Which target cells a person
+// should label, from a model's features [N, D] and softmax probabilities [N, K] (row-major), deterministic for a
+// seed:
+//   random   B images drawn without replacement.
+//   entropy  the B images whose predictions have the highest entropy (ties: lower index first).
+//   clue     CLUE (Prabhu et al., ICCV 2021): k-means with B centres over the features, each image weighted by its
+//            prediction entropy (uncertain regions pull the centres), then per centre the nearest image not yet
+//            taken, going down each centre's list until B distinct images are chosen (the paper's code's rule).
+//   badge    BADGE (Ash et al., ICLR 2020): gradient embeddings g = (p − onehot(argmax p)) ⊗ f, then k-means++
+//            seeding over them: the first is the largest ‖g‖, each next drawn with probability ∝ its squared
+//            distance to the nearest chosen one.
+import Foundation
+import SmearTensor
+
+public enum LabelProposal {
+    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge }
+
+    /// Indices of the `budget` images to label, in the order chosen.
+    public static func propose(_ strategy: Strategy, features: [Float], probabilities: [Float], count n: Int, budget: Int,
+                               seed: UInt64, excluding taken: Set<Int> = []) -> [Int] {
+        precondition(n > 0 && features.count % n == 0 && probabilities.count % n == 0, "LabelProposal: \(n) images do not divide the inputs")
+        let d = features.count / n, k = probabilities.count / n
+        let available = (0..<n).filter { !taken.contains($0) }
+        let b = min(budget, available.count)
+        guard b > 0 else { return [] }
+        var rng = RandomGenerator(seed: seed)
+        switch strategy {
+        case .random:
+            var pool = available
+            for i in 0..<b { pool.swapAt(i, i + Int(rng.next() % UInt64(pool.count - i))) }
+            return Array(pool.prefix(b))
+        case .entropy:
+            let h = entropies(probabilities, k: k)
+            return Array(available.sorted { h[$0] != h[$1] ? h[$0] > h[$1] : $0 < $1 }.prefix(b))
+        case .clue:
+            let h = entropies(probabilities, k: k)
+            let rows = available.map { Array(features[($0 * d)..<($0 * d + d)]) }
+            let centres = weightedKMeans(rows, weights: available.map { h[$0] }, clusters: b, rng: &rng)
+            return nearestDistinct(rows, centres: centres, budget: b).map { available[$0] }
+        case .badge:
+            let rows = available.map { i -> [Float] in
+                let p = Array(probabilities[(i * k)..<(i * k + k)]), f = features[(i * d)..<(i * d + d)]
+                let top = p.indices.max { p[$0] < p[$1] } ?? 0
+                return (0..<k).flatMap { c in f.map { $0 * (p[c] - (c == top ? 1 : 0)) } }
+            }
+            return kMeansPlusPlusSeeds(rows, count: b, rng: &rng).map { available[$0] }
+        }
+    }
+
+    /// Entropy (nats) of each row of probabilities.
+    public static func entropies(_ p: [Float], k: Int) -> [Float] {
+        stride(from: 0, to: p.count, by: k).map { s in -(s..<(s + k)).reduce(Float(0)) { $0 + (p[$1] > 0 ? p[$1] * Foundation.log(p[$1]) : 0) } }
+    }
+
+    static func squaredDistance(_ a: [Float], _ b: [Float]) -> Float {
+        var s: Float = 0
+        for i in a.indices { let t = a[i] - b[i]; s += t * t }
+        return s
+    }
+
+    /// k-means++ seeding. Unweighted (BADGE): the first seed is the row of largest norm. Weighted (scikit-learn's,
+    /// which CLUE calls): the first is drawn ∝ weight. Each next is drawn ∝ weight × squared distance to the nearest seed.
+    public static func kMeansPlusPlusSeeds(_ rows: [[Float]], count: Int, weights: [Float]? = nil, rng: inout RandomGenerator) -> [Int] {
+        let w = weights ?? [Float](repeating: 1, count: rows.count)
+        func draw(_ mass: [Float]) -> Int? {
+            let total = mass.reduce(0, +)
+            guard total > 0 else { return nil }
+            var r = rng.nextUniform() * total
+            for i in mass.indices where mass[i] > 0 { r -= mass[i]; if r <= 0 { return i } }
+            return mass.indices.last { mass[$0] > 0 }
+        }
+        let zero = [Float](repeating: 0, count: rows[0].count)
+        let first = weights == nil ? rows.indices.max { squaredDistance(rows[$0], zero) < squaredDistance(rows[$1], zero) } : draw(w)
+        var chosen = [first ?? 0]
+        var nearest = rows.map { squaredDistance($0, rows[chosen[0]]) }
+        while chosen.count < count {
+            let next = draw(rows.indices.map { chosen.contains($0) ? 0 : w[$0] * nearest[$0] })
+                ?? rows.indices.first { !chosen.contains($0) } ?? 0
+            chosen.append(next)
+            for i in rows.indices { nearest[i] = min(nearest[i], squaredDistance(rows[i], rows[next])) }
+        }
+        return chosen
+    }
+
+    /// Lloyd's k-means with per-row weights, from weighted k-means++ seeds, until no assignment changes (≤ 100 rounds).
+    public static func weightedKMeans(_ rows: [[Float]], weights: [Float], clusters: Int, rng: inout RandomGenerator) -> [[Float]] {
+        var centres = kMeansPlusPlusSeeds(rows, count: clusters, weights: weights, rng: &rng).map { rows[$0] }
+        var assignment = [Int](repeating: -1, count: rows.count)
+        for _ in 0..<100 {
+            var changed = false
+            for i in rows.indices {
+                let c = centres.indices.min { squaredDistance(rows[i], centres[$0]) < squaredDistance(rows[i], centres[$1]) } ?? 0
+                if c != assignment[i] { assignment[i] = c; changed = true }
+            }
+            if !changed { break }
+            centres = centres.indices.map { c in
+                let members = rows.indices.filter { assignment[$0] == c }
+                let mass = members.reduce(Float(0)) { $0 + weights[$1] }
+                guard !members.isEmpty, mass > 0 else { return centres[c] }
+                return (0..<rows[0].count).map { j in members.reduce(Float(0)) { $0 + weights[$1] * rows[$1][j] } / mass }
+            }
+        }
+        return centres
+    }
+
+    /// For each centre its nearest row, then each centre's second nearest, …, until `budget` distinct rows.
+    static func nearestDistinct(_ rows: [[Float]], centres: [[Float]], budget: Int) -> [Int] {
+        let order = centres.map { c in rows.indices.sorted { squaredDistance(rows[$0], c) < squaredDistance(rows[$1], c) } }
+        var chosen: [Int] = [], rank = 0
+        while chosen.count < budget && rank < rows.count {
+            for list in order where chosen.count < budget && !chosen.contains(list[rank]) { chosen.append(list[rank]) }
+            rank += 1
+        }
+        return chosen
+    }
+}

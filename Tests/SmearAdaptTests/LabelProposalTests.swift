@@ -1,0 +1,66 @@
+// Which cells to label: entropy by hand, random draws reproducible and distinct, CLUE one image per cluster of
+// three separated groups (its centres the entropy-weighted means of their members), BADGE starting from the
+// largest gradient embedding, distinct and reproducible; none proposes an image already labelled.
+import SmearMetrics
+import SmearTensor
+import XCTest
+
+final class LabelProposalTests: XCTestCase {
+    /// Three groups of five points in 2-D (around (0, 0), (10, 0), (0, 10)) with two-class predictions whose
+    /// confidence varies, so the entropy weights are uneven.
+    let features: [Float] = (0..<15).flatMap { i -> [Float] in
+        let centre: (Float, Float) = [(0, 0), (10, 0), (0, 10)][i / 5]
+        return [centre.0 + Float(i % 5) * 0.1, centre.1 - Float(i % 5) * 0.05]
+    }
+    let probabilities: [Float] = (0..<15).flatMap { i -> [Float] in let p = 0.5 + Float(i % 5) * 0.1; return [p, 1 - p] }
+
+    func testEntropy_isByHand_andTheMostUncertainComeFirst() {
+        let h = LabelProposal.entropies([0.5, 0.5, 1, 0, 0.9, 0.1], k: 2)
+        XCTAssertEqual(h[0], Float(log(2.0)), accuracy: 1e-6)
+        XCTAssertEqual(h[1], 0)
+        XCTAssertEqual(h[2], -(0.9 * log(0.9) + 0.1 * log(0.1)), accuracy: 1e-6)
+        let picked = LabelProposal.propose(.entropy, features: features, probabilities: probabilities, count: 15, budget: 3, seed: 0)
+        XCTAssertEqual(picked, [0, 5, 10], "p = 0.5 is the most uncertain; ties by index")
+    }
+
+    func testRandom_isReproducibleDistinctAndSkipsTakenImages() {
+        let a = LabelProposal.propose(.random, features: features, probabilities: probabilities, count: 15, budget: 6, seed: 4, excluding: [0, 1])
+        XCTAssertEqual(a, LabelProposal.propose(.random, features: features, probabilities: probabilities, count: 15, budget: 6, seed: 4, excluding: [0, 1]))
+        XCTAssertEqual(Set(a).count, 6)
+        XCTAssertTrue(Set(a).isDisjoint(with: [0, 1]))
+        XCTAssertNotEqual(a, LabelProposal.propose(.random, features: features, probabilities: probabilities, count: 15, budget: 6, seed: 5, excluding: [0, 1]))
+    }
+
+    func testCLUE_takesOneImagePerGroup_andItsCentresAreWeightedMeans() {
+        for seed in 0..<5 as Range<UInt64> {
+            let picked = LabelProposal.propose(.clue, features: features, probabilities: probabilities, count: 15, budget: 3, seed: seed)
+            XCTAssertEqual(Set(picked.map { $0 / 5 }), [0, 1, 2], "seed \(seed): \(picked)")
+        }
+        var rng = RandomGenerator(seed: 1)
+        let rows = (0..<15).map { Array(features[($0 * 2)..<($0 * 2 + 2)]) }
+        let weights = LabelProposal.entropies(probabilities, k: 2)
+        let centres = LabelProposal.weightedKMeans(rows, weights: weights, clusters: 3, rng: &rng)
+        for c in centres {   // each centre: Σ w·x / Σ w over the group it lies in
+            let group = rows.indices.min { hypot(rows[$0][0] - c[0], rows[$0][1] - c[1]) < hypot(rows[$1][0] - c[0], rows[$1][1] - c[1]) }! / 5
+            let members = (group * 5)..<(group * 5 + 5)
+            let mass = members.reduce(Float(0)) { $0 + weights[$1] }
+            for j in 0..<2 {
+                XCTAssertEqual(c[j], members.reduce(Float(0)) { $0 + weights[$1] * rows[$1][j] } / mass, accuracy: 1e-5)
+            }
+        }
+        let skipping = LabelProposal.propose(.clue, features: features, probabilities: probabilities, count: 15, budget: 3, seed: 0, excluding: [0, 1, 2])
+        XCTAssertTrue(Set(skipping).isDisjoint(with: [0, 1, 2]))
+    }
+
+    func testBADGE_startsAtTheLargestGradientEmbedding_distinctAndReproducible() {
+        // g = (p − onehot(argmax p)) ⊗ f: the norm is |1 − p_max|·√2·‖f‖, largest for p = 0.5 far from the origin.
+        let picked = LabelProposal.propose(.badge, features: features, probabilities: probabilities, count: 15, budget: 3, seed: 0)
+        let norms = (0..<15).map { i -> Float in
+            let pmax = max(probabilities[2 * i], probabilities[2 * i + 1])
+            return (1 - pmax) * Float(2).squareRoot() * hypot(features[2 * i], features[2 * i + 1])
+        }
+        XCTAssertEqual(picked.first, norms.indices.max { norms[$0] < norms[$1] })
+        XCTAssertEqual(Set(picked).count, 3)
+        XCTAssertEqual(picked, LabelProposal.propose(.badge, features: features, probabilities: probabilities, count: 15, budget: 3, seed: 0))
+    }
+}
