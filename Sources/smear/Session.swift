@@ -11,6 +11,7 @@ func makeInterpreter(arguments: [String] = []) -> Interpreter {
     registerTrainingLibrary(i)
     registerPlotLibrary(i)
     registerPictureLibrary(i)
+    registerProposalLibrary(i)
     registerResultsPlot(i)
     i.setGlobal("args", .list(arguments.map { .string($0) }))
     i.interrupted = { Interrupt.requested }

@@ -95,6 +95,33 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         }
     }
 
+    /// propose_labels: k distinct target images, the same for the same seed, none of those already labelled; a CSV
+    /// template (image, empty label) that Python's csv module reads, never written over an existing file; a montage.
+    func testProposeLabels_writesTheTemplateAndMontage_andSkipsLabelledImages() throws {
+        let dir = try temporaryFolder("smear-propose")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        a = propose_labels(run, bccd, k=6, template="\(dir.path)/to_label.csv", name="cells")
+        print("same", a == propose_labels(run, bccd, k=6, name="again"))
+        b = propose_labels(run, bccd, k=6, strategy="entropy", labelled=a, name="more")
+        overlap = 0
+        for x in b { for y in a { if x == y { overlap = overlap + 1 } } }
+        print("distinct", len(a), "overlap", overlap)
+        propose_labels(run, bccd, k=2, template="\(dir.path)/to_label.csv")
+        """
+        let r = try run(["-e", code], environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
+        XCTAssertTrue(r.out.contains("same true"), r.out + r.err)
+        XCTAssertTrue(r.out.contains("distinct 6 overlap 0"), r.out)
+        XCTAssertEqual(r.status, 70)
+        XCTAssertTrue(r.err.contains("must be a new .csv file"), r.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("cells.png").path))
+        let rows = try String(contentsOf: dir.appendingPathComponent("to_label.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.first, "image,label")
+        XCTAssertEqual(rows.count, 7)
+        XCTAssertEqual(Set(rows.dropFirst()).count, 6)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0.hasSuffix(",") && $0.contains("data/sample/bccd/") }, "\(rows)")
+    }
+
     /// A fresh folder under the system's temporary directory.
     private func temporaryFolder(_ prefix: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
