@@ -65,6 +65,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: settingHelp("group_norm")) var groupNorm: Bool?
     @Option(help: settingHelp("stain")) var stain: String?
     @Flag(inversion: .prefixedNo, help: settingHelp("dihedral")) var dihedral: Bool?
+    @Flag(inversion: .prefixedNo, help: settingHelp("stain_bank")) var stainBank: Bool?
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
     @Option(help: settingHelp("augment")) var augment: String?
     @Option(help: settingHelp("statistics")) var statistics: String?
@@ -80,7 +81,7 @@ struct TrainCommand: ParsableCommand {
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
                 ("schedule", c(schedule)), ("backbone", c(backbone)), ("pretrained", c(pretrained)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
-                ("dihedral", f(dihedral)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
+                ("dihedral", f(dihedral)), ("stain_bank", f(stainBank)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
                 ("statistics", c(statistics)), ("average", d(average))]
     }
 

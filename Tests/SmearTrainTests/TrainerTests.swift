@@ -350,3 +350,17 @@ extension TrainerTests {
         for ((name, a), (_, b)) in zip(t.net.stateDict(), again.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
     }
 }
+
+extension TrainerTests {
+    /// stain_bank: the source's training pipeline recolours right after its centre crop; evaluation and the target
+    /// do not; the run trains.
+    func testStainBank_recoloursOnlyTheSourcesTrainingImages() throws {
+        var config = TinyRun.config(epochs: 1)
+        config.stainBank = true
+        let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
+        XCTAssertTrue(t.sourcePipeline(training: true).steps[1] is StainBankRecolour)
+        XCTAssertFalse(t.sourcePipeline(training: false).steps.contains { $0 is StainBankRecolour })
+        XCTAssertFalse(t.targetPipeline(training: true).steps.contains { $0 is StainBankRecolour })
+        XCTAssertTrue(try t.run())
+    }
+}

@@ -58,6 +58,9 @@ extension RunSpec {
                        + "PyTorch reference's: a random 8/9 of the crop, colour jitter, the 8 orientations; evaluation on the centre 8/9)"),
         RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),
                    help: "stain augmentation σ: H, E, D scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5 (0: off; 0.05 light)"),
+        RunSetting(name: "stain_bank", kind: .flag, defaultValue: .flag(false),
+                   help: "recolour each source training image with Macenko stains drawn from a bank fitted on single images of both "
+                       + "labs (SADA's stain-bank augmentation; no labels used)"),
         RunSetting(name: "average", kind: .number(0...0.99999), defaultValue: .number(0),
                    help: "also keep an exponential moving average of the weights with this decay per step, checkpoint \"average\" "
                        + "(0: off; 0.998 averages about the last 500 steps); training and the final iterate are unchanged"),

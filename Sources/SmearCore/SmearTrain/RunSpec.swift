@@ -161,6 +161,7 @@ public struct RunSpec: Sendable, Equatable {
         c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:))
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
+        c.stainBank = flag("stain_bank") ? true : nil
         c.weightAverageDecay = number("average") > 0 ? Float(number("average")) : nil
         switch choice("pretrained") {
         case "imagenet"?:

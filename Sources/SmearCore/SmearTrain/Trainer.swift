@@ -137,10 +137,14 @@ public final class Trainer {
         case .whiteBalanceImage?, .whiteBalanceZScore?: imageColourTransfer = whiteBalance
         default: imageColourTransfer = nil
         }
+        stainBank = config.stainBank == true ? try StainBank.build(from: [data.source, data.target]) : nil
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
         try RunRecord(method: method, config: config, data: data).write(to: directory)
     }
+
+    /// The stains source training images are recoloured with (config.stainBank), fitted on both labs' images.
+    let stainBank: StainBank?
 
     /// The colour normalisation applied to every target image first (nil: none).
     let targetColourTransfer: Augmentation?
@@ -150,7 +154,14 @@ public final class Trainer {
 
     var latestURL: URL { directory.appendingPathComponent("latest.safetensors") }
 
-    public func sourcePipeline(training: Bool) -> ImagePipeline { pipeline(crop: config.sourceCrop, data.sourceStatistics, training) }
+    public func sourcePipeline(training: Bool) -> ImagePipeline {
+        var p = pipeline(crop: config.sourceCrop, data.sourceStatistics, training)
+        if training, let bank = stainBank {   // after the centre crop, on the pixels the network sees
+            precondition(p.steps.first is CenterCrop, "the pipeline starts with its centre crop")
+            p.steps.insert(StainBankRecolour(bank: bank), at: 1)
+        }
+        return p
+    }
 
     /// The target's images take the source lab's channel statistics once their colours are moved onto the source's
     /// (white_balance_zscore keeps each lab's own, measured after the balance).

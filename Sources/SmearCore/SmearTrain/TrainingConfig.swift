@@ -55,6 +55,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
+    /// Stain-bank augmentation of the source's training images (nil: off, as in records before it existed).
+    public var stainBank: Bool? = nil
     /// The training augmentations and the matching evaluation crop (nil: the article's; `.reference`: the
     /// PyTorch reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe? = nil
