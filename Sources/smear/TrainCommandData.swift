@@ -26,7 +26,7 @@ extension TrainCommand {
         var targetSet: ImageDataset
         let targetClasses = classes.filter { FileManager.default.fileExists(atPath: targetURL.appendingPathComponent($0).path) }
         if let t = try? ImageDataset.folder(targetURL, classes: classes, only: targetClasses, allowNearMisses: true) {
-            let near = t.foldersOutsideClasses.filter { f in classes.contains { ImageDataset.isNearMiss(f, of: $0) } }
+            let near = ImageDataset.nearMisses(t.foldersOutsideClasses, of: classes)
             if !near.isEmpty && !allowNearMisses {
                 throw ValidationError("target \(targetURL.path): folder(s) \(near.joined(separator: ", ")) differ from a class of --classes only in case or a plural; rename them, or pass --allow-near-misses")
             }

@@ -14,7 +14,7 @@ public enum ColourSpace: String, Sendable {
 
 /// Over which pixels a run measures each lab's channel statistics (for its z-score and colour transfers).
 public enum StatisticsRegion: String, Sendable, CaseIterable, Codable {
-    /// Every pixel of every image: the whole frame, glass included (smear's rule before 2026-11-27's sixth session).
+    /// Every pixel of every image: the whole frame, glass included (runs whose run.json says frame).
     case frame
     /// Each image's centre crop at the run's crop for that lab: what the network is given (the PyTorch reference's rule).
     case crop

@@ -68,7 +68,7 @@ public struct ImageDataset: Sendable {
         }
         let outside = subfolders.filter { !vocabulary.contains($0) }
         if !allowNearMisses {
-            let near = outside.compactMap { f in vocabulary.first { isNearMiss(f, of: $0) }.map { "'\(f)' (class '\($0)')" } }
+            let near = nearMisses(outside, of: vocabulary)
             if !near.isEmpty {
                 throw DatasetError.vocabularyMismatch("\(root.path): folder \(near.joined(separator: ", ")) is not in the class list, though its name is "
                     + "that class's but for case or a plural; rename the folder to the class's name, or allow it (smear train --allow-near-misses)")
@@ -92,8 +92,13 @@ public struct ImageDataset: Sendable {
         return d
     }
 
+    /// Each of `folders` that names a class of `vocabulary` but for case or a plural, as "'folder' (class 'name')".
+    public static func nearMisses(_ folders: [String], of vocabulary: [String]) -> [String] {
+        folders.compactMap { f in vocabulary.first { isNearMiss(f, of: $0) }.map { "'\(f)' (class '\($0)')" } }
+    }
+
     /// `folder` names `className` but for letter case or a trailing "s"/"es".
-    public static func isNearMiss(_ folder: String, of className: String) -> Bool {
+    static func isNearMiss(_ folder: String, of className: String) -> Bool {
         let f = folder.lowercased(), c = className.lowercased()
         return folder != className && (f == c || f == c + "s" || f == c + "es" || f + "s" == c || f + "es" == c)
     }

@@ -7,6 +7,8 @@ import Glibc
 
 public final class RunLock: @unchecked Sendable {
     public let directory: URL
+    /// The folder's resolved path: one lock per folder however it is named.
+    private let key: String
 
     private struct Held { var descriptor: Int32; var count: Int }
     nonisolated(unsafe) private static var held: [String: Held] = [:]
@@ -16,7 +18,7 @@ public final class RunLock: @unchecked Sendable {
     public init(_ directory: URL) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let key = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        key = directory.standardizedFileURL.resolvingSymlinksInPath().path
         Self.guardLock.lock(); defer { Self.guardLock.unlock() }
         if var h = Self.held[key] { h.count += 1; Self.held[key] = h; return }
         let path = directory.appendingPathComponent(".smear-lock").path
@@ -34,7 +36,6 @@ public final class RunLock: @unchecked Sendable {
     }
 
     deinit {
-        let key = directory.standardizedFileURL.resolvingSymlinksInPath().path
         Self.guardLock.lock(); defer { Self.guardLock.unlock() }
         guard var h = Self.held[key] else { return }
         h.count -= 1

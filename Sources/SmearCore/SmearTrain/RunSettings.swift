@@ -50,7 +50,7 @@ extension RunSpec {
         RunSetting(name: "statistics", kind: .choice(StatisticsRegion.allCases.map(\.rawValue)), defaultValue: .choice("crop"),
                    help: "each lab's channel statistics (z-score, colour transfer) over each image's centre crop at the run's crop "
                        + "for that lab (crop: what the network sees, as the PyTorch reference does) or over the whole frames (frame: "
-                       + "smear's rule before 2026-11-27's sixth session)"),
+                       + "glass included)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "augment", kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),

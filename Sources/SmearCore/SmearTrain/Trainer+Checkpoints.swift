@@ -18,7 +18,7 @@ extension Trainer {
         return s
     }
 
-    func metadata(_ r: EpochRecord) -> [String: String] {
+    func metadata(_ r: EpochRecord, best: [String: Double]) -> [String: String] {
         let encoder = JSONEncoder()
         return ["epoch": "\(r.epoch)", "iteration": "\(r.iteration)", "optimizer_steps": "\(optimizer.stepCount)",
                 "method": method.name,
@@ -36,15 +36,11 @@ extension Trainer {
     func saveEpoch(_ r: EpochRecord) throws {
         let model = net.stateDict()
         let s = model + momentumState()
-        var trial = best
+        var trial = best   // becomes `best` once the files are in place
         // The collapse guard: for the label-free criteria, an epoch whose target predictions are mostly one
         // class loses to any epoch that is not, whatever its value (SelectionCriterion.improvements).
         let improved = SelectionCriterion.improvements(r, best: &trial)
-        let previousBest = best
-        var committed = false
-        best = trial
-        defer { if !committed { best = previousBest } }
-        let meta = metadata(r)
+        let meta = metadata(r, best: trial)
         var files: [(tensors: [(String, Tensor)], url: URL)] = []
         // A criterion's checkpoint is only ever evaluated, never resumed from: the model alone (about half of latest).
         for c in improved { files.append((model, directory.appendingPathComponent("\(c.checkpointName).safetensors"))) }
@@ -63,7 +59,7 @@ extension Trainer {
             throw error
         }
         for (tmp, url) in staged { try SafeTensors.commit(tmp, to: url) }
-        committed = true
+        best = trial
     }
 
     func appendHistory(_ r: EpochRecord) throws {
