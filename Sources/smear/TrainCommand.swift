@@ -69,6 +69,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
     @Option(help: settingHelp("augment")) var augment: String?
     @Option(help: settingHelp("statistics")) var statistics: String?
+    @Option(help: settingHelp("target_labels")) var targetLabels: String?
     @Option(help: settingHelp("average")) var average: Double?
 
     /// The settings given on the command line, by RunSpec name (nil: not given).
@@ -82,7 +83,7 @@ struct TrainCommand: ParsableCommand {
                 ("schedule", c(schedule)), ("backbone", c(backbone)), ("pretrained", c(pretrained)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
                 ("dihedral", f(dihedral)), ("stain_bank", f(stainBank)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
-                ("statistics", c(statistics)), ("average", d(average))]
+                ("statistics", c(statistics)), ("target_labels", c(targetLabels)), ("average", d(average))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

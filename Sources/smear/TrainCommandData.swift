@@ -36,6 +36,11 @@ extension TrainCommand {
         let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable, progress: showScan)
         if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
         targetSet = checkedTarget
+        var labelledTarget: ImageDataset? = nil
+        if let file = spec.choice("target_labels") {
+            (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
+            print("target labels: \(labelledTarget!.count) labelled cells join training; reports score the other \(targetSet.count) target images")
+        }
         print("source \(train.summary)\nsource validation \(validation?.count ?? 0) images\ntarget \(targetSet.summary)")
         for (set, role) in [(scanned, "source"), (targetSet, "target")] where !set.foldersOutsideClasses.isEmpty {
             print("\(role): left out \(set.foldersOutsideClasses.count) folder(s) not in --classes: \(set.foldersOutsideClasses.joined(separator: ", "))")
@@ -48,7 +53,7 @@ extension TrainCommand {
             throw ValidationError("--batch \(config.batchSize) is more than the \(set.count) \(role) images; use a smaller batch")
         }
         let crops = config.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
-        return RunData(source: train, sourceValidation: validation, target: targetSet,
+        return RunData(source: train, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
                        sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? labelled : train, crop: crops.source),
                        targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
     }

@@ -122,6 +122,67 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(rows.dropFirst().allSatisfy { $0.hasSuffix(",") && $0.contains("data/sample/bccd/") }, "\(rows)")
     }
 
+    /// The few-labels loop in the language and on the command line: cells proposed, answered by the oracle, taken back
+    /// as target_labels; every report of that run scores only the cells not labelled, and they are never proposed again.
+    func testTargetLabels_loop_proposeOracleTrainAndScoreTheRest() throws {
+        let dir = try temporaryFolder("smear-target-labels")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        cells = propose_labels(run, bccd, k=4, template="\(dir.path)/to_label.csv", name="cells")
+        oracle_labels("\(dir.path)/to_label.csv", bccd, "\(dir.path)/labels.csv")
+        run2 = train(pbc, bccd, epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, validation=0,
+                     target_labels="\(dir.path)/labels.csv", out="\(dir.path)/run2")
+        r = evaluate(run2, bccd)
+        print("scored", r.images, "of", bccd.count)
+        print(r)
+        again = propose_labels(run2, bccd, k=4, name="again")
+        overlap = 0
+        for x in again { for y in cells { if x == y { overlap = overlap + 1 } } }
+        print("overlap", overlap)
+        reopened = open_run("\(dir.path)/run2")
+        print("reopened", evaluate(reopened, bccd).images)
+        print("history", run2.last.labelled_target_cls > 0)
+        """
+        let env = ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 }
+        let r = try run(["-e", code], environment: env)
+        XCTAssertEqual(r.status, 0, r.err)
+        let labels = try String(contentsOf: dir.appendingPathComponent("labels.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(labels.count, 5)
+        for row in labels.dropFirst() {   // the oracle answers with the folder each image lies in
+            let fields = row.split(separator: ",").map(String.init)
+            XCTAssertEqual(URL(fileURLWithPath: fields[0]).deletingLastPathComponent().lastPathComponent, fields[1])
+        }
+        let total = try XCTUnwrap(r.out.range(of: #"scored (\d+) of (\d+)"#, options: .regularExpression).map { String(r.out[$0]) })
+        let numbers = total.split(separator: " ").compactMap { Int($0) }
+        XCTAssertEqual(numbers[0], numbers[1] - 4, r.out)
+        XCTAssertTrue(r.out.contains("scored on the \(numbers[0]) cells not labelled; 4 labelled for training left out"), r.out)
+        XCTAssertTrue(r.out.contains("overlap 0"), r.out)
+        XCTAssertTrue(r.out.contains("reopened \(numbers[0])"), r.out)
+        XCTAssertTrue(r.out.contains("history true"), r.out)
+        let cli = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--classes", "lymphocyte,neutrophil",
+                           "--epochs", "1", "--iters", "2", "--batch", "8", "--width", "4", "--bottleneck", "16", "--head", "0",
+                           "--target-labels", dir.appendingPathComponent("labels.csv").path, "--out", dir.appendingPathComponent("cli").path], environment: env)
+        XCTAssertEqual(cli.status, 0, cli.err)
+        XCTAssertTrue(cli.out.contains("target labels: 4 labelled cells join training; reports score the other \(numbers[0]) target images"), cli.out)
+        let template = dir.appendingPathComponent("to_label.csv").path
+        let bad: [([String], Int32, String)] = [
+            (["-e", "train(dataset(\"data/sample/pbc_barcelona\"), dataset(\"data/sample/bccd\"), epochs=1, iters=1, batch=8, width=4, target_labels=\"\(template)\", out=\"\(dir.path)/bad\")"],
+             70, "to_label.csv:2: no label for"),
+            (["-e", "train(dataset(\"data/sample/pbc_barcelona\"), dataset(\"data/sample/bccd\"), epochs=1, iters=1, batch=8, width=4, target_labels=\"\(dir.path)/none.csv\", out=\"\(dir.path)/bad\")"],
+             70, "none.csv:0: cannot read the labels file"),
+            (["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--target-labels", template, "--out", dir.path + "/bad2"],
+             70, "to_label.csv:2: no label for"),
+            (["-e", "oracle_labels(\"\(template)\", unlabeled(\"data/sample/bccd/basophil\"), \"\(dir.path)/o.csv\")"], 70, "has no labels to answer with"),
+            (["-e", "oracle_labels(\"\(template)\", dataset(\"data/sample/pbc_barcelona\"), \"\(dir.path)/o.csv\")"], 70, "is not an image of"),
+            (["-e", "oracle_labels(\"\(template)\", dataset(\"data/sample/bccd\"), \"\(dir.path)/labels.csv\")"], 70, "must be a new .csv file"),
+        ]
+        for (args, status, fragment) in bad {
+            let b = try run(args, environment: env)
+            XCTAssertEqual(b.status, status, "\(args.joined(separator: " ").prefix(80)): \(b.err.prefix(300))")
+            XCTAssertTrue(b.err.contains(fragment), "\(args.joined(separator: " ").prefix(80)): \(b.err.prefix(300))")
+        }
+    }
+
     /// A fresh folder under the system's temporary directory.
     private func temporaryFolder(_ prefix: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")

@@ -24,12 +24,15 @@ public struct RunRecord: Codable {
     public var method: String, options: [String: Double]
     public var config: TrainingConfig
     public var source: DatasetRecord, validation: DatasetRecord?, target: DatasetRecord
+    /// The target cells a person labelled for training (nil: none; `target` holds the rest).
+    public var labelledTarget: DatasetRecord?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
 
     public init(method: AdaptationMethod, config: TrainingConfig, data: RunData) {
         schemaVersion = Self.currentSchemaVersion
         self.method = method.name; options = method.options.values; self.config = config
         source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
+        labelledTarget = data.labelledTarget.map(DatasetRecord.init)
         sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
     }
 
@@ -65,7 +68,7 @@ public struct RunRecord: Codable {
         }
         func describe(_ d: DatasetRecord?) -> String { d.map { "\($0.name) (\($0.files.count) images)" } ?? "none" }
         for (name, a, b) in [("source", stored.source, source), ("target", stored.target, target)] as [(String, DatasetRecord?, DatasetRecord?)]
-            + [("validation", stored.validation, validation)] {
+            + [("validation", stored.validation, validation), ("labelled target", stored.labelledTarget, labelledTarget)] {
             guard a?.files != b?.files || a?.labels != b?.labels || a?.classes != b?.classes else { continue }
             let (x, y) = (describe(a), describe(b))
             out.append("\(name): " + (x == y ? "\(x), other images, labels or classes" : "\(x) → \(y)"))
@@ -94,6 +97,7 @@ public struct RunRecord: Codable {
         }
         let method = try MethodRegistry.shared.method(record.method).instantiate(record.options)
         let runData = RunData(source: record.source.dataset, sourceValidation: record.validation?.dataset, target: record.target.dataset,
+                              labelledTarget: record.labelledTarget?.dataset,
                               sourceStatistics: record.sourceStatistics, targetStatistics: record.targetStatistics)
         let trainer = try Trainer(config: record.config, method: method, data: runData, directory: directory)
         _ = try trainer.resume()

@@ -18,12 +18,14 @@ extension RunRecord {
         if classes != source.classes.count {
             out.append("config.network.classes is \(classes) but the source has \(source.classes.count) classes")
         }
-        for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? []) {
+        for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? [])
+            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) {
             if d.files.count != d.labels.count { out.append("\(role): \(d.files.count) files but \(d.labels.count) labels") }
             if let bad = d.labels.compactMap({ $0 }).first(where: { !(0..<max(d.classes.count, 1)).contains($0) }) {
                 out.append("\(role): label \(bad) is not an index into its \(d.classes.count) classes")
             }
             if d.files.isEmpty { out.append("\(role): no images") }
+            if role == "labelledTarget", d.labels.contains(where: { $0 == nil }) { out.append("labelledTarget: an image without a label") }
         }
         func whole(_ name: String, _ value: Int, _ setting: String) {
             if case .whole(let range)? = RunSpec.settings.first(where: { $0.name == setting })?.kind, !range.contains(value) {

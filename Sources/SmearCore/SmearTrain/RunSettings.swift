@@ -61,6 +61,10 @@ extension RunSpec {
         RunSetting(name: "stain_bank", kind: .flag, defaultValue: .flag(false),
                    help: "recolour each source training image with Macenko stains drawn from a bank fitted on single images of both "
                        + "labs (SADA's stain-bank augmentation; no labels used)"),
+        RunSetting(name: "target_labels", kind: .file, defaultValue: .choice(nil),
+                   help: "a CSV `image,label` of target cells a person labelled (propose_labels writes its template): they join "
+                       + "training with their labels, a quarter-batch of them per step with their own class-weighted cross-entropy; the "
+                       + "method's loss keeps the unlabelled rest, and every report of the run scores only the cells not labelled"),
         RunSetting(name: "average", kind: .number(0...0.99999), defaultValue: .number(0),
                    help: "also keep an exponential moving average of the weights with this decay per step, checkpoint \"average\" "
                        + "(0: off; 0.998 averages about the last 500 steps); training and the final iterate are unchanged"),

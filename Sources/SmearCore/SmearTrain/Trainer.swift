@@ -48,13 +48,16 @@ public struct EpochRecord: Codable, Sendable {
     public var seconds: Double
 }
 
-/// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target.
+/// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target, and the
+/// target cells a person labelled (`labelledTarget`, from TargetLabels: never part of `target`, so every
+/// evaluation of the run scores only the cells nobody labelled).
 public struct RunData {
     public var source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset
+    public var labelledTarget: ImageDataset?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
-    public init(source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset,
+    public init(source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset, labelledTarget: ImageDataset? = nil,
                 sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics) {
-        self.source = source; self.sourceValidation = sourceValidation; self.target = target
+        self.source = source; self.sourceValidation = sourceValidation; self.target = target; self.labelledTarget = labelledTarget
         self.sourceStatistics = sourceStatistics; self.targetStatistics = targetStatistics
     }
 }
@@ -74,6 +77,8 @@ public final class Trainer {
     /// terminal rewrites in place or a lasting one (an epoch's summary). The host supplies it; silent by default.
     public var report: (String, _ live: Bool) -> Void = { _, _ in }
     let classWeights: Tensor
+    /// The labelled target cells' cross-entropy weights: inverse frequency over those cells (nil: none labelled).
+    let labelledClassWeights: Tensor?
     var best: [String: Double] = [:]
     /// The moving average of the weights, when the run keeps one (`config.weightAverageDecay`).
     let average: WeightAverage?
@@ -85,6 +90,7 @@ public final class Trainer {
         self.config = config; self.method = method; self.directory = directory
         lock = try RunLock(directory)
         for (d, use) in [(data.source, "a training source"), (data.target, "a training target")] + (data.sourceValidation.map { [($0, "a validation set")] } ?? [])
+            + (data.labelledTarget.map { [($0, "labelled target cells")] } ?? [])
         where d.count == 0 {
             throw DatasetError.emptyDataset(name: d.name, use: use)
         }
@@ -121,6 +127,7 @@ public final class Trainer {
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
         }
+        labelledClassWeights = data.labelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
         switch config.stainNormalization {
         case .reinhard?:
             targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab, crop: targetRegion),
@@ -209,6 +216,10 @@ public final class Trainer {
                                       seed: config.seed, workers: config.workers, cacheDecoded: true)
         let targetLoader = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
                                       seed: config.seed &+ 7919, workers: config.workers, cacheDecoded: true)
+        let labelledLoader = data.labelledTarget.map {
+            DataLoader($0, pipeline: targetPipeline(training: true), batchSize: labelledBatchSize(of: $0),
+                       seed: config.seed &+ 15_485_863, workers: config.workers, cacheDecoded: true)
+        }
         if completedEpochs == 0 {   // a fresh run: no history of an earlier run in the same folder
             try? FileManager.default.removeItem(at: directory.appendingPathComponent("history.jsonl"))
         }
@@ -217,7 +228,7 @@ public final class Trainer {
             let per = max(l.batchesPerEpoch, 1)
             return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
         }
-        let sources = iterator(sourceLoader), targets = iterator(targetLoader)
+        let sources = iterator(sourceLoader), targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch
         let started = Date()
         var imagesDone = 0
@@ -226,14 +237,15 @@ public final class Trainer {
             var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:], stepLosses: [[Double]] = []
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
-                                                            iteration: iteration, epoch: epoch)
+                                                            labelled: try labelled?.nextBatch(), iteration: iteration, epoch: epoch)
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                iteration += 1; imagesDone += 2 * config.batchSize
+                let perStep = 2 * config.batchSize + (labelledLoader?.batchSize ?? 0)
+                iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = Double(imagesDone) / max(elapsed, 1e-9)
-                let eta = Double(total - iteration) * 2 * Double(config.batchSize) / max(rate, 1e-9)
+                let eta = Double(total - iteration) * Double(perStep) / max(rate, 1e-9)
                 report(String(format: "epoch %d/%d  step %d/%d  %.1f img/s  ETA %@  cls %.4f  transfer %.4f  lr %.2e", epoch + 1, config.epochs,
                               iteration, total, rate, formatDuration(eta), cls, transfer, optimizer.lr), true)
                 if shouldStop() {
@@ -255,25 +267,40 @@ public final class Trainer {
         return true
     }
 
+    /// The labelled target cells in each step: a quarter of the batch, or all of them when there are fewer.
+    func labelledBatchSize(of d: ImageDataset) -> Int { min(d.count, max(1, config.batchSize / 4)) }
+
     /// One optimisation step; returns the classification and transfer losses and the method's diagnostics.
-    func step(source: Batch, target: Batch, iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
+    /// Labelled target cells, when the run has them, add their own class-weighted cross-entropy to the source's
+    /// (diagnostic `labelled_target_cls`); the method's loss sees the source and the unlabelled target only.
+    func step(source: Batch, target: Batch, labelled: Batch? = nil, iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
         for (i, d) in net.dropouts.enumerated() {
             d.generator = RandomGenerator(seed: config.seed &* 1_000_003 &+ UInt64(iteration) &* 131 &+ UInt64(i))
         }
-        let b = source.images.shape[0]
+        let b = source.images.shape[0], bt = target.images.shape[0]
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
+        var yl: Tensor? = nil
         if config.forwardTogether {
-            let (f, y) = net.featuresAndLogits(Tensor.concat([source.images, target.images], axis: 0))
-            fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, f.shape[0])
-            ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, y.shape[0])
-        } else {
+            let (f, y) = net.featuresAndLogits(Tensor.concat([source.images, target.images] + (labelled.map { [$0.images] } ?? []), axis: 0))
+            fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, b + bt)
+            ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, b + bt)
+            if labelled != nil { yl = y.sliced(axis: 0, b + bt, y.shape[0]) }
+        } else {   // per lab: the labelled target cells go with the target's batch
             (fs, ys) = net.featuresAndLogits(source.images)
-            (ft, yt) = net.featuresAndLogits(target.images)
+            let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
+            ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
+            if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
         }
         let labels = source.classLabels
-        let cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
+        var cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
+        var diagnostics: [String: Double] = [:]
+        if let yl, let l = labelled, let w = labelledClassWeights {
+            let labelledLoss = Loss.crossEntropy(yl, labels: l.classLabels, weight: w)
+            diagnostics["labelled_target_cls"] = Double(labelledLoss.item)
+            cls = cls + labelledLoss
+        }
         let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration))
         let (c, t) = (cls.item, out.loss.item)
@@ -286,7 +313,7 @@ public final class Trainer {
         loss.backward()
         optimizer.step()
         average?.update(from: net)
-        return (c, t, out.diagnostics)
+        return (c, t, out.diagnostics.merging(diagnostics) { a, _ in a })
     }
 
     /// Label-free criteria on the whole target set, source validation accuracy and macro F1, and target

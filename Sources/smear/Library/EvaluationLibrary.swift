@@ -72,8 +72,9 @@ extension Trainer {
 
 /// Evaluates the run's network as loaded; with `trainingBN` its batch-norm statistics are first recomputed over
 /// the run's training batches and put back afterwards (AdaBN and it are two answers to one question: one at a time).
+/// The cells the run was given labels for (target_labels) are left out: a report scores only what nobody labelled.
 func evaluation(_ r: RunObject, _ given: ImageDataset, _ pipeline: ImagePipeline, adabn: Bool, trainingBN: Bool, tta: Bool) throws -> Evaluation {
-    let ds = try given.mapped(onto: r.trainer.data.source.classes)
+    let ds = try unlabelledPart(r, given).mapped(onto: r.trainer.data.source.classes)
     guard !(adabn && trainingBN) else {
         throw LanguageError(.value, "adabn=true and training_bn=true each set the batch-norm statistics; choose one")
     }
@@ -83,10 +84,22 @@ func evaluation(_ r: RunObject, _ given: ImageDataset, _ pipeline: ImagePipeline
     return try Evaluation.run(r.trainer.net, on: ds, pipeline: pipeline, orientations: tta)
 }
 
-/// The title of a report: the method, the dataset, the checkpoint and how the batch-norm statistics and orientations were used.
+/// `ds` without the run's labelled target cells (the same dataset when the run has none).
+func unlabelledPart(_ r: RunObject, _ ds: ImageDataset) -> ImageDataset {
+    guard let labelled = r.trainer.data.labelledTarget else { return ds }
+    let taken = Set(labelled.samples.map(\.path.standardizedFileURL.path))
+    var rest = ds
+    rest.samples = ds.samples.filter { !taken.contains($0.path.standardizedFileURL.path) }
+    return rest
+}
+
+/// The title of a report: the method, the dataset, the checkpoint, how the batch-norm statistics and orientations
+/// were used, and how many of the dataset's images were left out as cells labelled for training.
 func reportTitle(_ r: RunObject, _ ds: ImageDataset, _ checkpoint: String, adabn: Bool, trainingBN: Bool, tta: Bool) -> String {
-    "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"
+    let left = ds.count - unlabelledPart(r, ds).count
+    return "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"
         + "\(trainingBN ? " + batch norm over the training batches" : "")\(tta ? " + 8 orientations" : "")"
+        + (left > 0 ? " (scored on the \(ds.count - left) cells not labelled; \(left) labelled for training left out)" : "")
 }
 
 /// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.

@@ -145,7 +145,7 @@ final class ReportObject: ScriptObject {
     var typeName: String { "report" }
     var summary: String { evaluation.report(title: title) }
     var attributeNames: [String] { ["macro_f1", "macro_f1_present", "micro_f1", "accuracy", "entropy", "snd", "confusion", "predictions",
-                                    "classes", "logits"] }
+                                    "classes", "logits", "images"] }
     func attribute(_ name: String) throws -> Value? {
         let m = evaluation.confusion
         switch name {
@@ -159,6 +159,7 @@ final class ReportObject: ScriptObject {
         case "predictions": return numberList(evaluation.predictions)
         case "classes": return stringList(evaluation.classes)
         case "logits": return .object(TensorObject(evaluation.logits))
+        case "images": return .number(Double(evaluation.predictions.count))
         default: return nil
         }
     }

@@ -15,7 +15,7 @@ func registerProposalLibrary(_ i: Interpreter) {
                        help: "The k target images a person should label, chosen from the run's features and predictions on the target lab:\n"
                            + "clue (entropy-weighted k-means, the image nearest each centre), badge (k-means++ over gradient embeddings),\n"
                            + "entropy (the most uncertain) or random; deterministic for a seed. labelled: a list of images already labelled\n"
-                           + "(never proposed again). Writes template (a CSV `image,label` with the labels empty, to fill in) and a montage\n"
+                           + "(never proposed again; the run's own target_labels never are either). Writes template (a CSV `image,label` with the labels empty, to fill in) and a montage\n"
                            + "of the cells (numbered, with their file names) under the plot folder. Returns the image paths.",
                        example: "cells = propose_labels(run, bccd, k=20, template=\"runs/mdd/to_label.csv\")") { a in
         let r = try runArg(a, 0, "run"), target = try datasetArg(a, 1, "target")
@@ -23,11 +23,12 @@ func registerProposalLibrary(_ i: Interpreter) {
         guard let strategy = LabelProposal.Strategy(rawValue: try a.string(3, "strategy")) else {
             throw LanguageError(.value, "propose_labels(): strategy is one of \(LabelProposal.Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let already = Set(try stringListArg(a, 5, "labelled") ?? [])
+        let already = Set(((try stringListArg(a, 5, "labelled") ?? []) + (r.trainer.data.labelledTarget?.samples.map(\.path.path) ?? []))
+            .map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         let e = try Evaluation.run(r.trainer.net, on: target, pipeline: r.trainer.targetPipeline(training: false), keepFeatures: true)
         guard let features = e.features else { throw LanguageError(.runtime, "propose_labels(): no features were computed") }
         let probabilities = withNoGrad { e.logits.softmax(axis: 1) }.scalars
-        let taken = Set(target.samples.indices.filter { already.contains(target.samples[$0].path.path) })
+        let taken = Set(target.samples.indices.filter { already.contains(target.samples[$0].path.standardizedFileURL.path) })
         let chosen = LabelProposal.propose(strategy, features: features.contiguous().scalars, probabilities: probabilities,
                                            count: target.count, budget: k, seed: UInt64(seed), excluding: taken)
         let paths = chosen.map { target.samples[$0].path }
@@ -50,4 +51,48 @@ func registerProposalLibrary(_ i: Interpreter) {
         _ = announce(result, a, show: false)
         return .list(paths.map { .string($0.path) })
     })
+    i.register(Builtin("oracle_labels", "oracle_labels(template, target, path)",
+                       help: "The oracle, for evaluation only: answers a template written by propose_labels from the labelled target\n"
+                           + "dataset's own labels (its class folders) and writes the filled-in CSV `image,label` to path (a new .csv).\n"
+                           + "A lab never has this; reports of a run trained with it should say \"oracle\". Returns path.",
+                       example: "oracle_labels(\"runs/mdd/to_label.csv\", bccd, \"runs/mdd/oracle_labels.csv\")") { a in
+        let template = URL(fileURLWithPath: try a.string(0, "template")), target = try datasetArg(a, 1, "target")
+        let out = URL(fileURLWithPath: try a.string(2, "path"))
+        guard target.isLabelled else { throw LanguageError(.value, "oracle_labels(): the target \(target.name) has no labels to answer with") }
+        guard out.pathExtension.lowercased() == "csv", FileKind.of(out.path) == .missing else {
+            throw LanguageError(.value, "oracle_labels(): path \(out.path) must be a new .csv file")
+        }
+        let cells = try TemplateImages.read(template)
+        var labelOf: [String: String] = [:]
+        for s in target.samples { labelOf[s.path.standardizedFileURL.path] = s.label.map { target.classes[$0] } }
+        let rows = try cells.map { cell -> String in
+            guard let label = labelOf[cell.standardizedFileURL.path] else {
+                throw LanguageError(.value, "oracle_labels(): \(cell.path) in \(template.path) is not an image of \(target.name)")
+            }
+            return CSV.row([cell.path, label])
+        }
+        try ([CSV.row(["image", "label"])] + rows).joined().write(to: out, atomically: true, encoding: .utf8)
+        return .string(out.path)
+    })
+}
+
+/// The images a template names (its `image` column), paths relative to the template's folder resolved.
+enum TemplateImages {
+    static func read(_ file: URL) throws -> [URL] {
+        guard FileKind.of(file.path) == .regular, let bytes = FileManager.default.contents(atPath: file.path) else {
+            throw LanguageError(.value, "\(file.path): cannot read the template")
+        }
+        let records: [CSV.Record]
+        do { records = try CSV.parse(String(decoding: bytes, as: UTF8.self)) } catch let e as CSV.ParseError {
+            throw LanguageError(.value, "\(file.path):\(e.line): \(e.reason)")
+        }
+        guard let column = records.first?.fields.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "image" }) else {
+            throw LanguageError(.value, "\(file.path):1: the header must name an image column")
+        }
+        return records.dropFirst().compactMap { r in
+            guard column < r.fields.count, !r.fields[column].isEmpty else { return nil }
+            let p = r.fields[column]
+            return p.hasPrefix("/") ? URL(fileURLWithPath: p) : file.deletingLastPathComponent().appendingPathComponent(p)
+        }
+    }
 }

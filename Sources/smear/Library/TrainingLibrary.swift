@@ -39,9 +39,14 @@ func registerTrainingLibrary(_ i: Interpreter) {
             throw LanguageError(.value, "train(): the target's classes \(target.classes) differ from the source's \(source.classes)",
                                 hint: "load both with the same classes=[...] so that label indices agree")
         }
-        let targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
+        var targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
+        var labelledTarget: ImageDataset? = nil
+        if let file = spec.choice("target_labels") {
+            (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
+            a.interpreter.output("target_labels: \(labelledTarget!.count) labelled cells join training; reports score the other \(targetSet.count)")
+        }
         let crops = c.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
-        let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet,
+        let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
                            sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? source : trainSet, crop: crops.source),
                            targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
         for (set, role) in [(trainSet, "source"), (targetSet, "target")] where set.count < c.batchSize {

@@ -1,0 +1,73 @@
+// Target cells with labels (target_labels): their cross-entropy joins the source's in every step, they never count
+// in the target's scores, and the run folder remembers them.
+import Foundation
+import SmearAdapt
+import SmearData
+import SmearNN
+import SmearTestSupport
+import SmearTrain
+import XCTest
+
+final class LabelledTargetTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-labelled-\(UUID().uuidString)")
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func quiet(_ t: Trainer) -> Trainer { t.report = { _, _ in }; return t }
+
+    /// The tiny run with `n` of the target's cells moved into the labelled set.
+    func data(labelling n: Int) throws -> RunData {
+        var d = try TinyRun.data()
+        let labelled = ImageDataset(name: "labelled", samples: Array(d.target.samples.prefix(n)), classes: d.target.classes)
+        d.target.samples.removeFirst(n)
+        d.labelledTarget = labelled
+        return d
+    }
+
+    func testTheLabelledCellsCrossEntropyIsAddedToTheSourcesInEachStep() throws {
+        var config = TinyRun.config(epochs: 1)
+        config.iterationsPerEpoch = 1
+        config.forwardTogether = false   // each lab its own batch-norm statistics: the source's logits do not depend on the target's
+        let with = quiet(try Trainer(config: config, method: SourceOnly(), data: try data(labelling: 6), directory: dir.appendingPathComponent("with")))
+        var plainData = try data(labelling: 6)
+        plainData.labelledTarget = nil
+        let without = quiet(try Trainer(config: config, method: SourceOnly(), data: plainData, directory: dir.appendingPathComponent("without")))
+        try with.run(); try without.run()
+        let labelledLoss = try XCTUnwrap(with.history[0].diagnostics["labelled_target_cls"])
+        XCTAssertGreaterThan(labelledLoss, 0.1, "an untrained network's cross-entropy on 5 classes is near log 5")
+        XCTAssertNil(without.history[0].diagnostics["labelled_target_cls"])
+        let (a, b) = (with.history[0].stepLosses![0][0], without.history[0].stepLosses![0][0])
+        XCTAssertEqual(a, b + labelledLoss, accuracy: 1e-4 * (1 + a), "classification loss = source CE + labelled-target CE")
+    }
+
+    func testScoresCountOnlyTheCellsNotLabelled_andTheFolderRemembersThem() throws {
+        let d = try data(labelling: 5)
+        let out = dir.appendingPathComponent("run")
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: d, directory: out))
+        try t.run()
+        let e = try Evaluation.run(t.net, on: t.data.target, pipeline: t.targetPipeline(training: false))
+        XCTAssertEqual(e.predictions.count, d.target.count)
+        let reopened = try RunRecord.open(out)
+        XCTAssertEqual(reopened.data.labelledTarget?.samples, d.labelledTarget?.samples)
+        XCTAssertEqual(reopened.data.target.samples, d.target.samples)
+        withExtendedLifetime(t) {}
+    }
+
+    func testResumingWithOtherLabelledCellsIsRefused() throws {
+        let out = dir.appendingPathComponent("run")
+        do { try quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: try data(labelling: 5), directory: out)).run() }
+        XCTAssertThrowsError(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: try data(labelling: 4), directory: out)) { e in
+            XCTAssertTrue("\(e)".contains("labelled target"), "\(e)")
+        }
+    }
+
+    func testAnEmptyLabelledSetIsAClearError() throws {
+        var d = try TinyRun.data()
+        d.labelledTarget = ImageDataset(name: "labelled", samples: [], classes: d.target.classes)
+        XCTAssertThrowsError(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: d, directory: dir)) { e in
+            XCTAssertTrue("\(e)".contains("labelled target cells"), "\(e)")
+        }
+    }
+}
