@@ -111,6 +111,41 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
     }
 
+    /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
+    /// montage; the template filled in and given back with --target-labels trains run-labelled, scored on the cells not labelled.
+    func testAdaptScript_labelBudget_thenTheFilledTemplate_trainsOnTheLabelledCells() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-labels-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let first = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4", "1", "3", "8"], executable: "/bin/bash")
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.out.contains("label the 4 cells in \(out.path)/to_label.csv"), first.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-proposals.png").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled").path), "nothing is trained on labels yet")
+        // The person: each proposed cell labelled with the class folder it lies in.
+        let template = out.appendingPathComponent("to_label.csv")
+        let rows = try String(contentsOf: template, encoding: .utf8).split(separator: "\n").dropFirst().map { row -> String in
+            let image = String(row.dropLast())   // "path,"
+            return "\(image),\(URL(fileURLWithPath: image).deletingLastPathComponent().lastPathComponent)"
+        }
+        XCTAssertEqual(rows.count, 4)
+        try (["image,label"] + rows).joined(separator: "\n").write(to: template, atomically: true, encoding: .utf8)
+        let second = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--target-labels", template.path, "1", "3", "8"],
+                             executable: "/bin/bash")
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertTrue(second.out.contains("scored on the 79 cells not labelled; 4 labelled for training left out"), second.out)
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["scored_images"] as? Double, 79)
+        XCTAssertEqual(result["oracle"] as? Bool, false)
+        for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),
+                                 (["--target-labels", dir.appendingPathComponent("none.csv").path], "needs an existing CSV file"),
+                                 (["--strategy", "best"], "--strategy is clue, badge, entropy or random"), (["--fast"], "unknown option --fast")] {
+            let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path] + args, executable: "/bin/bash")
+            XCTAssertEqual(r.status, 64, "\(args)")
+            XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)")
+        }
+    }
+
     /// Values that used to end smear with a signal (exit 139, 132, 134) are errors with a message.
     func testBadInputs_areErrorsNotSignals() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-bad-\(UUID().uuidString)")

@@ -8,9 +8,11 @@ class SmearExecutableTestCase: XCTestCase {
     var smear: URL { (Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("smear") }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// Runs smear (or `executable`, e.g. /bin/bash for the scripts) with `args` in the repository's root.
+    func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws
+        -> (status: Int32, out: String, err: String) {
         let p = Process()
-        p.executableURL = smear
+        p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? smear
         p.arguments = args
         p.currentDirectoryURL = root
         var env = environment ?? ProcessInfo.processInfo.environment
