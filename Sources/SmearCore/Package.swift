@@ -3,7 +3,7 @@
 // layer, model, loss, optimiser and checkpoint API (SmearNN), and images and datasets (SmearData).
 //
 // It is a package of its own, with one *dynamic* product, because the `smear` executable and every
-// adaptation plugin must share a single copy of the core's type metadata (STYLE.md §7.4): SwiftPM links
+// adaptation plugin must share a single copy of the core's type metadata (docs/architecture.md, "Why the core is a separate package"): SwiftPM links
 // a target of the same package statically, so a core inside the root package would be duplicated.
 import PackageDescription
 

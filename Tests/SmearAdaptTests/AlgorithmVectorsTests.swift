@@ -1,4 +1,4 @@
-// Every test vector of ../shared/reference/algorithms.md for the adaptation building blocks and methods.
+// Every test vector of docs/algorithms.md for the adaptation building blocks and methods.
 import DANNMethod
 import EntMinMethod
 import IMMethod

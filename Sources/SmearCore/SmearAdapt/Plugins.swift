@@ -1,4 +1,4 @@
-// Adaptation methods as dynamically loaded plugins (STYLE.md §7.4).
+// Adaptation methods as dynamically loaded plugins (docs/architecture.md, "Why the core is a separate package").
 //
 // A plugin is a shared library linked against the shared core (libSmearCore.so). It exports two C
 // symbols: `smear_plugin_abi_version` (returns `pluginABIVersion`) and `smear_plugin_descriptor`
