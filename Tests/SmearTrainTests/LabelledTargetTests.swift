@@ -1,6 +1,7 @@
 // Target cells with labels (target_labels): their cross-entropy joins the source's in every step, they never count
 // in the target's scores, and the run folder remembers them.
 import Foundation
+import MMEMethod
 import SmearAdapt
 import SmearData
 import SmearNN
@@ -53,6 +54,21 @@ final class LabelledTargetTests: XCTestCase {
         XCTAssertEqual(reopened.data.labelledTarget?.samples, d.labelledTarget?.samples)
         XCTAssertEqual(reopened.data.target.samples, d.target.samples)
         withExtendedLifetime(t) {}
+    }
+
+    /// MME brings its own classifier: the run trains with it, saves it as the head, and reopens with it.
+    func testMME_withLabelledCells_trainsWithItsCosineHead_andReopens() throws {
+        let out = dir.appendingPathComponent("mme")
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: try MME.descriptor.instantiate(), data: try data(labelling: 5), directory: out))
+        try t.run()
+        XCTAssertTrue(t.net.head is CosineClassifier)
+        XCTAssertTrue(t.history[0].transferLoss < 0, "the loss is minus an entropy")
+        let names = Set(try SafeTensors.read(out.appendingPathComponent("latest.safetensors")).tensors.keys)
+        XCTAssertTrue(names.contains("head.fc.weight"), "\(names.filter { $0.hasPrefix("head") })")
+        withExtendedLifetime(t) {}
+        let reopened = try RunRecord.open(out)
+        XCTAssertTrue(reopened.net.head is CosineClassifier)
+        assertClose(reopened.net.stateDict().first { $0.0 == "head.fc.weight" }!.1.scalars, t.net.stateDict().first { $0.0 == "head.fc.weight" }!.1.scalars)
     }
 
     func testResumingWithOtherLabelledCellsIsRefused() throws {

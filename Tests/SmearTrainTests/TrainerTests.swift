@@ -4,6 +4,7 @@ import EntMinMethod
 import MCCMethod
 import Foundation
 import MDDMethod
+import MMEMethod
 import SmearAdapt
 import SmearTrain
 import SmearData
@@ -34,7 +35,7 @@ final class TrainerTests: XCTestCase {
 
     func testEveryMethod_runsAndWritesHistoryCheckpointsAndReports() throws {
         let data = try TinyRun.data()
-        for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor, MinimumClassConfusion.descriptor] {
+        for descriptor in [SourceOnly.descriptor, MDD.descriptor, DANN.descriptor, EntMin.descriptor, MinimumClassConfusion.descriptor, MME.descriptor] {
             let out = dir.appendingPathComponent(descriptor.name)
             var config = TinyRun.config()
             config.forwardTogether = descriptor.name != "entmin"   // both modes are exercised

@@ -46,15 +46,24 @@ public struct StepContext {
     public let modules: [String: Module]
     /// The training iteration (from 0), for warm-start schedules.
     public let iteration: Int
+    /// The network's classifier (features [B, F] → logits [B, K]), for a method that classifies features of its own
+    /// making (MME reads the target's features through a gradient reversal); nil where no network is at hand.
+    public let head: Module?
     public init(sourceFeatures: Tensor, targetFeatures: Tensor, sourceLogits: Tensor, targetLogits: Tensor,
-                sourceLabels: [Int], modules: [String: Module], iteration: Int) {
+                sourceLabels: [Int], modules: [String: Module], iteration: Int, head: Module? = nil) {
         self.sourceFeatures = sourceFeatures; self.targetFeatures = targetFeatures
         self.sourceLogits = sourceLogits; self.targetLogits = targetLogits
-        self.sourceLabels = sourceLabels; self.modules = modules; self.iteration = iteration
+        self.sourceLabels = sourceLabels; self.modules = modules; self.iteration = iteration; self.head = head
     }
 }
 
 extension StepContext {
+    /// The network's classifier; an error when the step has none.
+    public func classifier() throws -> Module {
+        guard let h = head else { throw PluginError.missingModule(name: "head (the network's classifier)", known: modules.keys.sorted()) }
+        return h
+    }
+
     /// The module the method created under `name`; an error naming the known ones when it is missing.
     public func module(_ name: String) throws -> Module {
         guard let m = modules[name] else { throw PluginError.missingModule(name: name, known: modules.keys.sorted()) }
@@ -78,6 +87,9 @@ public protocol AdaptationMethod: AnyObject {
     var options: MethodOptions { get }
     /// Modules added on top of the shared network (trained with it and saved in its checkpoints).
     func makeModules(featureDim: Int, classes: Int) -> [String: Module]
+    /// The classifier the method needs in place of the network's head (features [B, F] → logits [B, K]), or nil for
+    /// the run's own head (the default).
+    func makeClassifier(featureDim: Int, classes: Int) -> Module?
     /// The transfer loss of one step (a scalar tensor; minimised by the trainer).
     func transferLoss(_ step: StepContext) throws -> MethodOutput
 }
@@ -85,6 +97,7 @@ public protocol AdaptationMethod: AnyObject {
 extension AdaptationMethod {
     /// η: the trainer minimises cross-entropy + η × transfer loss.
     public var tradeOff: Float { Float(options[.tradeOff]) }
+    public func makeClassifier(featureDim: Int, classes: Int) -> Module? { nil }
 }
 
 /// A method's description and factory: what a plugin exports and what the registry holds.

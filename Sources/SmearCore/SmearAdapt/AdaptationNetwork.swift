@@ -26,11 +26,13 @@ public final class AdaptationNetwork: Module {
     public let config: NetworkConfig
     public let backbone: any Backbone
     public let bottleneck: Sequential
-    public let head: ClassifierHead
+    /// The classifier: ClassifierHead, or the one the method brings (`AdaptationMethod.makeClassifier`).
+    public let head: Module
     /// The adaptation method's modules, saved under `method.<name>`.
     public let methodModules: [String: Module]
 
-    public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] }) {
+    public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] },
+                classifier: (Int, Int) -> Module? = { _, _ in nil }) {
         self.config = config
         switch config.backbone ?? .resnet18 {
         case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
@@ -40,7 +42,8 @@ public final class AdaptationNetwork: Module {
         linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
         linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))
         bottleneck = Sequential(linear, BatchNorm1d(config.bottleneck), ReLU(), Dropout(0.5))
-        head = ClassifierHead(inFeatures: config.bottleneck, classes: config.classes, hidden: config.headWidth)
+        head = classifier(config.bottleneck, config.classes)
+            ?? ClassifierHead(inFeatures: config.bottleneck, classes: config.classes, hidden: config.headWidth)
         self.methodModules = methodModules(config.bottleneck, config.classes)
     }
 

@@ -42,3 +42,22 @@ public final class ClassifierHead: Module {
     public override var children: [(String, Module)] { [("layers", layers)] }
     public override func forward(_ x: Tensor) -> Tensor { layers(x) }
 }
+
+/// A cosine classifier (MME's, Saito et al. 2019): each feature vector scaled to unit length, then a linear map
+/// without bias divided by a temperature T, logits = (x / ‖x‖) Wᵀ / T. The rows of W act as class prototypes; a
+/// small T (0.05) sharpens the softmax. [N, F] → [N, K].
+public final class CosineClassifier: Module {
+    public let fc: Linear
+    public let temperature: Float
+
+    public init(inFeatures: Int, classes: Int, temperature: Float = 0.05) {
+        fc = Linear(inFeatures, classes, bias: false)
+        self.temperature = temperature
+    }
+
+    public override var children: [(String, Module)] { [("fc", fc)] }
+    public override func forward(_ x: Tensor) -> Tensor {
+        let norm = ((x * x).sum(axis: 1, keepDims: true) + 1e-12).sqrt()
+        return fc(x / norm) * (1 / temperature)
+    }
+}

@@ -9,7 +9,8 @@ import SmearNN
 import SmearTensor
 
 /// Bumped whenever AdaptationMethod, StepContext, MethodOutput or MethodDescriptor change.
-public let pluginABIVersion: Int32 = 3   // 2: MethodOption gained range and whole; 3: MethodOptions, throwing transferLoss
+public let pluginABIVersion: Int32 = 4   // 2: MethodOption gained range and whole; 3: MethodOptions, throwing transferLoss;
+                                         // 4: makeClassifier, StepContext.head
 
 public enum PluginError: Error, CustomStringConvertible, Equatable {
     case notFound(name: String, searched: [String])
@@ -75,7 +76,7 @@ public final class MethodRegistry: @unchecked Sendable {
     /// Plugin names on the search path, loaded or not: lib<name>.so / libSmear<name>.so files, lowercased.
     /// (The executable's folder holds other libraries too; only files that export a plugin load.)
     /// The methods that come with smear (built in, or plugins built with it), in the order help lists them.
-    public static let bundledMethods = ["source_only", "mdd", "dann", "entmin", "im", "mcc"]
+    public static let bundledMethods = ["source_only", "mdd", "dann", "entmin", "im", "mcc", "mme"]
 
     public static var availableNames: [String] {
         var names: [String] = []

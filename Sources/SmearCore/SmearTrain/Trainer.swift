@@ -110,7 +110,8 @@ public final class Trainer {
         }
         self.data = data
         GlobalRandom.seed(config.seed)
-        let net = AdaptationNetwork(config.network) { method.makeModules(featureDim: $0, classes: $1) }
+        let net = AdaptationNetwork(config.network, methodModules: { method.makeModules(featureDim: $0, classes: $1) },
+                                    classifier: { method.makeClassifier(featureDim: $0, classes: $1) })
         // Before the average, which starts from the first weights. A run with a checkpoint resumes from it (or is
         // reopened to be read), so the file is needed, and read, only to start.
         if let weights = config.backboneWeights, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
@@ -302,7 +303,7 @@ public final class Trainer {
             cls = cls + labelledLoss
         }
         let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
-                                                  sourceLabels: labels, modules: net.methodModules, iteration: iteration))
+                                                  sourceLabels: labels, modules: net.methodModules, iteration: iteration, head: net.head))
         let (c, t) = (cls.item, out.loss.item)
         guard c.isFinite && t.isFinite else {
             throw TrainingError.diverged(iteration: iteration, classification: c, transfer: t,
