@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Predictions of a run split by the image's background colour: tecom_jiangxi holds two looks, a yellow
-background (rapid stain) and a white one, and the errors differ between them (docs/results.md).
+background (rapid stain) and a white one, and the errors differ between them (docs/notebook/2026-11-28-results.md).
 A background is yellow when the corners' mean blue is more than 40 levels below their mean red.
 
 usage: scripts/experiment/by_background.py PREDICTIONS.csv [...]   (needs numpy and Pillow, e.g. .venv-reference)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Collects the lab experiment's result.json files into docs/results.md (Markdown tables, mean ± std
+"""Collects the lab experiment's result.json files into docs/results_tables.md (Markdown tables, mean ± std
 over seeds) and gnuplot PNGs in docs/results/. Standard library only; gnuplot for the plots.
 
 usage: scripts/experiment/collect.py [RESULTS] [--out docs]

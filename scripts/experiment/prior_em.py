@@ -2,7 +2,7 @@
 """Label-shift correction on saved predictions (no training): Saerens, Latinne & Decaestecker 2002, the EM
 re-estimation of the target's class frequencies, applied to each finished scripts/adapt run's
 predictions_probabilities.csv; prints target macro F1 (classes present) before and after, per run and
-mean per lab (docs/results.md, fourth session). Beside it (eighth session): EM on probabilities softened by a
+mean per lab (docs/notebook/2026-11-28-results.md, fourth session). Beside it (eighth session): EM on probabilities softened by a
 temperature T (p^(1/T), renormalised) for T = 2, 3, 5, 10, and a fixed textbook blood differential in place of the
 classifier's uniform training prior (class-weighted training), no EM.
     scripts/experiment/prior_em.py VARIANT [VARIANT ...]     e.g. adapt-v2 adapt-v6   (numpy)"""

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Draws what v6's per-image L*a*b* mean shift (stain="lab_mean_image") does to tecom_jiangxi's two looks:
 rows of white-background and yellow-background neutrophils and lymphocytes, each as stored and after the
-shift onto PBC's mean, then PBC's neutrophils and eosinophils after the same shift (docs/results.md).
+shift onto PBC's mean, then PBC's neutrophils and eosinophils after the same shift (docs/notebook/2026-11-28-results.md).
 The crops are scripts/adapt's (tecom_jiangxi 88 of 120 px, PBC 196 of 360 px). The picture holds
 tecom_jiangxi images (GPL-3.0), so it is written outside the repository by default.
 
