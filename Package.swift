@@ -1,26 +1,25 @@
 // swift-tools-version:6.0
 // smear: white-blood-cell classification with unsupervised domain adaptation.
 //
-// Layout (README "Architecture"): the core lives in its own package, Sources/SmearCore, whose one
+// Layout (docs/architecture.md): the core lives in its own package, Sources/SmearCore, whose one
 // product is a dynamic library shared by the executable, the tests and the adaptation plugins.
 import PackageDescription
 
 let core = Target.Dependency.product(name: "SmearCore", package: "SmearCore")
 let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
+/// The adaptation methods in plugins/<Name>/ (Method/: the Swift class, Plugin/: the C entry points). Each becomes
+/// targets <Name>Method and <Name>Plugin and the library libSmear<Name>.so, which smear finds beside itself.
+/// Adding a method: its folder, and its name here.
+let methods = ["MDD", "DANN", "EntMin", "IM", "MCC", "MME"]
+let methodTargets: [Target.Dependency] = methods.map { .target(name: "\($0)Method") }
+
 let package = Package(
     name: "smear",
     products: [
         .executable(name: "smear", targets: ["smear"]),
         .executable(name: "smear-bench", targets: ["smear-bench"]),
-        // Adaptation methods, loaded at run time with dlopen (plugins/; README "Writing a plugin").
-        .library(name: "SmearMDD", type: .dynamic, targets: ["MDDPlugin"]),
-        .library(name: "SmearDANN", type: .dynamic, targets: ["DANNPlugin"]),
-        .library(name: "SmearEntMin", type: .dynamic, targets: ["EntMinPlugin"]),
-        .library(name: "SmearMME", type: .dynamic, targets: ["MMEPlugin"]),
-        .library(name: "SmearIM", type: .dynamic, targets: ["IMPlugin"]),
-        .library(name: "SmearMCC", type: .dynamic, targets: ["MCCPlugin"]),
-    ],
+    ] + methods.map { .library(name: "Smear\($0)", type: .dynamic, targets: ["\($0)Plugin"]) },   // loaded with dlopen
     dependencies: [
         .package(path: "Sources/SmearCore"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,18 +38,10 @@ let package = Package(
                           dependencies: [.product(name: "SmearCore", package: "SmearCore"), "CBenchKernels", "MDDMethod"],
                           path: "Sources/smear-bench",
                           swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
-        .target(name: "MDDMethod", dependencies: [core], path: "plugins/MDD/Method", swiftSettings: fast),
-        .target(name: "MDDPlugin", dependencies: ["MDDMethod", core], path: "plugins/MDD/Plugin"),
-        .target(name: "DANNMethod", dependencies: [core], path: "plugins/DANN/Method", swiftSettings: fast),
-        .target(name: "DANNPlugin", dependencies: ["DANNMethod", core], path: "plugins/DANN/Plugin"),
-        .target(name: "EntMinMethod", dependencies: [core], path: "plugins/EntMin/Method", swiftSettings: fast),
-        .target(name: "EntMinPlugin", dependencies: ["EntMinMethod", core], path: "plugins/EntMin/Plugin"),
-        .target(name: "MMEMethod", dependencies: [core], path: "plugins/MME/Method", swiftSettings: fast),
-        .target(name: "MMEPlugin", dependencies: ["MMEMethod", core], path: "plugins/MME/Plugin"),
-        .target(name: "IMMethod", dependencies: [core], path: "plugins/IM/Method", swiftSettings: fast),
-        .target(name: "IMPlugin", dependencies: ["IMMethod", core], path: "plugins/IM/Plugin"),
-        .target(name: "MCCMethod", dependencies: [core], path: "plugins/MCC/Method", swiftSettings: fast),
-        .target(name: "MCCPlugin", dependencies: ["MCCMethod", core], path: "plugins/MCC/Plugin"),
+    ] + methods.flatMap { name -> [Target] in
+        [.target(name: "\(name)Method", dependencies: [core], path: "plugins/\(name)/Method", swiftSettings: fast),
+         .target(name: "\(name)Plugin", dependencies: [.target(name: "\(name)Method"), core], path: "plugins/\(name)/Plugin")]
+    } + [
         .target(name: "SmearTestSupport",
                 dependencies: [.product(name: "SmearCore", package: "SmearCore")],
                 path: "Tests/SmearTestSupport"),
@@ -61,10 +52,10 @@ let package = Package(
                     dependencies: ["SmearTestSupport", .product(name: "SmearCore", package: "SmearCore")],
                     path: "Tests/SmearDataTests"),
         .testTarget(name: "SmearAdaptTests",
-                    dependencies: ["SmearTestSupport", "MDDMethod", "DANNMethod", "EntMinMethod", "IMMethod", "MCCMethod", "MMEMethod", core],
+                    dependencies: ["SmearTestSupport", core] + methodTargets,
                     path: "Tests/SmearAdaptTests"),
         .testTarget(name: "SmearTrainTests",
-                    dependencies: ["SmearTestSupport", "MDDMethod", "DANNMethod", "EntMinMethod", "IMMethod", "MCCMethod", "MMEMethod", core],
+                    dependencies: ["SmearTestSupport", core] + methodTargets,
                     path: "Tests/SmearTrainTests"),
         .testTarget(name: "SmearLangTests", dependencies: ["SmearLang"], path: "Tests/SmearLangTests",
                     exclude: ["Scripts"]),

@@ -12,16 +12,17 @@ final class PluginLoadingTests: XCTestCase {
 
     func testRealPlugins_loadWithDlopen_andComputeTheirLosses() throws {
         let registry = MethodRegistry()
-        for name in ["mdd", "dann", "entmin", "im", "mcc"] {
+        for name in MethodRegistry.bundledMethods where name != "source_only" {
             let d = try registry.method(name)
             XCTAssertEqual(d.name, name)
             let method = try d.instantiate(["trade_off": 1])
             let modules = method.makeModules(featureDim: 8, classes: 3)
+            let head = method.makeClassifier(featureDim: 8, classes: 3) ?? Linear(8, 3)
             var g = RandomGenerator(seed: 1)
             let fs = Tensor.normal([4, 8], generator: &g), ft = Tensor.normal([4, 8], generator: &g)
             let ctx = StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: Tensor.normal([4, 3], generator: &g),
                                   targetLogits: Tensor.normal([4, 3], generator: &g).requiringGrad(), sourceLabels: [0, 1, 2, 0],
-                                  modules: modules, iteration: 10)
+                                  modules: modules, iteration: 10, head: head)
             let out = try method.transferLoss(ctx)
             XCTAssertTrue(out.loss.item.isFinite, name)
         }
@@ -29,6 +30,18 @@ final class PluginLoadingTests: XCTestCase {
         XCTAssertThrowsError(try registry.method("mdd").instantiate(["margn": 2])) { e in
             XCTAssertTrue("\(e)".contains("no option 'margn'"), "\(e)")
         }
+    }
+
+    /// A method is one folder: every plugins/<Name>/ is in Package.swift's one list of methods, was built into
+    /// libSmear<Name>.so, and is found (not listed by hand) as a bundled method.
+    func testEveryPluginFolder_isBuiltAndFound() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folders = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("plugins").path).filter { !$0.hasPrefix(".") }.sorted()
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let line = try XCTUnwrap(manifest.split(separator: "\n").first { $0.hasPrefix("let methods = [") })
+        let listed = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }.sorted()
+        XCTAssertEqual(listed, folders)
+        XCTAssertEqual(MethodRegistry.bundledMethods, ["source_only"] + folders.map { $0.lowercased() }.sorted())
     }
 
     /// A method that asks for a module its makeModules did not create gets an error naming both, not a crash;

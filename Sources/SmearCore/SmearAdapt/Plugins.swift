@@ -75,8 +75,21 @@ public final class MethodRegistry: @unchecked Sendable {
 
     /// Plugin names on the search path, loaded or not: lib<name>.so / libSmear<name>.so files, lowercased.
     /// (The executable's folder holds other libraries too; only files that export a plugin load.)
-    /// The methods that come with smear (built in, or plugins built with it), in the order help lists them.
-    public static let bundledMethods = ["source_only", "mdd", "dann", "entmin", "im", "mcc", "mme"]
+    /// The methods that come with smear: source only (built in) and every libSmear<Name>.so built beside the
+    /// executable (or in its plugins/ folder), by name; what help lists. Found, not listed: a new method needs no
+    /// entry here.
+    public static var bundledMethods: [String] {
+        let exe = Bundle.main.executableURL?.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        var names: [String] = []
+        for dir in [exe.path, exe.appendingPathComponent("plugins").path] {
+            for file in libraries(in: dir) where file.hasPrefix("libSmear") && file != "libSmearCore.so" {
+                let name = String(file.dropFirst("libSmear".count).dropLast(".so".count)).lowercased()
+                if !names.contains(name) { names.append(name) }
+            }
+        }
+        return ["source_only"] + names.sorted()
+    }
 
     public static var availableNames: [String] {
         var names: [String] = []
