@@ -16,13 +16,6 @@ extension TrainCommand {
         }
         let labelled = try scanned.checked(skipUnreadable: skipUnreadable, progress: showScan)
         if labelled.count < scanned.count { print("skipped \(scanned.count - labelled.count) unreadable source image(s)") }
-        var train = labelled, validation: ImageDataset? = nil
-        if spec.validationFraction > 0 {
-            (train, validation) = labelled.split(fraction: 1 - spec.validationFraction, seed: config.seed)
-            guard validation?.count ?? 0 > 0, train.count > 0 else {
-                throw ValidationError("--validation \(spec.validationFraction) leaves \(train.count) training and \(validation?.count ?? 0) validation images")
-            }
-        }
         var targetSet: ImageDataset
         let targetClasses = classes.filter { FileManager.default.fileExists(atPath: targetURL.appendingPathComponent($0).path) }
         if let t = try? ImageDataset.folder(targetURL, classes: classes, only: targetClasses, allowNearMisses: true) {
@@ -36,12 +29,11 @@ extension TrainCommand {
         let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable, progress: showScan)
         if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
         targetSet = checkedTarget
-        var labelledTarget: ImageDataset? = nil
-        if let file = spec.choice("target_labels") {
-            (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
-            print("target labels: \(labelledTarget!.count) labelled cells join training; reports score the other \(targetSet.count) target images")
-        }
-        print("source \(train.summary)\nsource validation \(validation?.count ?? 0) images\ntarget \(targetSet.summary)")
+        let data: RunData
+        do { data = try RunSetup.data(spec: spec, config: config, source: labelled, target: targetSet) }
+        catch let e as RunSetupError { throw ValidationError("\(e)") }
+        if let summary = data.labelledTargetSummary { print(summary) }
+        print("source \(data.source.summary)\nsource validation \(data.sourceValidation?.count ?? 0) images\ntarget \(data.target.summary)")
         for (set, role) in [(scanned, "source"), (targetSet, "target")] where !set.foldersOutsideClasses.isEmpty {
             print("\(role): left out \(set.foldersOutsideClasses.count) folder(s) not in --classes: \(set.foldersOutsideClasses.joined(separator: ", "))")
         }
@@ -49,13 +41,7 @@ extension TrainCommand {
             print("\(role): \(set.skipped.count) entries not read: "
                   + set.skippedWithReasons.prefix(10).map { "\($0.path) (\($0.reason))" }.joined(separator: "; "))
         }
-        for (set, role) in [(train, "source training"), (targetSet, "target")] where set.count < config.batchSize {
-            throw ValidationError("--batch \(config.batchSize) is more than the \(set.count) \(role) images; use a smaller batch")
-        }
-        let crops = config.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
-        return RunData(source: train, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
-                       sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? labelled : train, crop: crops.source),
-                       targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
+        return data
     }
 
     /// Predictions and a report per checkpoint (each criterion's, the latest, and the averaged weights when kept).

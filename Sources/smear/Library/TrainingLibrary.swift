@@ -26,32 +26,12 @@ func registerTrainingLibrary(_ i: Interpreter) {
         }
         let spec = try runSpec(a)
         let c = try languageError("train") { try spec.trainingConfig(classes: source.classes.count) }
-        // validation: a fraction of the source held out (RunSpec's), or a dataset given explicitly.
-        var trainSet = source, validation: ImageDataset? = nil
+        var validation: ImageDataset? = nil
         if case .some(.object(let o as DatasetObject)) = a.value(nil, "validation") { validation = o.dataset }
-        else if spec.validationFraction > 0 {
-            (trainSet, validation) = source.split(fraction: 1 - spec.validationFraction, seed: c.seed)
-            guard validation?.count ?? 0 > 0, trainSet.count > 0 else {
-                throw LanguageError(.value, "train(): validation=\(spec.validationFraction) leaves \(trainSet.count) training and \(validation?.count ?? 0) validation images")
-            }
-        }
-        if target.isLabelled && !target.classes.isEmpty && target.classes != source.classes {
-            throw LanguageError(.value, "train(): the target's classes \(target.classes) differ from the source's \(source.classes)",
-                                hint: "load both with the same classes=[...] so that label indices agree")
-        }
-        var targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
-        var labelledTarget: ImageDataset? = nil
-        if let file = spec.choice("target_labels") {
-            (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
-            a.interpreter.output("target_labels: \(labelledTarget!.count) labelled cells join training; reports score the other \(targetSet.count)")
-        }
-        let crops = c.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
-        let data = RunData(source: trainSet, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
-                           sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? source : trainSet, crop: crops.source),
-                           targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
-        for (set, role) in [(trainSet, "source"), (targetSet, "target")] where set.count < c.batchSize {
-            throw LanguageError(.value, "train(): batch=\(c.batchSize) is more than the \(set.count) \(role) images", hint: "use a smaller batch")
-        }
+        let data: RunData
+        do { data = try RunSetup.data(spec: spec, config: c, source: source, target: target, validation: validation) }
+        catch let e as RunSetupError { throw LanguageError(.value, "train(): \(e)") }
+        if let summary = data.labelledTargetSummary { a.interpreter.output(summary) }
         let outText = try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))")
         let out: URL
         do { out = try RunFolder.validated(outText) } catch { throw LanguageError(.value, "\(a.function)(): out: \(error)") }

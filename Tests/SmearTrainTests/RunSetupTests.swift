@@ -1,0 +1,62 @@
+// RunSetup: the one place both front ends turn datasets and settings into a run's data.
+import Foundation
+import SmearData
+import SmearTestSupport
+import SmearTrain
+import XCTest
+
+final class RunSetupTests: XCTestCase {
+    let pbc = try! ImageDataset.folder(sampleDirectory.appendingPathComponent("pbc_barcelona"))
+    var bccd: ImageDataset { try! ImageDataset.folder(sampleDirectory.appendingPathComponent("bccd"), classes: pbc.classes) }
+
+    func spec(_ settings: [String: SettingValue]) throws -> (RunSpec, TrainingConfig) {
+        var s = RunSpec()
+        for (k, v) in settings { try s.set(k, v) }
+        return (s, try s.trainingConfig(classes: pbc.classes.count))
+    }
+
+    func testSplit_vocabulary_andStatistics_fromTheSettings() throws {
+        let (s, c) = try spec(["validation": .number(0.2), "batch": .number(8), "seed": .number(3)])
+        let d = try RunSetup.data(spec: s, config: c, source: pbc, target: bccd)
+        let (train, validation) = pbc.split(fraction: 0.8, seed: 3)
+        XCTAssertEqual(d.source.samples, train.samples)
+        XCTAssertEqual(d.sourceValidation?.samples, validation.samples)
+        XCTAssertEqual(d.target.samples, bccd.samples)
+        XCTAssertNil(d.labelledTarget)
+        XCTAssertNil(d.labelledTargetSummary)
+        let flat = ImageDataset(name: "flat", samples: bccd.samples.map { Sample(path: $0.path, label: nil) }, classes: [])
+        XCTAssertEqual(try RunSetup.data(spec: s, config: c, source: pbc, target: flat).target.classes, pbc.classes,
+                       "a target without class folders takes the source's classes")
+        let given = try RunSetup.data(spec: s, config: c, source: pbc, target: bccd, validation: validation)
+        XCTAssertEqual(given.source.count, pbc.count, "a validation set given explicitly leaves the source whole")
+    }
+
+    func testTargetLabels_moveTheLabelledCellsOutOfTheTarget() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-setup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("labels.csv")
+        let cells = bccd.samples.prefix(3)
+        try (["image,label"] + cells.map { "\($0.path.path),\(pbc.classes[$0.label!])" }).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (s, c) = try spec(["batch": .number(8), "target_labels": .choice(file.path)])
+        let d = try RunSetup.data(spec: s, config: c, source: pbc, target: bccd)
+        XCTAssertEqual(d.labelledTarget?.samples, Array(cells))
+        XCTAssertEqual(d.target.count, bccd.count - 3)
+        XCTAssertEqual(d.labelledTargetSummary, "target labels: 3 labelled cells join training; reports score the other \(bccd.count - 3) target images")
+    }
+
+    func testBadInputTable() throws {
+        let (s, c) = try spec(["batch": .number(200)])
+        let (tiny, _) = try spec(["validation": .number(0.99), "batch": .number(1)])
+        let other = ImageDataset(name: "other", samples: bccd.samples, classes: Array(pbc.classes.reversed()))
+        let rows: [(() throws -> RunData, String)] = [
+            ({ try RunSetup.data(spec: s, config: c, source: self.pbc, target: self.bccd) }, "batch=200 is more than the"),
+            ({ try RunSetup.data(spec: tiny, config: try tiny.trainingConfig(classes: 5), source: ImageDataset(name: "one", samples: [self.pbc.samples[0]], classes: self.pbc.classes), target: self.bccd) },
+             "validation=0.99 leaves"),
+            ({ try RunSetup.data(spec: RunSpec(), config: c, source: self.pbc, target: other) }, "differ from the source's"),
+        ]
+        for (make, fragment) in rows {
+            XCTAssertThrowsError(try make()) { e in XCTAssertTrue("\(e)".contains(fragment), "\(e)") }
+        }
+    }
+}
