@@ -3,6 +3,7 @@
 //   smear FILE.smear [args]    runs a script (`args` holds the arguments)
 //   smear -e 'code'            runs one line and prints its value
 //   smear train ...            one adaptation run as a fixed command (see smear train --help)
+//   smear predict RUN IMAGES OUT  a saved run's predictions for images (see smear predict --help)
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import ArgumentParser
 import Foundation
@@ -16,6 +17,7 @@ usage: smear                        interactive session (help() inside lists the
        smear FILE.smear [ARGS...]   run a script; its `args` variable holds ARGS
        smear -e 'CODE'              run one line and print its value
        smear train --source DIR --target DIR [--method \(MethodRegistry.bundledMethods.joined(separator: "|"))] ...  (smear train --help)
+       smear predict RUN IMAGES OUT.csv [--checkpoint NAME] [--adabn] [--tta]   (smear predict --help)
        smear --version | --help
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
@@ -48,6 +50,21 @@ func runScript(_ text: String, name: String, arguments: [String], printValue: Bo
     }
 }
 
+/// Runs a swift-argument-parser subcommand: parse errors, --help and ValidationError go through ArgumentParser (usage
+/// errors exit 64); any other failure exits 70 with its one-line message.
+func runCommand<C: ParsableCommand>(_ type: C.Type, _ args: [String]) -> Never {
+    Interrupt.installHandler()
+    var parsed: ParsableCommand
+    do { parsed = try C.parseAsRoot(args) } catch { C.exit(withError: error) }
+    guard parsed is C else {   // --help: ArgumentParser's own help command
+        do { try parsed.run(); exit(0) } catch { C.exit(withError: error) }
+    }
+    do { try parsed.run() }
+    catch let e as ValidationError { C.exit(withError: e) }
+    catch { fail(ErrorText.oneLine(error), code: 70) }
+    exit(0)
+}
+
 BLASKernel.ensureBest()   // may re-execute this process once, with the CPU's best OpenBLAS kernel
 setvbuf(stdout, nil, _IOLBF, 0)
 var args = Array(CommandLine.arguments.dropFirst())
@@ -70,17 +87,8 @@ case "--reference":   // the builtin reference of docs/language.md, generated fr
 case "-e":
     guard let code = args.first else { fail("-e needs code to run\n\(usage)", code: 64) }
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
-case "train":
-    Interrupt.installHandler()
-    // Parse errors and --help go through ArgumentParser (usage errors exit 64); a run that fails exits 70.
-    var parsed: ParsableCommand
-    do { parsed = try TrainCommand.parseAsRoot(args) } catch { TrainCommand.exit(withError: error) }
-    guard parsed is TrainCommand else {   // --help: ArgumentParser's own help command
-        do { try parsed.run(); exit(0) } catch { TrainCommand.exit(withError: error) }
-    }
-    do { try parsed.run() }
-    catch let e as ValidationError { TrainCommand.exit(withError: e) }
-    catch { fail(ErrorText.oneLine(error), code: 70) }
+case "train": runCommand(TrainCommand.self, args)
+case "predict": runCommand(PredictCommand.self, args)
 default:
     if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }
     guard let data = FileManager.default.contents(atPath: command) else {

@@ -24,14 +24,9 @@ func registerEvaluationLibrary(_ i: Interpreter) {
                        help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it, and returns the\nreport evaluate would give for the same arguments (one pass over the dataset for both); adabn, tta, lab and\ntraining_bn as in evaluate.",
                        example: "predict(run, bccd, \"predictions.csv\")\nr = predict(run, bccd, \"predictions.csv\", checkpoint=\"average\", training_bn=true)") { a in
         let r = try runArg(a, 0, "run"), ds = try datasetArg(a, 1, "dataset"), path = try a.string(2, "path")
-        let checkpoint = try a.string(3, "checkpoint")
-        let adabn = try a.bool(4, "adabn"), tta = try a.bool(5, "tta")
-        let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: a.optionalString(6, "lab"))
-        let trainingBN = try a.bool(7, "training_bn")
-        try loadCheckpoint(r, checkpoint)
-        let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
-        try e.writePredictions(to: URL(fileURLWithPath: path))
-        return .object(ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta)))
+        let e = try predictions(r, ds, to: URL(fileURLWithPath: path), checkpoint: try a.string(3, "checkpoint"), adabn: try a.bool(4, "adabn"),
+                                tta: try a.bool(5, "tta"), lab: try a.optionalString(6, "lab"), trainingBN: try a.bool(7, "training_bn"))
+        return .object(e)
     })
     i.register(Builtin("snd", "snd(report, temperature=0.05, variant=\"original\")",
                        help: "Soft neighbourhood density of a report's predictions (higher is better); variant \"article\" is the article code's.",
@@ -68,6 +63,17 @@ extension Trainer {
         case let other?: throw LanguageError(.value, "lab=\"\(other)\" is not a lab of the run; use \"source\" or \"target\"")
         }
     }
+}
+
+/// The language's predict and `smear predict`: the run's checkpoint over a dataset with the run's own pipeline for
+/// that lab, predictions and probabilities written beside each other (`path`, a .csv), and the report.
+func predictions(_ r: RunObject, _ ds: ImageDataset, to path: URL, checkpoint: String, adabn: Bool, tta: Bool, lab: String?,
+                 trainingBN: Bool) throws -> ReportObject {
+    let pipeline = try r.trainer.evaluationPipeline(for: ds, lab: lab)
+    try loadCheckpoint(r, checkpoint)
+    let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
+    try e.writePredictions(to: path)
+    return ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta))
 }
 
 /// Evaluates the run's network as loaded; with `trainingBN` its batch-norm statistics are first recomputed over
