@@ -64,6 +64,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: settingHelp("separate")) var separate: Bool?
     @Flag(inversion: .prefixedNo, help: settingHelp("group_norm")) var groupNorm: Bool?
     @Option(help: settingHelp("stain")) var stain: String?
+    @Option(help: settingHelp("normalization")) var normalization: String?
     @Flag(inversion: .prefixedNo, help: settingHelp("dihedral")) var dihedral: Bool?
     @Flag(inversion: .prefixedNo, help: settingHelp("stain_bank")) var stainBank: Bool?
     @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
@@ -82,7 +83,7 @@ struct TrainCommand: ParsableCommand {
                 ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
                 ("schedule", c(schedule)), ("backbone", c(backbone)), ("pretrained", c(pretrained)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
                 ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
-                ("dihedral", f(dihedral)), ("stain_bank", f(stainBank)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
+                ("normalization", c(normalization)), ("dihedral", f(dihedral)), ("stain_bank", f(stainBank)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
                 ("statistics", c(statistics)), ("target_labels", c(targetLabels)), ("average", d(average))]
     }
 

@@ -1,5 +1,6 @@
 // RunSetup: the one place both front ends turn datasets and settings into a run's data.
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearTestSupport
 import SmearTrain
@@ -58,5 +59,24 @@ final class RunSetupTests: XCTestCase {
         for (make, fragment) in rows {
             XCTAssertThrowsError(try make()) { e in XCTAssertTrue("\(e)".contains(fragment), "\(e)") }
         }
+    }
+
+    /// normalization="imagenet" z-scores both labs' inputs, training and evaluation, with ImageNet's statistics.
+    func testImageNetNormalization_replacesEachLabsStatistics() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-norm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (s, _) = try spec(["normalization": .choice("imagenet")])
+        let config = try s.trainingConfig(classes: 5)
+        XCTAssertEqual(config.inputNormalization, .imageNet)
+        var tiny = TinyRun.config(epochs: 1)
+        tiny.inputNormalization = config.inputNormalization
+        let t = try Trainer(config: tiny, method: SourceOnly(), data: try TinyRun.data(), directory: dir)
+        for p in [t.sourcePipeline(training: true), t.sourcePipeline(training: false), t.targetPipeline(training: true), t.targetPipeline(training: false)] {
+            XCTAssertEqual(p.mean, [0.485, 0.456, 0.406])
+            XCTAssertEqual(p.std, [0.229, 0.224, 0.225])
+        }
+        let lab = try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: try TinyRun.data(), directory: dir.appendingPathComponent("lab"))
+        XCTAssertEqual(lab.targetPipeline(training: false).mean, try TinyRun.data().targetStatistics.mean, "the default: each lab's own")
+        XCTAssertThrowsError(try spec(["normalization": .choice("zscore")])) { e in XCTAssertTrue("\(e)".contains("one of lab, imagenet"), "\(e)") }
     }
 }

@@ -51,6 +51,9 @@ extension RunSpec {
                    help: "each lab's channel statistics (z-score, colour transfer) over each image's centre crop at the run's crop "
                        + "for that lab (crop: what the network sees, as the PyTorch reference does) or over the whole frames (frame: "
                        + "glass included)"),
+        RunSetting(name: "normalization", kind: .choice(InputNormalization.allCases.map(\.rawValue)), defaultValue: .choice("lab"),
+                   help: "what z-scores the network's input: each lab's own channel statistics (lab) or ImageNet's mean and std for "
+                       + "every lab (imagenet: what ImageNet weights were trained with)"),
         RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
         RunSetting(name: "augment", kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),

@@ -159,6 +159,7 @@ public struct RunSpec: Sendable, Equatable {
         c.evaluationMatchesTrainingScale = !flag("article_eval")
         c.dihedral = flag("dihedral") ? true : nil
         c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:))
+        c.inputNormalization = choice("normalization") == InputNormalization.imageNet.rawValue ? .imageNet : nil
         c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
         c.stainBank = flag("stain_bank") ? true : nil

@@ -191,7 +191,8 @@ public final class Trainer {
         return p
     }
 
-    func basePipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+    func basePipeline(crop: Int, _ labStatistics: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+        let s = config.inputNormalization == .imageNet ? InputNormalization.imageNetStatistics : labStatistics
         if config.augmentation == .reference {
             var p = training ? ImagePipeline.referenceTraining(crop: crop, outputSize: config.inputSize, mean: s.mean, std: s.std)
                              : ImagePipeline.referenceEvaluation(crop: crop, outputSize: config.inputSize, mean: s.mean, std: s.std)

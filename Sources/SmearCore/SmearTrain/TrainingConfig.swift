@@ -51,6 +51,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// The centre square, in original pixels, that each lab's channel statistics are measured over (nil: the
     /// whole frame). With `.crop` they are the training split's and the target's crops (`Trainer` measures them).
     public var statisticsCrops: (source: Int?, target: Int?) { statisticsRegion == .crop ? (sourceCrop, targetCrop) : (nil, nil) }
+    /// The mean and standard deviation the network's input is z-scored with: each lab's own channel statistics (nil,
+    /// as every record before the choice existed) or ImageNet's for every lab (`.imageNet`).
+    public var inputNormalization: InputNormalization? = nil
     /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
     public var dihedral: Bool? = nil
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
@@ -94,4 +97,15 @@ extension LearningRateSchedule: Codable {
             try c.encode("step", forKey: .kind); try c.encode(lr, forKey: .lr); try c.encode(f, forKey: .factor); try c.encode(e, forKey: .every)
         }
     }
+}
+
+/// Whose statistics z-score the network's input.
+public enum InputNormalization: String, Codable, Sendable, CaseIterable {
+    /// Each lab its own channel mean and standard deviation (the default).
+    case lab
+    /// ImageNet's, for every lab: what ImageNet-pretrained weights were trained with.
+    case imageNet = "imagenet"
+
+    /// ImageNet's channel mean and standard deviation (torchvision's), RGB in [0, 1].
+    public static let imageNetStatistics = ChannelStatistics(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], images: 0)
 }
