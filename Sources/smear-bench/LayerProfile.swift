@@ -51,3 +51,39 @@ func profileGemm() {
         print(String(format: "  gemm %5d×%4d · %4d×%4d: %7.2f ms, %6.1f GFLOP/s", m, k, k, n, dt * 1000, 2.0 * Double(m * k * n) / dt / 1e9))
     }
 }
+
+/// Times forward and backward of EfficientNet-Lite0's depthwise convolutions at `size` px, batch `batch`, on each
+/// back end (oneDNN's grouped convolution and the direct reference loop) alternately, and names oneDNN's kernels.
+func profileDepthwise(size: Int, batch: Int, repeats: Int = 3) {
+    // (channels, kernel, stride, input side, occurrences in Lite0)
+    let s = size / 2
+    let layers = [(32, 3, 1, s, 1), (96, 3, 2, s, 1), (144, 3, 1, s / 2, 1), (144, 5, 2, s / 2, 1), (240, 5, 1, s / 4, 1),
+                  (240, 3, 2, s / 4, 1), (480, 3, 1, s / 8, 2), (480, 5, 1, s / 8, 1), (672, 5, 1, s / 8, 2), (672, 5, 2, s / 8, 1),
+                  (1152, 5, 1, s / 16, 3), (1152, 3, 1, s / 16, 1)]
+    print("depthwise profile \(size)px b\(batch): channels k/s @HxW: forward + backward ms per back end, ×count; oneDNN's kernels")
+    var totals: [ComputeBackend: Double] = [:]
+    for (c, k, st, hw, count) in layers {
+        let x = Tensor.normal([batch, c, hw, hw]).channelsLast().requiringGrad()
+        let wt = (Tensor.normal([c, 1, k, k]) * 0.1).requiringGrad()
+        let pad = Padding2d.same(height: hw, width: hw, kernel: k, stride: st)
+        var line = String(format: "  %4d %d/%d @%3d:", c, k, st, hw)
+        for backend in [ComputeBackend.dnnl, .blas] {
+            var t = 0.0
+            ComputeBackend.with(backend) {
+                for r in 0...repeats {
+                    let t0 = Date()
+                    let y = x.depthwiseConv2d(weight: wt, stride: st, padding: pad)
+                    y.backward(gradient: Tensor.ones(y.shape))
+                    if r > 0 { t += Date().timeIntervalSince(t0) }
+                    x.zeroGrad(); wt.zeroGrad()
+                }
+            }
+            t /= Double(repeats)
+            totals[backend, default: 0] += t * Double(count)
+            line += String(format: " %@ %7.2f ms", backend.rawValue, t * 1000)
+        }
+        print(line + " ×\(count)  " + DNNL.depthwiseKernels(n: batch, c: c, h: hw, w: hw, kernel: k, stride: st).joined(separator: ", "))
+    }
+    print(String(format: "  all depthwise layers, forward + backward: dnnl %.1f ms, blas (direct loop) %.1f ms",
+                 (totals[.dnnl] ?? 0) * 1000, (totals[.blas] ?? 0) * 1000))
+}

@@ -75,12 +75,15 @@ while let a = args.popFirst() {
         let folder = URL(fileURLWithPath: args.popFirst() ?? "data/sample/pbc_barcelona")
         benchLoader(folder: folder, sizes: sizes, batches: steps)
         exit(0)
+    case "--profile-depthwise":
+        profileDepthwise(size: Int(args.popFirst() ?? "128") ?? 128, batch: 32)
+        exit(0)
     case "--profile":
         profileGemm()
         profileConvolutions(size: Int(args.popFirst() ?? "64") ?? 64, batch: 32)
         exit(0)
     default:
-        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] [--backbone resnet18|efficientnet_lite0] | --loader [FOLDER] | --profile [PX]")
+        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] [--backbone resnet18|efficientnet_lite0] | --loader [FOLDER] | --profile [PX] | --profile-depthwise [PX]")
         exit(64)
     }
 }

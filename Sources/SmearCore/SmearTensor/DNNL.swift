@@ -18,6 +18,7 @@ public enum DNNL {
     nonisolated(unsafe) private static var convolutions: [ConvKey: OpaquePointer] = [:]
     nonisolated(unsafe) private static var norms: [[Int]: OpaquePointer] = [:]
     nonisolated(unsafe) private static var pools: [[Int]: OpaquePointer] = [:]
+    nonisolated(unsafe) private static var depthwiseConvolutions: [[Int]: OpaquePointer] = [:]
 
     struct ConvKey: Hashable { var geometry: Conv2dGeometry; var bias, training, relu, sum: Bool }
 
@@ -76,6 +77,44 @@ public enum DNNL {
             convBackward(conv, x: s.baseAddress!, g: s.baseAddress!, w: s.baseAddress!, dx: d.baseAddress!, dw: d.baseAddress!, dbias: nil)
         } }
         return (0..<3).map { String(cString: smear_dnnl_conv_impl(conv, Int32($0))) }
+    }
+
+    // MARK: depthwise convolution
+
+    /// The depthwise primitive for input [n, c, h, w], a kh × kw kernel, `stride` and `padding`.
+    static func depthwise(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, stride: Int, padding: Padding2d, bias: Bool,
+                          training: Bool) -> OpaquePointer {
+        let key = [n, c, h, w, kh, kw, stride, padding.top, padding.bottom, padding.left, padding.right, bias ? 1 : 0, training ? 1 : 0]
+        return cached(&depthwiseConvolutions, key, "depthwiseConv2d [\(n), \(c), \(h), \(w)] kernel \(kh)×\(kw)") { err in
+            let g = smear_depthwise_geometry(n: Int64(n), c: Int64(c), h: Int64(h), w: Int64(w), kh: Int64(kh), kw: Int64(kw), stride: Int64(stride),
+                                             top: Int64(padding.top), bottom: Int64(padding.bottom), left: Int64(padding.left),
+                                             right: Int64(padding.right))
+            return smear_dnnl_depthwise_create(g, bias ? 1 : 0, training ? 1 : 0, err, 256)
+        }
+    }
+
+    /// out (NHWC) = depthwise(x (NHWC), taps [KH, KW, C]) (+ bias).
+    static func depthwiseForward(_ d: OpaquePointer, x: UnsafePointer<Float>, taps: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                 out: UnsafeMutablePointer<Float>) {
+        check(smear_dnnl_depthwise_forward(d, x, taps, bias, out), "depthwise convolution forward")
+    }
+
+    /// dx (NHWC) when given; dTaps ([KH, KW, C]) and dBias when dTaps is given.
+    static func depthwiseBackward(_ d: OpaquePointer, x: UnsafePointer<Float>, g: UnsafePointer<Float>, taps: UnsafePointer<Float>,
+                                  dx: UnsafeMutablePointer<Float>?, dTaps: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?) {
+        check(smear_dnnl_depthwise_backward(d, x, g, taps, dx, dTaps, dBias), "depthwise convolution backward")
+    }
+
+    /// The kernels oneDNN picked for a depthwise geometry (forward, backward data, backward weights), for profiles.
+    public static func depthwiseKernels(n: Int, c: Int, h: Int, w: Int, kernel: Int, stride: Int) -> [String] {
+        let p = Padding2d.same(height: h, width: w, kernel: kernel, stride: stride)
+        let d = depthwise(n: n, c: c, h: h, w: w, kh: kernel, kw: kernel, stride: stride, padding: p, bias: false, training: true)
+        let scratch = [Float](repeating: 0, count: n * c * h * w + c * kernel * kernel + 64)
+        var sink = scratch
+        scratch.withUnsafeBufferPointer { s in sink.withUnsafeMutableBufferPointer { o in
+            depthwiseBackward(d, x: s.baseAddress!, g: s.baseAddress!, taps: s.baseAddress!, dx: o.baseAddress!, dTaps: o.baseAddress!, dBias: nil)
+        } }
+        return (0..<3).map { String(cString: smear_dnnl_depthwise_impl(d, Int32($0))) }
     }
 
     // MARK: batch normalisation

@@ -1,9 +1,10 @@
 // N batch, C channels, H×W input, OH×OW output, KH×KW kernel. Depthwise convolution (groups = C: each channel
 // convolved with its own kernel, PyTorch's Conv2d(C, C, k, groups=C)), zero padding with separate amounts on each
 // side (TensorFlow's "SAME" padding is asymmetric for even inputs and stride 2).
-// Depthwise convolution does few operations per byte it reads, so it is a direct loop on channels-last data
-// (the C values of a pixel are contiguous: the inner loop runs over channels and vectorises), forward and
-// backward side by side, the same on either back end.
+// On the oneDNN back end it is oneDNN's grouped convolution (its depthwise kernels); on the BLAS back end, the
+// reference: a direct loop on channels-last data (the C values of a pixel are contiguous: the inner loop runs over
+// channels and vectorises), forward and backward side by side. Depthwise convolution does few operations per byte
+// it reads, which is why neither uses a matrix product.
 import Foundation
 
 /// Zero padding of the four sides of an image, in pixels.
@@ -39,6 +40,9 @@ extension Tensor {
         if let bias { require(bias.shape == [c], "depthwiseConv2d: bias \(bias.shape) should be [\(c)]") }
         let x = channelsLast()
         let taps = weight.permuted([2, 3, 0, 1]).contiguous()   // [KH, KW, C, 1]: a tap's C weights contiguous
+        if ComputeBackend.current == .dnnl {
+            return depthwiseDNNL(x, taps: taps, bias: bias, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow)
+        }
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
         let xp = x.data, tp = taps.data, yp = out.data
         let bp = bias?.data
@@ -116,6 +120,26 @@ extension Tensor {
                 grads.append(db)
             }
             return grads
+        }
+    }
+
+    /// depthwiseConv2d through oneDNN, on the same channels-last input and [KH, KW, C, 1] taps.
+    private func depthwiseDNNL(_ x: Tensor, taps: Tensor, bias: Tensor?, kh: Int, kw: Int, stride: Int, padding: Padding2d,
+                               oh: Int, ow: Int) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let d = DNNL.depthwise(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: stride, padding: padding, bias: bias != nil,
+                               training: Tensor.willRecord([x, taps, bias]))
+        let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
+        DNNL.depthwiseForward(d, x: x.data, taps: taps.data, bias: bias.map { UnsafePointer($0.data) }, out: out.data)
+        let inputs = bias.map { [x, taps, $0] } ?? [x, taps]
+        return Tensor.result(out, op: "depthwiseConv2d", inputs: inputs) { g in
+            let g = g.channelsLast()
+            let dx = x.requiresGrad ? Tensor(uninitialized: x.shape, format: .channelsLast) : nil
+            let needTaps = taps.requiresGrad || bias?.requiresGrad == true
+            let dTaps = needTaps ? Tensor(uninitialized: taps.shape) : nil
+            let db = needTaps ? bias.map { Tensor(uninitialized: $0.shape) } : nil
+            DNNL.depthwiseBackward(d, x: x.data, g: g.data, taps: taps.data, dx: dx?.data, dTaps: dTaps?.data, dBias: db?.data)
+            return bias == nil ? [dx, dTaps] : [dx, dTaps, db]
         }
     }
 

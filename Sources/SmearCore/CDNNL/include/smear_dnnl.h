@@ -1,4 +1,4 @@
-// A small C layer over oneDNN (Debian libdnnl-dev 2.x) for smear's convolution, batch-norm and
+// A small C layer over oneDNN (Debian libdnnl-dev 2.x) for smear's convolution (dense and depthwise), batch-norm and
 // max-pooling back end. oneDNN's C API describes every primitive with structs of 12-element dimension
 // arrays, which are clumsy from Swift; this layer takes plain integers and pointers instead.
 //
@@ -44,6 +44,19 @@ int smear_dnnl_conv_backward(smear_dnnl_conv *conv, const float *src, const floa
                              float *diff_src, float *diff_weights_ohwi, float *diff_bias);
 /// The implementation oneDNN chose: 0 forward, 1 backward data, 2 backward weights ("" if not made).
 const char *smear_dnnl_conv_impl(smear_dnnl_conv *conv, int which);
+
+/// Geometry of one depthwise convolution (groups = channels): n, c, h, w, kh, kw, stride, and the padding of each side.
+typedef struct { int64_t n, c, h, w, kh, kw, stride, top, bottom, left, right; } smear_depthwise_geometry;
+typedef struct smear_dnnl_depthwise smear_dnnl_depthwise;
+/// NULL on failure, with oneDNN's message in err.
+smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry geometry, int bias, int training, char *err, size_t err_size);
+/// dst (NHWC) = depthwise(src (NHWC), taps [KH, KW, C]) (+ bias [C]).
+int smear_dnnl_depthwise_forward(smear_dnnl_depthwise *d, const float *src, const float *taps, const float *bias, float *dst);
+/// diff_src (NHWC) when given; diff_taps ([KH, KW, C]) and diff_bias when diff_taps is given (they are overwritten).
+int smear_dnnl_depthwise_backward(smear_dnnl_depthwise *d, const float *src, const float *diff_dst, const float *taps,
+                                  float *diff_src, float *diff_taps, float *diff_bias);
+/// The kernel oneDNN picked: 0 forward, 1 backward data, 2 backward weights.
+const char *smear_dnnl_depthwise_impl(smear_dnnl_depthwise *d, int which);
 
 typedef struct smear_dnnl_bnorm smear_dnnl_bnorm;
 /// Batch normalisation of NHWC [n, c, h, w] with scale and shift, optionally fused with a ReLU.
