@@ -60,6 +60,7 @@ extension Trainer {
         }
         for (tmp, url) in staged { try SafeTensors.commit(tmp, to: url) }
         best = trial
+        try TensorBoardEvents.write(history, method: method.name, to: directory)
     }
 
     func appendHistory(_ r: EpochRecord) throws {
@@ -70,20 +71,20 @@ extension Trainer {
         try writeHistoryCSV()
     }
 
-    /// history.csv: one row per epoch (the same numbers as history.jsonl).
+    /// history.csv: one row per epoch (the same numbers as history.jsonl, by EpochRecord's scalar names).
     func writeHistoryCSV() throws {
         let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
-        let fixed = ["epoch", "iteration", "cls_loss", "transfer_loss", "source_val_acc", "source_val_macro_f1", "target_entropy",
-                     "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present", "seconds", "target_im",
-                     "target_largest_class_share", "target_dev"]
-        // A method's diagnostic named like a fixed column (entmin's target_entropy) gets the method's prefix.
-        var lines = [CSV.row(fixed + keys.map { fixed.contains($0) ? "\(method.name).\($0)" : $0 })]
-        func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "" }
+        guard let first = history.first else { return }
+        var lines = [CSV.row(first.scalars(diagnosticKeys: keys, method: method.name).map(\.name))]
         for r in history {
-            lines.append(CSV.row([String(r.epoch), String(r.iteration), f(r.classificationLoss), f(r.transferLoss), f(r.sourceAccuracy),
-                           f(r.sourceMacroF1), f(r.targetEntropy), f(r.targetSND), f(r.targetMacroF1), f(r.targetMicroF1),
-                           f(r.targetMacroF1Present), String(format: "%.1f", r.seconds), f(r.targetIM),
-                           f(r.targetLargestClassShare), f(r.targetDEV)] + keys.map { f(r.diagnostics[$0]) }))
+            lines.append(CSV.row(r.scalars(diagnosticKeys: keys, method: method.name).map { s in
+                guard let v = s.value else { return "" }
+                switch s.name {
+                case "epoch", "iteration": return String(Int(v))
+                case "seconds": return String(format: "%.1f", v)
+                default: return String(format: "%.6f", v)
+                }
+            }))
         }
         try lines.joined().write(to: directory.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
     }

@@ -28,26 +28,6 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// What one epoch measured. Target F1 is reported when target labels exist and never used for selection.
-public struct EpochRecord: Codable, Sendable {
-    public var epoch: Int, iteration: Int
-    public var classificationLoss: Double, transferLoss: Double
-    public var sourceAccuracy: Double?, sourceMacroF1: Double?
-    public var targetEntropy: Double, targetSND: Double
-    /// Information maximisation and the largest predicted-class share on the target (nil in histories
-    /// written before they existed).
-    public var targetIM: Double?, targetLargestClassShare: Double?
-    /// Deep embedded validation: the source-validation loss re-weighted towards the target (lower is better;
-    /// nil without a source validation set, or in histories written before it existed).
-    public var targetDEV: Double?
-    /// Every step's classification and transfer loss in this epoch, [[cls, transfer]] (for per-step curves;
-    /// nil in histories written before 2026-11-27).
-    public var stepLosses: [[Double]]?
-    public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
-    public var diagnostics: [String: Double]
-    public var seconds: Double
-}
-
 /// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target, and the
 /// target cells a person labelled (`labelledTarget`, from TargetLabels: never part of `target`, so every
 /// evaluation of the run scores only the cells nobody labelled).
@@ -261,6 +241,7 @@ public final class Trainer {
             record.diagnostics = diagSum.mapValues { $0 / n }
             record.stepLosses = stepLosses
             record.seconds = Date().timeIntervalSince(epochStart)
+            record.finishedAt = Date().timeIntervalSince1970
             history.append(record)
             completedEpochs = epoch + 1
             try saveEpoch(record)
