@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""The pretrained few-labels grid's table (experiments/few_labels_grid writes the records): macro F1 over the classes
+present, on the target cells not labelled, mean ± sd over the seeds run, per arm and lab, without and with AdaBN, and
+each arm's minimum over the labs (the number the grid's rule compares).
+
+usage: experiments/few_labels_table.py [RESULTS]   (default results/few-labels)"""
+import json
+import os
+import statistics
+import sys
+
+root = sys.argv[1] if len(sys.argv) > 1 else "results/few-labels"
+labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
+arms = ["mdd-0", "mdd-clue20", "source_only-random20", "mdd-random20"]
+arms += sorted({a for lab in labs if os.path.isdir(os.path.join(root, lab)) for a in os.listdir(os.path.join(root, lab))} - set(arms))
+
+
+def scores(lab, arm, key):
+    out = []
+    folder = os.path.join(root, lab, arm)
+    for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        path = os.path.join(folder, seed, "result.json")
+        if os.path.exists(path):
+            out.append(json.load(open(path))[key])
+    return out
+
+
+def cell(values):
+    if not values:
+        return "–", None
+    mean = statistics.mean(values)
+    spread = f" ± {statistics.stdev(values):.3f}" if len(values) > 1 else ""
+    return f"{mean:.3f}{spread} (n={len(values)})", mean
+
+
+print("| arm | " + " | ".join(labs) + " | minimum over labs |")
+print("|---|" + "---|" * (len(labs) + 1))
+for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaBN")]:
+    for arm in arms:
+        cells = [cell(scores(lab, arm, key)) for lab in labs]
+        if all(m is None for _, m in cells):
+            continue
+        means = [m for _, m in cells]
+        low = f"{min(means):.3f}" if all(m is not None for m in means) else "–"
+        print(f"| {arm}{label} | " + " | ".join(c for c, _ in cells) + f" | {low} |")
