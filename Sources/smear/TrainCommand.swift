@@ -12,8 +12,8 @@ import SmearTensor
 import SmearTrain
 
 /// A setting's help for --help: RunSpec's text and default.
-func settingHelp(_ name: String) -> ArgumentHelp {
-    guard let s = RunSpec.settings.first(where: { $0.name == name }) else { return ArgumentHelp("(not a run setting)") }
+func settingHelp(_ key: RunSetting.Key) -> ArgumentHelp {
+    guard let s = RunSpec.settings.first(where: { $0.key == key }) else { return ArgumentHelp("(not a run setting)") }
     if case .choice(let names) = s.kind {
         return ArgumentHelp("\(s.help) (\(names.joined(separator: ", "))\(s.defaultValue == .choice(nil) ? "; default none" : "; default \(s.defaultValue)"))")
     }
@@ -44,54 +44,54 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "read on when a folder outside --classes differs from a class only in case or a plural (it is left out)") var allowNearMisses = false
     @Flag(help: "print the settings (RunSpec) and stop") var dryRun = false
 
-    @Option(help: settingHelp("epochs")) var epochs: Int?
-    @Option(help: settingHelp("iters")) var iters: Int?
-    @Option(help: settingHelp("batch")) var batch: Int?
-    @Option(help: settingHelp("size")) var size: Int?
-    @Option(help: settingHelp("width")) var width: Int?
-    @Option(help: settingHelp("bottleneck")) var bottleneck: Int?
-    @Option(help: settingHelp("head")) var head: Int?
-    @Option(help: settingHelp("validation")) var validation: Double?
-    @Option(help: settingHelp("seed")) var seed: Int?
-    @Option(help: settingHelp("lr")) var lr: Double?
-    @Option(help: settingHelp("schedule")) var schedule: String?
-    @Option(help: settingHelp("backbone")) var backbone: String?
-    @Option(help: settingHelp("pretrained")) var pretrained: String?
-    @Option(help: settingHelp("backbone_lr")) var backboneLr: Double?
-    @Option(help: settingHelp("source_crop")) var sourceCrop: Int?
-    @Option(help: settingHelp("target_crop")) var targetCrop: Int?
-    @Flag(inversion: .prefixedNo, help: settingHelp("article_eval")) var articleEval: Bool?
-    @Flag(inversion: .prefixedNo, help: settingHelp("separate")) var separate: Bool?
-    @Flag(inversion: .prefixedNo, help: settingHelp("group_norm")) var groupNorm: Bool?
-    @Option(help: settingHelp("stain")) var stain: String?
-    @Option(help: settingHelp("normalization")) var normalization: String?
-    @Flag(inversion: .prefixedNo, help: settingHelp("dihedral")) var dihedral: Bool?
-    @Flag(inversion: .prefixedNo, help: settingHelp("stain_bank")) var stainBank: Bool?
-    @Option(help: settingHelp("hed_jitter")) var hedJitter: Double?
-    @Option(help: settingHelp("augment")) var augment: String?
-    @Option(help: settingHelp("statistics")) var statistics: String?
-    @Option(help: settingHelp("target_labels")) var targetLabels: String?
-    @Option(help: settingHelp("average")) var average: Double?
+    @Option(help: settingHelp(.epochs)) var epochs: Int?
+    @Option(help: settingHelp(.iters)) var iters: Int?
+    @Option(help: settingHelp(.batch)) var batch: Int?
+    @Option(help: settingHelp(.size)) var size: Int?
+    @Option(help: settingHelp(.width)) var width: Int?
+    @Option(help: settingHelp(.bottleneck)) var bottleneck: Int?
+    @Option(help: settingHelp(.head)) var head: Int?
+    @Option(help: settingHelp(.validation)) var validation: Double?
+    @Option(help: settingHelp(.seed)) var seed: Int?
+    @Option(help: settingHelp(.lr)) var lr: Double?
+    @Option(help: settingHelp(.schedule)) var schedule: String?
+    @Option(help: settingHelp(.backbone)) var backbone: String?
+    @Option(help: settingHelp(.pretrained)) var pretrained: String?
+    @Option(help: settingHelp(.backboneLr)) var backboneLr: Double?
+    @Option(help: settingHelp(.sourceCrop)) var sourceCrop: Int?
+    @Option(help: settingHelp(.targetCrop)) var targetCrop: Int?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.articleEval)) var articleEval: Bool?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.separate)) var separate: Bool?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.groupNorm)) var groupNorm: Bool?
+    @Option(help: settingHelp(.stain)) var stain: String?
+    @Option(help: settingHelp(.normalization)) var normalization: String?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.dihedral)) var dihedral: Bool?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.stainBank)) var stainBank: Bool?
+    @Option(help: settingHelp(.hedJitter)) var hedJitter: Double?
+    @Option(help: settingHelp(.augment)) var augment: String?
+    @Option(help: settingHelp(.statistics)) var statistics: String?
+    @Option(help: settingHelp(.targetLabels)) var targetLabels: String?
+    @Option(help: settingHelp(.average)) var average: Double?
 
-    /// The settings given on the command line, by RunSpec name (nil: not given).
-    var givenSettings: [(String, SettingValue?)] {
+    /// The settings given on the command line, by key (nil: not given).
+    var givenSettings: [(RunSetting.Key, SettingValue?)] {
         func n(_ v: Int?) -> SettingValue? { v.map { .number(Double($0)) } }
         func d(_ v: Double?) -> SettingValue? { v.map { .number($0) } }
         func f(_ v: Bool?) -> SettingValue? { v.map { .flag($0) } }
         func c(_ v: String?) -> SettingValue? { v.map { .choice($0) } }
-        return [("epochs", n(epochs)), ("iters", n(iters)), ("batch", n(batch)), ("size", n(size)), ("width", n(width)),
-                ("bottleneck", n(bottleneck)), ("head", n(head)), ("validation", d(validation)), ("seed", n(seed)), ("lr", d(lr)),
-                ("schedule", c(schedule)), ("backbone", c(backbone)), ("pretrained", c(pretrained)), ("backbone_lr", d(backboneLr)), ("source_crop", n(sourceCrop)), ("target_crop", n(targetCrop)),
-                ("article_eval", f(articleEval)), ("separate", f(separate)), ("group_norm", f(groupNorm)), ("stain", c(stain)),
-                ("normalization", c(normalization)), ("dihedral", f(dihedral)), ("stain_bank", f(stainBank)), ("hed_jitter", d(hedJitter)), ("augment", c(augment)),
-                ("statistics", c(statistics)), ("target_labels", c(targetLabels)), ("average", d(average))]
+        return [(.epochs, n(epochs)), (.iters, n(iters)), (.batch, n(batch)), (.size, n(size)), (.width, n(width)),
+                (.bottleneck, n(bottleneck)), (.head, n(head)), (.validation, d(validation)), (.seed, n(seed)), (.lr, d(lr)),
+                (.schedule, c(schedule)), (.backbone, c(backbone)), (.pretrained, c(pretrained)), (.backboneLr, d(backboneLr)), (.sourceCrop, n(sourceCrop)), (.targetCrop, n(targetCrop)),
+                (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
+                (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
+                (.statistics, c(statistics)), (.targetLabels, c(targetLabels)), (.average, d(average))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.
     func runSpec() throws -> RunSpec {
         var spec = RunSpec()
-        for case let (name, value?) in givenSettings {
-            do { try spec.set(name, value) } catch { throw ValidationError("--\(name.replacingOccurrences(of: "_", with: "-")): \(error)") }
+        for case let (key, value?) in givenSettings {
+            do { try spec.set(key.rawValue, value) } catch { throw ValidationError("--\(key.rawValue.replacingOccurrences(of: "_", with: "-")): \(error)") }
         }
         return spec
     }

@@ -9,9 +9,18 @@ final class RunSpecTests: XCTestCase {
         let spec = RunSpec()
         XCTAssertEqual(spec.values.count, RunSpec.settings.count)
         XCTAssertEqual(Set(RunSpec.settings.map(\.name)).count, RunSpec.settings.count, "setting names are unique")
-        XCTAssertEqual(spec.whole("epochs"), 15); XCTAssertEqual(spec.whole("iters"), 100); XCTAssertEqual(spec.whole("width"), 64)
-        XCTAssertEqual(spec.number("lr"), 0.004); XCTAssertEqual(spec.number("backbone_lr"), 1); XCTAssertNil(spec.choice("stain"))
+        XCTAssertEqual(spec.whole(.epochs), 15); XCTAssertEqual(spec.whole(.iters), 100); XCTAssertEqual(spec.whole(.width), 64)
+        XCTAssertEqual(spec.number(.lr), 0.004); XCTAssertEqual(spec.number(.backboneLr), 1); XCTAssertNil(spec.choice(.stain))
         for s in RunSpec.settings { XCTAssertNoThrow(try s.check(s.defaultValue), "\(s.name)'s default is accepted by its own check") }
+        XCTAssertEqual(RunSpec.settings.map(\.key), RunSetting.Key.allCases, "every key declared once, in the table's order")
+        for s in RunSpec.settings {   // each key read with its kind's accessor (a mismatch would trap here, not in a run)
+            switch s.kind {
+            case .whole: _ = spec.whole(s.key)
+            case .number: _ = spec.number(s.key)
+            case .flag: _ = spec.flag(s.key)
+            case .choice, .file: _ = spec.choice(s.key)
+            }
+        }
     }
 
     func testSet_checksKindAndRange_withMessagesThatSayWhatIsAccepted() {

@@ -27,16 +27,16 @@ extension RunRecord {
             if d.files.isEmpty { out.append("\(role): no images") }
             if role == "labelledTarget", d.labels.contains(where: { $0 == nil }) { out.append("labelledTarget: an image without a label") }
         }
-        func whole(_ name: String, _ value: Int, _ setting: String) {
-            if case .whole(let range)? = RunSpec.settings.first(where: { $0.name == setting })?.kind, !range.contains(value) {
+        func whole(_ name: String, _ value: Int, _ setting: RunSetting.Key) {
+            if case .whole(let range)? = RunSpec.settings.first(where: { $0.key == setting })?.kind, !range.contains(value) {
                 out.append("config.\(name) is \(value), outside \(range.lowerBound)…\(range.upperBound)")
             }
         }
-        whole("epochs", config.epochs, "epochs"); whole("iterationsPerEpoch", config.iterationsPerEpoch, "iters")
-        whole("batchSize", config.batchSize, "batch"); whole("inputSize", config.inputSize, "size")
-        whole("network.width", config.network.width, "width"); whole("network.bottleneck", config.network.bottleneck, "bottleneck")
-        whole("network.headWidth", config.network.headWidth, "head"); whole("sourceCrop", config.sourceCrop, "source_crop")
-        whole("targetCrop", config.targetCrop, "target_crop"); whole("randomCrop", config.randomCrop, "source_crop")
+        whole("epochs", config.epochs, .epochs); whole("iterationsPerEpoch", config.iterationsPerEpoch, .iters)
+        whole("batchSize", config.batchSize, .batch); whole("inputSize", config.inputSize, .size)
+        whole("network.width", config.network.width, .width); whole("network.bottleneck", config.network.bottleneck, .bottleneck)
+        whole("network.headWidth", config.network.headWidth, .head); whole("sourceCrop", config.sourceCrop, .sourceCrop)
+        whole("targetCrop", config.targetCrop, .targetCrop); whole("randomCrop", config.randomCrop, .sourceCrop)
         if !(1...100_000).contains(classes) { out.append("config.network.classes is \(classes), outside 1…100000") }
         if !(1...64).contains(config.workers) { out.append("config.workers is \(config.workers), outside 1…64") }
         if config.seed > UInt64(UInt32.max) { out.append("config.seed is \(config.seed), above \(UInt32.max)") }

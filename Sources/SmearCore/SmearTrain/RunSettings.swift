@@ -6,69 +6,69 @@ import SmearNN
 
 extension RunSpec {
     public static let settings: [RunSetting] = [
-        RunSetting(name: "epochs", kind: .whole(1...100_000), defaultValue: .number(15),
+        RunSetting(.epochs, kind: .whole(1...100_000), defaultValue: .number(15),
                    help: "epochs; each ends with an evaluation and checkpoints"),
-        RunSetting(name: "iters", kind: .whole(1...10_000_000), defaultValue: .number(100), help: "training steps per epoch"),
-        RunSetting(name: "batch", kind: .whole(1...4096), defaultValue: .number(32), help: "images per lab per step (source and target each)"),
-        RunSetting(name: "size", kind: .whole(32...1024), defaultValue: .number(64), help: "side of the network's input, pixels"),
-        RunSetting(name: "width", kind: .whole(1...512), defaultValue: .number(64),
+        RunSetting(.iters, kind: .whole(1...10_000_000), defaultValue: .number(100), help: "training steps per epoch"),
+        RunSetting(.batch, kind: .whole(1...4096), defaultValue: .number(32), help: "images per lab per step (source and target each)"),
+        RunSetting(.size, kind: .whole(32...1024), defaultValue: .number(64), help: "side of the network's input, pixels"),
+        RunSetting(.width, kind: .whole(1...512), defaultValue: .number(64),
                    help: "ResNet-18 base width (64 is torchvision's; 16 trains ~10x faster for a first look)"),
-        RunSetting(name: "bottleneck", kind: .whole(1...65_536), defaultValue: .number(1024), help: "bottleneck features"),
-        RunSetting(name: "head", kind: .whole(0...65_536), defaultValue: .number(1024), help: "hidden width of the classifier head (0: linear)"),
-        RunSetting(name: "validation", kind: .number(0...0.99), defaultValue: .number(0.1),
+        RunSetting(.bottleneck, kind: .whole(1...65_536), defaultValue: .number(1024), help: "bottleneck features"),
+        RunSetting(.head, kind: .whole(0...65_536), defaultValue: .number(1024), help: "hidden width of the classifier head (0: linear)"),
+        RunSetting(.validation, kind: .number(0...0.99), defaultValue: .number(0.1),
                    help: "fraction of the labelled source held out for validation (0: none)"),
-        RunSetting(name: "seed", kind: .whole(0...Int(UInt32.max)), defaultValue: .number(1),
+        RunSetting(.seed, kind: .whole(0...Int(UInt32.max)), defaultValue: .number(1),
                    help: "seed of the initialisation, the split and the batches"),
-        RunSetting(name: "lr", kind: .number(1e-9...10), defaultValue: .number(0.004), help: "learning rate at step 0"),
-        RunSetting(name: "schedule", kind: .choice(["inverse_decay", "step_decay"]), defaultValue: .choice("inverse_decay"),
+        RunSetting(.lr, kind: .number(1e-9...10), defaultValue: .number(0.004), help: "learning rate at step 0"),
+        RunSetting(.schedule, kind: .choice(["inverse_decay", "step_decay"]), defaultValue: .choice("inverse_decay"),
                    help: "lr·(1 + 2e-4·i)^-0.75 (the article's code) or lr·0.1 every 20 epochs (its text)"),
-        RunSetting(name: "backbone", kind: .choice(BackboneKind.allCases.map(\.rawValue)), defaultValue: .choice("resnet18"),
+        RunSetting(.backbone, kind: .choice(BackboneKind.allCases.map(\.rawValue)), defaultValue: .choice("resnet18"),
                    help: "the feature extractor: resnet18 (torchvision's, any width) or efficientnet_lite0 (4.65 M parameters, "
                        + "ReLU6, depthwise convolutions; width and group_norm do not apply)"),
-        RunSetting(name: "pretrained", kind: .file, defaultValue: .choice(nil),
+        RunSetting(.pretrained, kind: .file, defaultValue: .choice(nil),
                    help: "start the backbone from pretrained weights: \"imagenet\" (EfficientNet-Lite0's, fetched by scripts/weights) "
                        + "or a safetensors file with the backbone's own names (torchvision's for ResNet-18, e.g. from "
                        + "scripts/torchvision_backbone.py; its classifier is left out); nil: from scratch. backbone_lr 0.1 suits it"),
-        RunSetting(name: "backbone_lr", kind: .number(0...100), defaultValue: .number(1),
+        RunSetting(.backboneLr, kind: .number(0...100), defaultValue: .number(1),
                    help: "the backbone's learning-rate multiplier (1 from scratch; 0.1 suits a pretrained backbone)"),
-        RunSetting(name: "source_crop", kind: .whole(1...100_000), defaultValue: .number(300),
+        RunSetting(.sourceCrop, kind: .whole(1...100_000), defaultValue: .number(300),
                    help: "centre crop of the source images, original pixels (the article's 300)"),
-        RunSetting(name: "target_crop", kind: .whole(1...100_000), defaultValue: .number(288),
+        RunSetting(.targetCrop, kind: .whole(1...100_000), defaultValue: .number(288),
                    help: "centre crop of the target images, original pixels (the article's 288)"),
-        RunSetting(name: "article_eval", kind: .flag, defaultValue: .flag(false),
+        RunSetting(.articleEval, kind: .flag, defaultValue: .flag(false),
                    help: "evaluate at the full crop as the article's code does, not at the training crop's scale (224 px)"),
-        RunSetting(name: "separate", kind: .flag, defaultValue: .flag(false),
+        RunSetting(.separate, kind: .flag, defaultValue: .flag(false),
                    help: "source and target through the network separately (batch-norm statistics per lab)"),
-        RunSetting(name: "group_norm", kind: .flag, defaultValue: .flag(false), help: "group norm instead of batch norm"),
-        RunSetting(name: "stain", kind: .choice(StainNormalization.allCases.map(\.rawValue)), defaultValue: .choice(nil),
+        RunSetting(.groupNorm, kind: .flag, defaultValue: .flag(false), help: "group norm instead of batch norm"),
+        RunSetting(.stain, kind: .choice(StainNormalization.allCases.map(\.rawValue)), defaultValue: .choice(nil),
                    help: "colour normalisation: reinhard (target lab's L*a*b* statistics onto the source's), macenko (the source's "
                        + "stain vectors), reinhard_image (every image of both labs onto the source lab's statistics), lab_mean_image "
                        + "(every image's L*a*b* mean onto the source lab's, spread kept), luminance_image (lab_mean_image with "
                        + "the hue removed: a*, b* set to the source lab's mean), white_balance_image (every image's background, its brightest "
                        + "5%, moved onto the source lab's by a gain per channel), white_balance_zscore (that balance, then each lab z-scored "
                        + "with its own statistics of the balanced images)"),
-        RunSetting(name: "statistics", kind: .choice(StatisticsRegion.allCases.map(\.rawValue)), defaultValue: .choice("crop"),
+        RunSetting(.statistics, kind: .choice(StatisticsRegion.allCases.map(\.rawValue)), defaultValue: .choice("crop"),
                    help: "each lab's channel statistics (z-score, colour transfer) over each image's centre crop at the run's crop "
                        + "for that lab (crop: what the network sees, as the PyTorch reference does) or over the whole frames (frame: "
                        + "glass included)"),
-        RunSetting(name: "normalization", kind: .choice(InputNormalization.allCases.map(\.rawValue)), defaultValue: .choice("lab"),
+        RunSetting(.normalization, kind: .choice(InputNormalization.allCases.map(\.rawValue)), defaultValue: .choice("lab"),
                    help: "what z-scores the network's input: each lab's own channel statistics (lab) or ImageNet's mean and std for "
                        + "every lab (imagenet: what ImageNet weights were trained with)"),
-        RunSetting(name: "dihedral", kind: .flag, defaultValue: .flag(false),
+        RunSetting(.dihedral, kind: .flag, defaultValue: .flag(false),
                    help: "add the 8 exact orientations (flips, quarter turns) to the augmentations"),
-        RunSetting(name: "augment", kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),
+        RunSetting(.augment, kind: .choice(AugmentationRecipe.allCases.map(\.rawValue)), defaultValue: .choice("article"),
                    help: "training augmentations: article (crop, blur, fog, colour jitter, flip, rotation, scale) or reference (the "
                        + "PyTorch reference's: a random 8/9 of the crop, colour jitter, the 8 orientations; evaluation on the centre 8/9)"),
-        RunSetting(name: "hed_jitter", kind: .number(0...0.5), defaultValue: .number(0),
+        RunSetting(.hedJitter, kind: .number(0...0.5), defaultValue: .number(0),
                    help: "stain augmentation σ: H, E, D scaled by U[1-σ, 1+σ] and shifted by U[-σ, σ], p = 0.5 (0: off; 0.05 light)"),
-        RunSetting(name: "stain_bank", kind: .flag, defaultValue: .flag(false),
+        RunSetting(.stainBank, kind: .flag, defaultValue: .flag(false),
                    help: "recolour each source training image with Macenko stains drawn from a bank fitted on single images of both "
                        + "labs (SADA's stain-bank augmentation; no labels used)"),
-        RunSetting(name: "target_labels", kind: .file, defaultValue: .choice(nil),
+        RunSetting(.targetLabels, kind: .file, defaultValue: .choice(nil),
                    help: "a CSV `image,label` of target cells a person labelled (propose_labels writes its template): they join "
                        + "training with their labels, a quarter-batch of them per step with their own class-weighted cross-entropy; the "
                        + "method's loss keeps the unlabelled rest, and every report of the run scores only the cells not labelled"),
-        RunSetting(name: "average", kind: .number(0...0.99999), defaultValue: .number(0),
+        RunSetting(.average, kind: .number(0...0.99999), defaultValue: .number(0),
                    help: "also keep an exponential moving average of the weights with this decay per step, checkpoint \"average\" "
                        + "(0: off; 0.998 averages about the last 500 steps); training and the final iterate are unchanged"),
     ]

@@ -30,7 +30,7 @@ public enum RunSetup {
         }
         var targetSet = target.classes.isEmpty ? ImageDataset(name: target.name, samples: target.samples, classes: source.classes) : target
         var labelledTarget: ImageDataset? = nil
-        if let file = spec.choice("target_labels") {
+        if let file = spec.choice(.targetLabels) {
             (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
         }
         for (set, role) in [(train, "source training"), (targetSet, "target")] where set.count < config.batchSize {

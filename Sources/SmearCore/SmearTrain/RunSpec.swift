@@ -33,11 +33,48 @@ public struct RunSetting: Sendable {
         /// A file's path (existence is checked when the run starts), or nil.
         case file
     }
+    /// Every setting's key: its language keyword (`source_crop`) as the raw value; code names a setting by key, so a
+    /// misspelt name does not compile.
+    public enum Key: String, CaseIterable, Sendable {
+        case epochs
+        case iters
+        case batch
+        case size
+        case width
+        case bottleneck
+        case head
+        case validation
+        case seed
+        case lr
+        case schedule
+        case backbone
+        case pretrained
+        case backboneLr = "backbone_lr"
+        case sourceCrop = "source_crop"
+        case targetCrop = "target_crop"
+        case articleEval = "article_eval"
+        case separate
+        case groupNorm = "group_norm"
+        case stain
+        case statistics
+        case normalization
+        case dihedral
+        case augment
+        case hedJitter = "hed_jitter"
+        case stainBank = "stain_bank"
+        case targetLabels = "target_labels"
+        case average
+    }
+    public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
-    public let name: String
+    public var name: String { key.rawValue }
     public let kind: Kind
     public let defaultValue: SettingValue
     public let help: String
+
+    public init(_ key: Key, kind: Kind, defaultValue: SettingValue, help: String) {
+        self.key = key; self.kind = kind; self.defaultValue = defaultValue; self.help = help
+    }
 
     public var flag: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
 
@@ -116,55 +153,56 @@ public struct RunSpec: Sendable, Equatable {
         values[name] = try RunSpec.setting(name).check(value)
     }
 
-    public func number(_ name: String) -> Double {
-        guard case .number(let n)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared number") }
+    // Each setting's value by key. The kind is the table's (a test reads every key with its kind's accessor).
+    public func number(_ key: RunSetting.Key) -> Double {
+        guard case .number(let n)? = values[key.rawValue] else { preconditionFailure("RunSpec: \(key) is not a number setting") }
         return n
     }
-    public func whole(_ name: String) -> Int { Int(number(name)) }
-    public func flag(_ name: String) -> Bool {
-        guard case .flag(let b)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared flag") }
+    public func whole(_ key: RunSetting.Key) -> Int { Int(number(key)) }
+    public func flag(_ key: RunSetting.Key) -> Bool {
+        guard case .flag(let b)? = values[key.rawValue] else { preconditionFailure("RunSpec: \(key) is not a flag setting") }
         return b
     }
-    public func choice(_ name: String) -> String? {
-        guard case .choice(let c)? = values[name] else { preconditionFailure("RunSpec: \(name) is not a declared choice") }
+    public func choice(_ key: RunSetting.Key) -> String? {
+        guard case .choice(let c)? = values[key.rawValue] else { preconditionFailure("RunSpec: \(key) is not a choice or file setting") }
         return c
     }
 
     /// The fraction of the labelled source held out for validation.
-    public var validationFraction: Double { number("validation") }
+    public var validationFraction: Double { number(.validation) }
 
     /// One line per setting, `name = value`, in declaration order (what `--dry-run` and train_settings show).
     public var summary: String { RunSpec.settings.map { "\($0.name) = \(values[$0.name]!)" }.joined(separator: "\n") }
 
     /// The trainer's configuration for `classes` classes; checks what no single setting can.
     public func trainingConfig(classes: Int) throws -> TrainingConfig {
-        let pixels = whole("batch") * whole("size") * whole("size")
+        let pixels = whole(.batch) * whole(.size) * whole(.size)
         guard pixels <= 1 << 24 else {
             throw RunSpecError.inconsistent("batch × size² = \(pixels) pixels per step is more than the 16,777,216 (64 images of 512 px) that fit in memory at full width",
                                             hint: "use a smaller batch or size")
         }
-        let backbone = choice("backbone").flatMap(BackboneKind.init(rawValue:)) ?? .resnet18
-        let network = NetworkConfig(classes: classes, width: whole("width"), groupNorm: flag("group_norm"),
-                                    bottleneck: whole("bottleneck"), headWidth: whole("head"), backbone: backbone == .resnet18 ? nil : backbone)
+        let backbone = choice(.backbone).flatMap(BackboneKind.init(rawValue:)) ?? .resnet18
+        let network = NetworkConfig(classes: classes, width: whole(.width), groupNorm: flag(.groupNorm),
+                                    bottleneck: whole(.bottleneck), headWidth: whole(.head), backbone: backbone == .resnet18 ? nil : backbone)
         var c = TrainingConfig(network: network)
-        c.epochs = whole("epochs"); c.iterationsPerEpoch = whole("iters")
-        c.batchSize = whole("batch"); c.inputSize = whole("size")
-        c.seed = UInt64(whole("seed"))
-        c.forwardTogether = !flag("separate")
-        c.sourceCrop = whole("source_crop"); c.targetCrop = whole("target_crop")
-        let lr = Float(number("lr"))
-        c.schedule = choice("schedule") == "step_decay" ? .stepDecay(lr: lr, factor: 0.1, everyEpochs: 20)
+        c.epochs = whole(.epochs); c.iterationsPerEpoch = whole(.iters)
+        c.batchSize = whole(.batch); c.inputSize = whole(.size)
+        c.seed = UInt64(whole(.seed))
+        c.forwardTogether = !flag(.separate)
+        c.sourceCrop = whole(.sourceCrop); c.targetCrop = whole(.targetCrop)
+        let lr = Float(number(.lr))
+        c.schedule = choice(.schedule) == "step_decay" ? .stepDecay(lr: lr, factor: 0.1, everyEpochs: 20)
                                                          : .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
-        c.backboneLRMultiplier = Float(number("backbone_lr"))
-        c.evaluationMatchesTrainingScale = !flag("article_eval")
-        c.dihedral = flag("dihedral") ? true : nil
-        c.statisticsRegion = choice("statistics").flatMap(StatisticsRegion.init(rawValue:))
-        c.inputNormalization = choice("normalization") == InputNormalization.imageNet.rawValue ? .imageNet : nil
-        c.stainNormalization = choice("stain").flatMap(StainNormalization.init(rawValue:))
-        c.hedJitter = number("hed_jitter") > 0 ? Float(number("hed_jitter")) : nil
-        c.stainBank = flag("stain_bank") ? true : nil
-        c.weightAverageDecay = number("average") > 0 ? Float(number("average")) : nil
-        switch choice("pretrained") {
+        c.backboneLRMultiplier = Float(number(.backboneLr))
+        c.evaluationMatchesTrainingScale = !flag(.articleEval)
+        c.dihedral = flag(.dihedral) ? true : nil
+        c.statisticsRegion = choice(.statistics).flatMap(StatisticsRegion.init(rawValue:))
+        c.inputNormalization = choice(.normalization) == InputNormalization.imageNet.rawValue ? .imageNet : nil
+        c.stainNormalization = choice(.stain).flatMap(StainNormalization.init(rawValue:))
+        c.hedJitter = number(.hedJitter) > 0 ? Float(number(.hedJitter)) : nil
+        c.stainBank = flag(.stainBank) ? true : nil
+        c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
+        switch choice(.pretrained) {
         case "imagenet"?:
             guard backbone == .efficientnetLite0 else {
                 throw RunSpecError.inconsistent("pretrained=\"imagenet\" is EfficientNet-Lite0's: no ImageNet ResNet-18 ships in a package here",
@@ -174,7 +212,7 @@ public struct RunSpec: Sendable, Equatable {
         case "none"?, nil: c.backboneWeights = nil
         case let file?: c.backboneWeights = file
         }
-        c.augmentation = choice("augment").flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
+        c.augmentation = choice(.augment).flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
         return c
     }
 }
