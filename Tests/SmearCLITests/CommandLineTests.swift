@@ -121,7 +121,7 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertEqual(first.status, 0, first.err)
         XCTAssertTrue(first.out.contains("label the 4 cells in \(out.path)/to_label.csv"), first.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-proposals.png").path))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled").path), "nothing is trained on labels yet")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4").path), "nothing is trained on labels yet")
         // The person: each proposed cell labelled with the class folder it lies in.
         let template = out.appendingPathComponent("to_label.csv")
         let rows = try String(contentsOf: template, encoding: .utf8).split(separator: "\n").dropFirst().map { row -> String in
@@ -130,9 +130,14 @@ final class CommandLineTests: SmearExecutableTestCase {
         }
         XCTAssertEqual(rows.count, 4)
         try (["image,label"] + rows).joined(separator: "\n").write(to: template, atomically: true, encoding: .utf8)
-        let second = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--target-labels", template.path, "1", "3", "8"],
-                             executable: "/bin/bash")
+        let second = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--target-labels", template.path,
+                              "--label-budget", "3", "1", "3", "8"], executable: "/bin/bash")
         XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4/latest.safetensors").path))
+        // the next round: 3 more cells, none of them the 4 labelled ones
+        let next = try String(contentsOf: out.appendingPathComponent("to_label-round-4.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(next.count, 3)
+        XCTAssertTrue(Set(next.map { String($0.dropLast()) }).isDisjoint(with: rows.map { String($0.split(separator: ",")[0]) }))
         XCTAssertTrue(second.out.contains("scored on the 79 cells not labelled; 4 labelled for training left out"), second.out)
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
         XCTAssertEqual(result["scored_images"] as? Double, 79)
