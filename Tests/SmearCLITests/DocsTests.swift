@@ -63,4 +63,23 @@ final class DocsTests: XCTestCase {
             XCTAssertEqual(imports, table[module], module)
         }
     }
+
+    /// Records, docs and scripts carry no path of the machine they were made on (a home, root or work folder):
+    /// dataset paths in records are relative to the data folder.
+    func testNoTrackedFileHoldsAMachinesAbsolutePath() throws {
+        let pattern = try NSRegularExpression(pattern: #"(^|[^A-Za-z0-9_.])(\\?/)(home|Users|root|work)\\?/"#)
+        var found: [String] = []
+        for top in ["README.md", "BENCHMARKS.md", "docs", "Sources", "Tests", "plugins", "scripts", "experiments", "results", "data/sample"] {
+            let url = root.appendingPathComponent(top)
+            var files = [url]
+            if let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) { files = e.compactMap { $0 as? URL } }
+            for file in files where ["md", "swift", "smear", "py", "json", "csv", "txt", ""].contains(file.pathExtension) && !file.path.contains("/Fixtures/") {
+                guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+                if pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
+                    found.append(String(file.path.dropFirst(root.path.count + 1)))
+                }
+            }
+        }
+        XCTAssertEqual(found, [], "files with an absolute path of a machine")
+    }
 }
