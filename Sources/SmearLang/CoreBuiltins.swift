@@ -155,7 +155,7 @@ public func numbers(_ a: Arguments) throws -> [Double] {
 }
 
 /// JSON text of a value (objects and functions are not data and are rejected).
-func jsonText(_ v: Value) throws -> String {
+public func jsonText(_ v: Value) throws -> String {
     switch v {
     case .number(let n): return n.isFinite ? (n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)") : "null"
     case .string(let s):

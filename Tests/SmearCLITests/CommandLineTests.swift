@@ -318,8 +318,9 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertTrue(loss.contains("# classification, per step (smoothed)\n0.5 "), "2 steps in epoch 1: x = 0.5, 1.0\n\(loss)")
     }
 
-    /// plot_results reads both result.json layouts (scripts/adapt's, the grid's final checkpoint) and draws
-    /// mean ± sd per target and method: adapt on bccd over seeds 0.5 and 0.7 → 0.6 ± 0.1414.
+    /// plot_results reads result records of every layout (the versioned one write_result writes, and the two before it,
+    /// migrated: scripts/adapt's and the grid's final checkpoint) and draws mean ± sd per target and method: adapt on
+    /// bccd over seeds 0.5 and 0.7 → 0.6 ± 0.1414.
     func testPlotResults_meanAndSpreadPerTargetAndMethod() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-results-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -333,11 +334,28 @@ final class CommandLineTests: SmearExecutableTestCase {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
+        // the current layout, written through write_result: versioned, the target's folder name only
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("c"), withIntermediateDirectories: true)
+        let written = try run(["-e", "write_result(\"\(dir.path)/c/result.json\", {target: \"/data/bccd\", method: \"mme\", setting: \"x\", seed: 2, macro_f1_present: 0.3, own: [1, 2]})"])
+        XCTAssertEqual(written.status, 0, written.err)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("c/result.json"))) as! [String: Any]
+        XCTAssertEqual(record["version"] as? Int, 1); XCTAssertEqual(record["target"] as? String, "bccd"); XCTAssertEqual(record["own"] as? [Int], [1, 2])
+        for (code, fragment) in [("{target: \"bccd\", macro_f1_present: 0.3}", "lacks method"),
+                                 ("{target: \"bccd\", method: 3, macro_f1_present: 0.3}", "target and method must be strings"),
+                                 ("{target: \"bccd\", method: \"mdd\", macro_f1_present: \"high\"}", "macro_f1_present must be a number"),
+                                 ("{target: \"bccd\", method: \"mdd\", seed: \"one\", macro_f1_present: 0.3}", "seed a whole number"),
+                                 ("[1]", "must be a record")] {
+            let bad = try run(["-e", "write_result(\"\(dir.path)/bad.json\", \(code))"])
+            XCTAssertEqual(bad.status, 70, code)
+            XCTAssertTrue(bad.err.contains(fragment), "\(code): \(bad.err)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.json").path))
         let r = try run(["-e", "plot_results(\"\(dir.path)\", name=\"bars\")"],
                         environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
         XCTAssertEqual(r.status, 0, r.err)
         let data = try String(contentsOf: dir.appendingPathComponent("bars.dat"), encoding: .utf8)
-        XCTAssertTrue(data.contains("# group adapt (mean, sd), mdd (article) (mean, sd)"), data)
+        XCTAssertTrue(data.contains("# group adapt (mean, sd), mdd (article) (mean, sd), mme (x) (mean, sd)"), data)
+        XCTAssertTrue(data.contains(" 0.3 0.0"), data)
         XCTAssertTrue(data.contains("\n0 0.6 0.14142135623730"), data)
         XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("bars.gp"), encoding: .utf8).contains("set xtics (\"bccd\" 0)"))
         XCTAssertTrue(data.contains(" 0.4 0.0"), data)

@@ -138,23 +138,38 @@ func features(_ r: RunObject, _ d: ImageDataset, _ n: Int, source: Bool) throws 
     return (f, subset)
 }
 
-/// One result.json as (target lab, method label, target macro F1 over the classes in its labels), for the
-/// two layouts smear writes: scripts/adapt's and scripts/experiment/cell.smear's (final checkpoint).
-func resultEntry(_ json: [String: Any]) -> (target: String, method: String, f1: Double)? {
-    guard let target = (json["target"] as? String).map({ ($0 as NSString).lastPathComponent }) else { return nil }
-    if let f1 = json["macro_f1_present"] as? Double {
-        let stain = (json["stain"] as? String).flatMap { $0 == "nil" ? nil : $0 }
-        let hed = (json["hed_jitter"] as? Double).flatMap { $0 > 0 ? $0 : nil }
-        return (target, "adapt" + (stain.map { " + " + $0 } ?? "") + (hed.map { " + HED \($0)" } ?? ""), f1)
-    }
-    guard let method = json["method"] as? String, let checkpoints = json["checkpoints"] as? [[String: Any]],
-          let last = checkpoints.first(where: { ($0["checkpoint"] as? String) == "latest" }),
-          let f1 = last["test_macro_f1_present"] as? Double else { return nil }
-    let setting = [json["crops"] as? String, json["variant"] as? String].compactMap { $0 }.filter { $0 != "mixed" }
-    return (target, method + (setting.isEmpty ? "" : " (" + setting.joined(separator: ", ") + ")"), f1)
-}
-
 func registerResultsPlot(_ i: Interpreter) {
+    i.register(Builtin("write_result", "write_result(path, record)",
+                       help: "Writes a run's result.json: the record must hold target (the lab; its folder name is kept), method and\n"
+                           + "macro_f1_present (nil without target labels), and may hold setting, seed, macro_f1_present_adabn and any\n"
+                           + "fields of the script's own; the record's version is added. plot_results and the table makers read these files.",
+                       example: "write_result(out + \"/result.json\", {target: \"bccd\", method: \"mdd\", seed: 0, macro_f1_present: r.macro_f1_present})") { a in
+        let path = try a.string(0, "path")
+        guard case .record(var fields) = try a.required(1, "record") else {
+            throw LanguageError(.type, "write_result(): the record must be a record {target: …, method: …, macro_f1_present: …}")
+        }
+        let names = fields.map(\.0)
+        let missing = ResultRecord.requiredFields.filter { !names.contains($0) }
+        guard missing.isEmpty else { throw LanguageError(.value, "write_result(): the record lacks \(missing.joined(separator: ", "))") }
+        func field(_ n: String) -> Value? { fields.first { $0.0 == n }?.1 }
+        guard case .string(let target)? = field("target"), case .string? = field("method") else {
+            throw LanguageError(.type, "write_result(): target and method must be strings")
+        }
+        switch field("macro_f1_present") {
+        case .number?, .none?: break
+        default: throw LanguageError(.type, "write_result(): macro_f1_present must be a number, or nil for a target without labels")
+        }
+        fields = fields.filter { $0.0 != "version" && $0.0 != "target" }
+        fields.insert(("target", .string(URL(fileURLWithPath: target).lastPathComponent)), at: 0)
+        fields.insert(("version", .number(Double(ResultRecord.currentVersion))), at: 0)
+        let text = try jsonText(.record(fields))
+        guard ResultRecord.read(Data(text.utf8)) != nil else {
+            throw LanguageError(.type, "write_result(): setting must be a string, seed a whole number, macro_f1_present_adabn a number or nil")
+        }
+        do { try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
+        catch { throw LanguageError(.io, a.interpreter.describeError(error)) }
+        return .string(path)
+    })
     i.register(Builtin("plot_results", "plot_results(folder, name=nil)",
                        help: "Bars of target macro F1 (classes in the labels) per target lab and method, mean ± standard deviation over\nthe seeds, from every result.json under a results folder (scripts/adapt's and the experiment grid's).",
                        example: "plot_results(\"results/article\")") { a in
@@ -164,9 +179,9 @@ func registerResultsPlot(_ i: Interpreter) {
             throw LanguageError(.io, "plot_results(): cannot read the folder \(folder)")
         }
         for case let rel as String in walker where (rel as NSString).lastPathComponent == "result.json" {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + rel),
-                  let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let e = resultEntry(json) else { continue }
-            cells[e.target, default: [:]][e.method, default: []].append(e.f1)
+            guard let data = FileManager.default.contents(atPath: folder + "/" + rel), let r = ResultRecord.read(data),
+                  let f1 = r.macroF1Present else { continue }
+            cells[r.target, default: [:]][r.label, default: []].append(f1)
         }
         guard !cells.isEmpty else { throw LanguageError(.value, "plot_results(): no result.json with a target F1 under \(folder)") }
         let targets = cells.keys.sorted(), methods = Set(cells.values.flatMap(\.keys)).sorted()
