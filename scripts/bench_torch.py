@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch reference for scripts/bench: the same ResNet-18 step as smear-bench, printed in its format.
+"""The PyTorch reference for scripts/bench: the same ResNet-18 (or EfficientNet-Lite0) step as smear-bench, printed in its
+format.
 
 usage: bench_torch.py --sizes 64,128,224 --mdd-sizes 64,224 --steps N [--channels-last] [--only train|infer|mdd]
+                      [--backbone resnet18|efficientnet_lite0]
 """
 import argparse
 import resource
@@ -18,6 +20,7 @@ p.add_argument("--steps", type=int, default=5)
 p.add_argument("--channels-last", action="store_true")
 p.add_argument("--only", default=None)
 p.add_argument("--label", default="torch")
+p.add_argument("--backbone", default="resnet18", choices=["resnet18", "efficientnet_lite0"])
 a = p.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -41,9 +44,57 @@ def timed(warmup, steps, body):
     return (time.perf_counter() - t0) / steps, (minflt() - f0) / steps
 
 
+class SamePad(torch.nn.Module):
+    """TensorFlow's SAME padding for a k×k kernel at stride s (the extra pixel at the end), as the Lite wheel pads."""
+    def __init__(self, k, s):
+        super().__init__()
+        self.k, self.s = k, s
+
+    def forward(self, x):
+        def split(n):
+            total = max((-(-n // self.s) - 1) * self.s + self.k - n, 0)
+            return total // 2, total - total // 2
+        (t, b), (l, r) = split(x.shape[2]), split(x.shape[3])
+        return F.pad(x, (l, r, t, b)) if t or b or l or r else x
+
+
+def conv_bn(cin, cout, k, s, groups=1, relu6=True):
+    layers = [SamePad(k, s), torch.nn.Conv2d(cin, cout, k, s, groups=groups, bias=False), torch.nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01)]
+    return torch.nn.Sequential(*layers, *([torch.nn.ReLU6()] if relu6 else []))
+
+
+class MBConv(torch.nn.Module):
+    def __init__(self, cin, cout, expand, k, s):
+        super().__init__()
+        mid = cin * expand
+        self.skip = s == 1 and cin == cout
+        self.body = torch.nn.Sequential(*([conv_bn(cin, mid, 1, 1)] if expand != 1 else []), conv_bn(mid, mid, k, s, groups=mid),
+                                        conv_bn(mid, cout, 1, 1, relu6=False))
+
+    def forward(self, x):
+        return x + self.body(x) if self.skip else self.body(x)
+
+
+def lite0(num_classes):
+    """EfficientNet-Lite0: stem 3×3/2 → 32, the seven MBConv stages (no squeeze-excitation, ReLU6), head 1×1 → 1280."""
+    stages = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3), (6, 5, 1, 80, 112, 3),
+              (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)]
+    blocks = [conv_bn(3, 32, 3, 2)]
+    for e, k, s, cin, cout, n in stages:
+        blocks += [MBConv(cin if i == 0 else cout, cout, e, k, s if i == 0 else 1) for i in range(n)]
+    blocks += [conv_bn(320, 1280, 1, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Dropout(0.2),
+               torch.nn.Linear(1280, num_classes)]
+    return torch.nn.Sequential(*blocks)
+
+
+def classifier():
+    return torchvision.models.resnet18(num_classes=5) if a.backbone == "resnet18" else lite0(5)
+
+
+name = "" if a.backbone == "resnet18" else "lite0 "
 w = torch.tensor([0.1, 0.2, 0.3, 0.2, 0.2])
 for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train", "infer") else []:
-    model = torchvision.models.resnet18(num_classes=5).to(memory_format=fmt)
+    model = classifier().to(memory_format=fmt)
     opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4, nesterov=True)
     steps = max(2, a.steps // 2) if size >= 224 else a.steps
     if a.only != "infer":
@@ -59,7 +110,7 @@ for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train
 
         sec, faults = timed(2, steps, step)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"train {size}px b32: {a.label} {32 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
+        print(f"{name}train {size}px b32: {a.label} {32 / sec:.1f} img/s ({sec * 1000:.1f} ms/step), peak RSS {rss:.0f} MiB, "
               f"minor faults/step {faults:.0f}")
     if a.only != "train":
         x = torch.randn(64, 3, size, size).to(memory_format=fmt)
@@ -71,7 +122,7 @@ for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train
 
         sec, faults = timed(2, steps, infer)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"infer {size}px b64: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/batch), peak RSS {rss:.0f} MiB, "
+        print(f"{name}infer {size}px b64: {a.label} {64 / sec:.1f} img/s ({sec * 1000:.1f} ms/batch), peak RSS {rss:.0f} MiB, "
               f"minor faults/step {faults:.0f}")
 
 
@@ -92,7 +143,7 @@ def head(width=1024):
 
 # The article's MDD step (tllib): 32 source + 32 target images through one network, the adversarial head
 # behind the gradient reversal layer, margin 4.
-for size in [int(s) for s in a.mdd_sizes.split(",") if s] if a.only in (None, "mdd") else []:
+for size in [int(s) for s in a.mdd_sizes.split(",") if s] if a.only in (None, "mdd") and a.backbone == "resnet18" else []:
     backbone = torchvision.models.resnet18(num_classes=5)
     backbone.fc = torch.nn.Identity()
     backbone = backbone.to(memory_format=fmt)
