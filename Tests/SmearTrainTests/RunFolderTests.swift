@@ -19,9 +19,11 @@ final class RunFolderTests: XCTestCase {
         XCTAssertFalse(RunFolder.holdsRun(d))
         try Data().write(to: d.appendingPathComponent("history.jsonl"))
         try Data().write(to: d.appendingPathComponent("best_snd.safetensors"))
+        try Data().write(to: d.appendingPathComponent(TensorBoardEvents.fileName))
         XCTAssertTrue(RunFolder.holdsRun(d))
         try RunFolder.clear(d)
         XCTAssertFalse(RunFolder.holdsRun(d))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: d.appendingPathComponent(TensorBoardEvents.fileName).path), "the old curves go too")
         XCTAssertTrue(FileManager.default.fileExists(atPath: d.appendingPathComponent("notes.txt").path))
     }
 

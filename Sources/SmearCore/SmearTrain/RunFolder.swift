@@ -21,10 +21,12 @@ public enum RunFolder {
     /// Whether `directory` holds a run (a checkpoint or a history).
     public static func holdsRun(_ directory: URL) -> Bool { !runFiles(in: directory).isEmpty }
 
-    /// Removes the run's checkpoints, history and run.json (what `overwrite=true` asks for); other files stay.
+    /// Removes the run's checkpoints, history, TensorBoard curves and run.json (what `overwrite=true` asks for); other
+    /// files stay.
     public static func clear(_ directory: URL) throws {
         for url in runFiles(in: directory) { try FileManager.default.removeItem(at: url) }
         try? FileManager.default.removeItem(at: directory.appendingPathComponent("run.json"))
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(TensorBoardEvents.fileName))
     }
 
     /// Removes `.<name>.tmp-<pid>` files that a process killed while writing a checkpoint left behind
