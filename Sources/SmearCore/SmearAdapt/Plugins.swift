@@ -59,11 +59,14 @@ public final class MethodRegistry: @unchecked Sendable {
     /// The plugin search path: $SMEAR_PLUGIN_PATH (colon-separated), then `plugins/` beside the
     /// executable, then the executable's folder (where `swift build` puts the plugin libraries).
     public static var searchPath: [String] {
-        var dirs = (ProcessInfo.processInfo.environment["SMEAR_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init)
+        (ProcessInfo.processInfo.environment["SMEAR_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init) + executableFolders
+    }
+
+    /// `plugins/` beside the executable, then the executable's folder: where the plugins built with smear are.
+    static var executableFolders: [String] {
         let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
         let exeDir = Bundle.main.executableURL?.deletingLastPathComponent() ?? exe
-        dirs += [exeDir.appendingPathComponent("plugins").path, exeDir.path]
-        return dirs
+        return [exeDir.appendingPathComponent("plugins").path, exeDir.path]
     }
 
     /// Whether a file name is the plugin `name`: lib<name>.so or libSmear<name>.so, ignoring case
@@ -79,10 +82,8 @@ public final class MethodRegistry: @unchecked Sendable {
     /// executable (or in its plugins/ folder), by name; what help lists. Found, not listed: a new method needs no
     /// entry here.
     public static var bundledMethods: [String] {
-        let exe = Bundle.main.executableURL?.deletingLastPathComponent()
-            ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
         var names: [String] = []
-        for dir in [exe.path, exe.appendingPathComponent("plugins").path] {
+        for dir in executableFolders {
             for file in libraries(in: dir) where file.hasPrefix("libSmear") && file != "libSmearCore.so" {
                 let name = String(file.dropFirst("libSmear".count).dropLast(".so".count)).lowercased()
                 if !names.contains(name) { names.append(name) }

@@ -30,6 +30,9 @@ extension EpochRecord {
                                      "target_entropy", "target_snd", "target_macro_f1", "target_micro_f1", "target_macro_f1_present",
                                      "seconds", "target_im", "target_largest_class_share", "target_dev"]
 
+    /// The method diagnostics any epoch of `history` reports, sorted: the columns after the fixed ones.
+    public static func diagnosticKeys(_ history: [EpochRecord]) -> [String] { Set(history.flatMap { $0.diagnostics.keys }).sorted() }
+
     /// The fixed scalars by `scalarNames` (nil: not measured in this run), then the method's diagnostics in
     /// `diagnosticKeys` order; a diagnostic named like a fixed scalar (entmin's target_entropy) takes the method's prefix.
     public func scalars(diagnosticKeys: [String], method: String) -> [(name: String, value: Double?)] {

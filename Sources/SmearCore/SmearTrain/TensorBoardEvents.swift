@@ -22,7 +22,7 @@ public enum TensorBoardEvents {
         var out = Data()
         let start = history.first.map { ($0.finishedAt ?? 0) - $0.seconds } ?? 0
         out += record(event(wallTime: start, step: 0, fileVersion: "brain.Event:2"))
-        let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
+        let keys = EpochRecord.diagnosticKeys(history)
         var elapsed = 0.0
         for r in history {
             let end = r.finishedAt ?? (start + elapsed + r.seconds)

@@ -73,7 +73,7 @@ extension Trainer {
 
     /// history.csv: one row per epoch (the same numbers as history.jsonl, by EpochRecord's scalar names).
     func writeHistoryCSV() throws {
-        let keys = Set(history.flatMap { $0.diagnostics.keys }).sorted()
+        let keys = EpochRecord.diagnosticKeys(history)
         guard let first = history.first else { return }
         var lines = [CSV.row(first.scalars(diagnosticKeys: keys, method: method.name).map(\.name))]
         for r in history {

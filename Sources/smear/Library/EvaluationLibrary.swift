@@ -18,7 +18,7 @@ func registerEvaluationLibrary(_ i: Interpreter) {
         let trainingBN = try a.bool(6, "training_bn")
         try loadCheckpoint(r, checkpoint)
         let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
-        return .object(ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta)))
+        return .object(ReportObject(e, title: reportTitle(r, ds, scored: e.predictions.count, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta)))
     })
     i.register(Builtin("predict", "predict(run, dataset, path, checkpoint=\"\(SelectionCriterion.default.rawValue)\", adabn=false, tta=false, lab=nil, training_bn=false)",
                        help: "Writes predictions as CSV (image,label_id,label) and the class probabilities beside it, and returns the\nreport evaluate would give for the same arguments (one pass over the dataset for both); adabn, tta, lab and\ntraining_bn as in evaluate.",
@@ -73,7 +73,7 @@ func predictions(_ r: RunObject, _ ds: ImageDataset, to path: URL, checkpoint: S
     try loadCheckpoint(r, checkpoint)
     let e = try evaluation(r, ds, pipeline, adabn: adabn, trainingBN: trainingBN, tta: tta)
     try e.writePredictions(to: path)
-    return ReportObject(e, title: reportTitle(r, ds, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta))
+    return ReportObject(e, title: reportTitle(r, ds, scored: e.predictions.count, checkpoint, adabn: adabn, trainingBN: trainingBN, tta: tta))
 }
 
 /// Evaluates the run's network as loaded; with `trainingBN` its batch-norm statistics are first recomputed over
@@ -101,11 +101,11 @@ func unlabelledPart(_ r: RunObject, _ ds: ImageDataset) -> ImageDataset {
 
 /// The title of a report: the method, the dataset, the checkpoint, how the batch-norm statistics and orientations
 /// were used, and how many of the dataset's images were left out as cells labelled for training.
-func reportTitle(_ r: RunObject, _ ds: ImageDataset, _ checkpoint: String, adabn: Bool, trainingBN: Bool, tta: Bool) -> String {
-    let left = ds.count - unlabelledPart(r, ds).count
+func reportTitle(_ r: RunObject, _ ds: ImageDataset, scored: Int, _ checkpoint: String, adabn: Bool, trainingBN: Bool, tta: Bool) -> String {
+    let left = ds.count - scored
     return "\(r.trainer.method.name) on \(ds.name), checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")"
         + "\(trainingBN ? " + batch norm over the training batches" : "")\(tta ? " + 8 orientations" : "")"
-        + (left > 0 ? " (scored on the \(ds.count - left) cells not labelled; \(left) labelled for training left out)" : "")
+        + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
 }
 
 /// Loads a run's checkpoint by criterion name; "current" keeps the weights in memory.

@@ -62,7 +62,7 @@ func registerProposalLibrary(_ i: Interpreter) {
         guard out.pathExtension.lowercased() == "csv", FileKind.of(out.path) == .missing else {
             throw LanguageError(.value, "oracle_labels(): path \(out.path) must be a new .csv file")
         }
-        let cells = try TemplateImages.read(template)
+        let cells = try ImageDataset.list(template).samples.map(\.path)   // the image-list reader; the labels are empty
         var labelOf: [String: String] = [:]
         for s in target.samples { labelOf[s.path.standardizedFileURL.path] = s.label.map { target.classes[$0] } }
         let rows = try cells.map { cell -> String in
@@ -74,25 +74,4 @@ func registerProposalLibrary(_ i: Interpreter) {
         try ([CSV.row(["image", "label"])] + rows).joined().write(to: out, atomically: true, encoding: .utf8)
         return .string(out.path)
     })
-}
-
-/// The images a template names (its `image` column), paths relative to the template's folder resolved.
-enum TemplateImages {
-    static func read(_ file: URL) throws -> [URL] {
-        guard FileKind.of(file.path) == .regular, let bytes = FileManager.default.contents(atPath: file.path) else {
-            throw LanguageError(.value, "\(file.path): cannot read the template")
-        }
-        let records: [CSV.Record]
-        do { records = try CSV.parse(String(decoding: bytes, as: UTF8.self)) } catch let e as CSV.ParseError {
-            throw LanguageError(.value, "\(file.path):\(e.line): \(e.reason)")
-        }
-        guard let column = records.first?.fields.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "image" }) else {
-            throw LanguageError(.value, "\(file.path):1: the header must name an image column")
-        }
-        return records.dropFirst().compactMap { r in
-            guard column < r.fields.count, !r.fields[column].isEmpty else { return nil }
-            let p = r.fields[column]
-            return p.hasPrefix("/") ? URL(fileURLWithPath: p) : file.deletingLastPathComponent().appendingPathComponent(p)
-        }
-    }
 }
