@@ -4,6 +4,7 @@
 //   smear -e 'code'            runs one line and prints its value
 //   smear train ...            one adaptation run as a fixed command (see smear train --help)
 //   smear predict RUN IMAGES OUT  a saved run's predictions for images (see smear predict --help)
+//   smear export RUN --onnx FILE  a saved run's classifier as an ONNX model (see smear export --help)
 // Exit codes (sysexits): 64 usage, 65 script syntax error, 70 runtime error, 74 I/O error.
 import ArgumentParser
 import Foundation
@@ -18,6 +19,7 @@ usage: smear                        interactive session (help() inside lists the
        smear -e 'CODE'              run one line and print its value
        smear train --source DIR --target DIR [--method \(MethodRegistry.bundledMethods.joined(separator: "|"))] ...  (smear train --help)
        smear predict RUN IMAGES OUT.csv [--checkpoint NAME] [--adabn] [--tta]   (smear predict --help)
+       smear export RUN --onnx FILE.onnx [--checkpoint NAME]   (smear export --help)
        smear --version | --help
 
 environment: SMEAR_PLUGIN_PATH (plugin folders), SMEAR_HISTORY (REPL history file), SMEAR_PLOTS (plot
@@ -89,6 +91,7 @@ case "-e":
     runScript(code, name: "-e", arguments: Array(args.dropFirst()), printValue: true)
 case "train": runCommand(TrainCommand.self, args)
 case "predict": runCommand(PredictCommand.self, args)
+case "export": runCommand(ExportCommand.self, args)
 default:
     if command.hasPrefix("-") { fail("unknown option '\(command)'\n\(usage)", code: 64) }
     guard let data = FileManager.default.contents(atPath: command) else {
