@@ -11,6 +11,8 @@ import Foundation
 
 public enum TensorBoardEvents {
     public static let fileName = "events.out.tfevents.smear"
+    /// History columns that are TensorBoard's own step axis (the iteration) rather than curves.
+    public static let stepAxis: Set<String> = ["epoch", "iteration"]
 
     /// Rewrites the run folder's event file from `history`.
     public static func write(_ history: [EpochRecord], method: String, to directory: URL) throws {
@@ -32,7 +34,8 @@ public enum TensorBoardEvents {
                 let wall = end - r.seconds * Double(losses.count - i - 1) / Double(max(losses.count, 1))
                 out += record(event(wallTime: wall, step: step, values: [("step/cls_loss", l[0]), ("step/transfer_loss", l[1])]))
             }
-            let values = r.scalars(diagnosticKeys: keys, method: method).compactMap { s in s.value.map { ("epoch/\(s.name)", $0) } }
+            let values = r.scalars(diagnosticKeys: keys, method: method).filter { !stepAxis.contains($0.name) }
+                .compactMap { s in s.value.map { ("epoch/\(s.name)", $0) } }
             out += record(event(wallTime: end, step: r.iteration, values: values))
             elapsed += r.seconds
         }
