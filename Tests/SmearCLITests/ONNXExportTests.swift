@@ -128,11 +128,13 @@ final class ONNXExportTests: SmearExecutableTestCase {
         XCTAssertEqual(trainedStained.status, 0, trainedStained.err)
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let untrained = try Self.withoutCheckpoints(runDir, at: dir.appendingPathComponent("untrained"))
         let mine = dir.appendingPathComponent("mine.onnx")
         try "not a model\n".write(to: mine, atomically: true, encoding: .utf8)
         let model = dir.appendingPathComponent("m.onnx").path
         let table: [([String], Int32, String)] = [
             (["export", empty.path, "--onnx", model], 70, "has no run.json"),
+            (["export", untrained.path, "--onnx", model], 64, "has no checkpoint yet"),
             (["export", runDir.path, "--onnx", model, "--checkpoint", "best"], 64, "--checkpoint best is not a checkpoint"),
             (["export", runDir.path, "--onnx", dir.appendingPathComponent("m.pb").path], 64, "--onnx must name a .onnx file"),
             (["export", runDir.path, "--onnx", mine.path], 64, "is not an ONNX model smear wrote"),
@@ -153,5 +155,14 @@ final class ONNXExportTests: SmearExecutableTestCase {
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("q.onnx")), try Data(contentsOf: URL(fileURLWithPath: model)),
                        "the language's export_onnx writes the same model")
         XCTAssertTrue(try run(["--help"]).out.contains("smear export RUN --onnx FILE.onnx"))
+    }
+
+    /// A copy of a run folder without its checkpoints: a run set up but never trained.
+    static func withoutCheckpoints(_ run: URL, at copy: URL) throws -> URL {
+        try FileManager.default.copyItem(at: run, to: copy)
+        for f in try FileManager.default.contentsOfDirectory(atPath: copy.path) where f.hasSuffix(".safetensors") {
+            try FileManager.default.removeItem(at: copy.appendingPathComponent(f))
+        }
+        return copy
     }
 }

@@ -36,8 +36,10 @@ final class PredictCommandTests: SmearExecutableTestCase {
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try "not predictions\n".write(to: dir.appendingPathComponent("mine.csv"), atomically: true, encoding: .utf8)
+        let untrained = try ONNXExportTests.withoutCheckpoints(URL(fileURLWithPath: runDir), at: dir.appendingPathComponent("untrained"))
         let table: [([String], Int32, String)] = [
             (["predict", empty.path, "data/sample/bccd", out], 70, "has no run.json"),
+            (["predict", untrained.path, "data/sample/bccd", out], 64, "has no checkpoint yet"),
             (["predict", runDir, "data/sample/bccd", out, "--checkpoint", "best"], 64, "--checkpoint best is not a checkpoint"),
             (["predict", runDir, "data/sample/bccd", dir.appendingPathComponent("p.txt").path], 64, "OUT must be a .csv file"),
             (["predict", runDir, "data/sample/bccd", dir.appendingPathComponent("mine.csv").path], 70, "mine.csv"),
