@@ -20,21 +20,15 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "the run folder (written by smear train or train())") var runFolder: String
     @Option(help: "the ONNX model to write (.onnx)") var onnx: String
-    @Option(help: "the checkpoint: \(SelectionCriterion.allCases.map(\.rawValue).joined(separator: ", "))") var checkpoint = SelectionCriterion.default.rawValue
+    @Option(help: SavedRun.checkpointHelp) var checkpoint = SelectionCriterion.default.rawValue
 
     func validate() throws {
-        guard SelectionCriterion(rawValue: checkpoint) != nil else {
-            throw ValidationError("--checkpoint \(checkpoint) is not a checkpoint; use one of \(SelectionCriterion.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        try SavedRun.validate(checkpoint: checkpoint)
         guard URL(fileURLWithPath: onnx).pathExtension.lowercased() == "onnx" else { throw ValidationError("--onnx must name a .onnx file, got \(onnx)") }
     }
 
     func run() throws {
-        let trainer = try RunRecord.open(URL(fileURLWithPath: runFolder))
-        guard trainer.completedEpochs > 0 else {
-            throw ValidationError("\(runFolder) has no checkpoint yet: train it first (smear train --resume --out \(runFolder))")
-        }
-        let r = RunObject(trainer, source: trainer.data.source.name, target: trainer.data.target.name)
+        let r = try SavedRun.open(runFolder)
         do { print(try exportONNX(r, to: URL(fileURLWithPath: onnx), checkpoint: checkpoint)) }
         catch let e as LanguageError { throw ValidationError(e.message) }
     }

@@ -22,24 +22,18 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "the run folder (written by smear train or train())") var runFolder: String
     @Argument(help: "the images: class folders, a folder of images, or an image list") var images: String
     @Argument(help: "the predictions file to write (.csv)") var out: String
-    @Option(help: "the checkpoint: \(SelectionCriterion.allCases.map(\.rawValue).joined(separator: ", "))") var checkpoint = SelectionCriterion.default.rawValue
+    @Option(help: SavedRun.checkpointHelp) var checkpoint = SelectionCriterion.default.rawValue
     @Flag(help: "recompute the batch-norm statistics over these images first (AdaBN; no labels used)") var adabn = false
     @Flag(help: "average the probabilities over the 8 orientations of each image (8 times the work)") var tta = false
 
     func validate() throws {
-        guard SelectionCriterion(rawValue: checkpoint) != nil else {
-            throw ValidationError("--checkpoint \(checkpoint) is not a checkpoint; use one of \(SelectionCriterion.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        try SavedRun.validate(checkpoint: checkpoint)
         guard URL(fileURLWithPath: out).pathExtension.lowercased() == "csv" else { throw ValidationError("OUT must be a .csv file, got \(out)") }
     }
 
     func run() throws {
-        let trainer = try RunRecord.open(URL(fileURLWithPath: runFolder))
-        guard trainer.completedEpochs > 0 else {
-            throw ValidationError("\(runFolder) has no checkpoint yet: train it first (smear train --resume --out \(runFolder))")
-        }
-        let r = RunObject(trainer, source: trainer.data.source.name, target: trainer.data.target.name)
-        let dataset = try Self.images(images, classes: trainer.data.source.classes)
+        let r = try SavedRun.open(runFolder)
+        let dataset = try Self.images(images, classes: r.trainer.data.source.classes)
         print("\(dataset.summary); checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")")
         let report: ReportObject
         do {
