@@ -37,8 +37,8 @@ struct PredictCommand: ParsableCommand {
         print("\(dataset.summary); checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")")
         let report: ReportObject
         do {
-            report = try predictions(r, dataset, to: URL(fileURLWithPath: out), checkpoint: checkpoint, adabn: adabn, tta: tta, lab: "target",
-                                     trainingBN: false)
+            report = try predictions(r, dataset, to: URL(fileURLWithPath: out), checkpoint: checkpoint,
+                                     options: EvaluationOptions(adabn: adabn, tta: tta), lab: .target)
         } catch let e as LanguageError { throw ValidationError(e.message) }
         let base = URL(fileURLWithPath: out).deletingPathExtension()
         let reportURL = base.deletingLastPathComponent().appendingPathComponent(base.lastPathComponent + "_report.txt")

@@ -145,6 +145,11 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data("smear: interrupted after epoch \(trainer.completedEpochs); continue with --resume\n".utf8))
             Glibc.exit(130)
         }
-        try writeReports(trainer, descriptor: descriptor, target: data.target, into: dir)
+        for (criterion, e) in try trainer.writeReports() {
+            guard let m = e.confusion else { continue }
+            print(String(format: "checkpoint %@: target macro F1 %.4f (classes in labels %.4f), micro F1 %.4f", criterion.rawValue,
+                         m.macroF1(.observed), m.macroF1(.presentInLabels), m.microF1(.observed)))
+        }
+        print("wrote \(dir.path): history.csv, checkpoints, predictions_*.csv, report_*.txt")
     }
 }

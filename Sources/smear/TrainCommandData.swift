@@ -1,4 +1,4 @@
-// `smear train`'s datasets (every image checked first) and its reports after the run.
+// `smear train`'s datasets (every image checked first).
 import ArgumentParser
 import Foundation
 import SmearAdapt
@@ -42,21 +42,5 @@ extension TrainCommand {
                   + set.skippedWithReasons.prefix(10).map { "\($0.path) (\($0.reason))" }.joined(separator: "; "))
         }
         return data
-    }
-
-    /// Predictions and a report per checkpoint (each criterion's, the latest, and the averaged weights when kept).
-    func writeReports(_ trainer: Trainer, descriptor: MethodDescriptor, target targetSet: ImageDataset, into dir: URL) throws {
-        for criterion in SelectionCriterion.tracked + [.latest, .average] {
-            guard (try? trainer.loadSelected(criterion)) != nil else { continue }
-            let e = try Evaluation.run(trainer.net, on: targetSet, pipeline: trainer.targetPipeline(training: false))
-            try e.writePredictions(to: dir.appendingPathComponent("predictions_\(criterion.rawValue).csv"))
-            let title = "\(descriptor.name): \(URL(fileURLWithPath: source).lastPathComponent) → \(URL(fileURLWithPath: target).lastPathComponent), checkpoint \(criterion.rawValue)"
-            try e.report(title: title).write(to: dir.appendingPathComponent("report_\(criterion.rawValue).txt"), atomically: true, encoding: .utf8)
-            if let m = e.confusion {
-                print(String(format: "checkpoint %@: target macro F1 %.4f (classes in labels %.4f), micro F1 %.4f", criterion.rawValue,
-                             m.macroF1(.observed), m.macroF1(.presentInLabels), m.microF1(.observed)))
-            }
-        }
-        print("wrote \(dir.path): history.csv, checkpoints, predictions_*.csv, report_*.txt")
     }
 }

@@ -1,6 +1,7 @@
 // The built `smear` executable end to end: exit codes, output, scripts, piped sessions, help.
 import Foundation
 import SmearTensor
+import SmearData
 import XCTest
 
 final class CommandLineTests: SmearExecutableTestCase {
@@ -44,6 +45,36 @@ final class CommandLineTests: SmearExecutableTestCase {
             XCTAssertTrue(languageHelp.contains("  \(s[0]): "), "help(\"train\") does not explain \(s[0])")
         }
         XCTAssertTrue(cliHelp.contains("(default 15)"), cliHelp)
+    }
+
+    /// Both front ends set a run up the same way (split, statistics, pipelines, batches) and report it the same way:
+    /// `smear train` and the language's train() with the same settings write the same history, to the seconds
+    /// column, and smear train's report of its latest checkpoint equals the language's evaluate of it.
+    func testTrainFrontEnds_setUpTheSameData_andWriteTheSameReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-frontends-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cli = dir.appendingPathComponent("cli").path, language = dir.appendingPathComponent("language").path
+        let trained = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--method", "mdd", "--epochs", "2",
+                               "--iters", "2", "--batch", "8", "--width", "4", "--bottleneck", "16", "--head", "0", "--seed", "3", "--out", cli])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        let script = """
+            src = dataset("data/sample/pbc_barcelona"); tgt = dataset("data/sample/bccd")
+            run = train(src, tgt, method=plugin("mdd"), epochs=2, iters=2, batch=8, width=4, bottleneck=16, head=0, seed=3, out="\(language)")
+            print(evaluate(run, tgt, checkpoint="latest"))
+            """
+        let ran = try run(["-e", script])
+        XCTAssertEqual(ran.status, 0, ran.err)
+        func withoutSeconds(_ folder: String) throws -> [String] {
+            let rows = try CSV.parse(String(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("history.csv"), encoding: .utf8))
+            let seconds = try XCTUnwrap(rows.first?.fields.firstIndex(of: "seconds"))
+            return rows.map { r in r.fields.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
+        }
+        let history = try withoutSeconds(cli)
+        XCTAssertEqual(history.count, 3)
+        XCTAssertEqual(history, try withoutSeconds(language), "the same split, statistics, pipelines and batches")
+        let report = try String(contentsOf: URL(fileURLWithPath: cli).appendingPathComponent("report_latest.txt"), encoding: .utf8)
+        XCTAssertTrue(report.contains("confusion matrix"), report)
+        XCTAssertTrue(ran.out.contains(report.trimmingCharacters(in: .newlines)), "smear train's report:\n\(report)\nthe language's:\n\(ran.out)")
     }
 
     func testEvaluate_printsTheValue() throws {

@@ -39,7 +39,7 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(r.out.contains("differs true"), r.out + r.err)
         XCTAssertTrue(r.out.contains("restored true"), r.out)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.err.contains("adabn=true and training_bn=true each set the batch-norm statistics; choose one"), r.err)
+        XCTAssertTrue(r.err.contains("adabn and training_bn each set the batch-norm statistics; choose one"), r.err)
     }
 
     /// predict() writes one row per image and returns the report evaluate() gives for the same arguments, so a

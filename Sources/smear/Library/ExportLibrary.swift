@@ -28,7 +28,7 @@ func exportONNX(_ r: RunObject, to url: URL, checkpoint: String) throws -> Strin
         }
     default: throw LanguageError(.value, "\(url.path) exists and is not a file smear may replace")
     }
-    try loadCheckpoint(r, checkpoint)
+    if let criterion = try criterion(checkpoint) { try r.trainer.loadSelected(criterion) }
     let config = r.trainer.config
     let d = ONNXExport.Description(
         classes: r.trainer.data.source.classes, pipeline: r.trainer.targetPipeline(training: false),

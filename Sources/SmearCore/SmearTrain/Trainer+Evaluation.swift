@@ -1,0 +1,89 @@
+// The evaluation rules of a run, in one place for every front end (evaluate, predict, smear predict, smear train's
+// reports): which lab's pipeline a dataset takes, which checkpoint is loaded, how batch-norm statistics and
+// orientations are used, and that cells the run was given labels for are never scored.
+import Foundation
+import SmearData
+
+/// Whose crop and colour normalisation an evaluated dataset takes.
+public enum EvaluationLab: String, CaseIterable, Sendable {
+    case source, target
+}
+
+/// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, or the 8
+/// orientations averaged (test-time augmentation).
+public struct EvaluationOptions: Sendable {
+    public var adabn = false, trainingBN = false, tta = false
+    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false) {
+        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta
+    }
+}
+
+public struct EvaluationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+extension Trainer {
+    /// The evaluation pipeline for a dataset: `lab` chooses; nil chooses the source's when every image is one of the
+    /// run's own source images (its training or validation split), else the target's.
+    public func evaluationPipeline(for ds: ImageDataset, lab: EvaluationLab?) -> ImagePipeline {
+        switch lab {
+        case .source?: return sourcePipeline(training: false)
+        case .target?: return targetPipeline(training: false)
+        case nil:
+            let sourceImages = Set((data.source.samples + (data.sourceValidation?.samples ?? [])).map(\.path.standardizedFileURL))
+            let fromSource = !ds.samples.isEmpty && ds.samples.allSatisfy { sourceImages.contains($0.path.standardizedFileURL) }
+            return fromSource ? sourcePipeline(training: false) : targetPipeline(training: false)
+        }
+    }
+
+    /// `ds` without the run's labelled target cells (the same dataset when the run has none).
+    public func unlabelledPart(of ds: ImageDataset) -> ImageDataset {
+        guard let labelled = data.labelledTarget else { return ds }
+        let taken = Set(labelled.samples.map(\.path.standardizedFileURL.path))
+        var rest = ds
+        rest.samples = ds.samples.filter { !taken.contains($0.path.standardizedFileURL.path) }
+        return rest
+    }
+
+    /// Checkpoint `checkpoint` (nil: the weights in memory) on the cells of `ds` nobody labelled for the run, with
+    /// `lab`'s pipeline, mapped onto the run's classes.
+    public func evaluate(_ ds: ImageDataset, checkpoint: SelectionCriterion?, lab: EvaluationLab?,
+                         options: EvaluationOptions = EvaluationOptions()) throws -> Evaluation {
+        guard !(options.adabn && options.trainingBN) else {
+            throw EvaluationError(description: "adabn and training_bn each set the batch-norm statistics; choose one")
+        }
+        if let checkpoint { try loadSelected(checkpoint) }
+        let pipeline = evaluationPipeline(for: ds, lab: lab)
+        let scored = try unlabelledPart(of: ds).mapped(onto: data.source.classes)
+        guard options.trainingBN else {
+            return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
+        }
+        let restore = try recomputeBatchNormOnTrainingBatches()
+        defer { restore() }
+        return try Evaluation.run(net, on: scored, pipeline: pipeline, orientations: options.tta)
+    }
+
+    /// A report's title: the method, the dataset, the checkpoint, how the batch-norm statistics and orientations were
+    /// used, and how many of the dataset's images were left out as cells labelled for training.
+    public func reportTitle(_ ds: ImageDataset, scored: Int, checkpoint: String, options: EvaluationOptions = EvaluationOptions()) -> String {
+        let left = ds.count - scored
+        return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.adabn ? " + AdaBN" : "")"
+            + "\(options.trainingBN ? " + batch norm over the training batches" : "")\(options.tta ? " + 8 orientations" : "")"
+            + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
+    }
+
+    /// Predictions and a report per checkpoint the run has (each criterion's, the latest, and the averaged weights
+    /// when kept) on its target, written into the run folder; returns each report's evaluation.
+    public func writeReports() throws -> [(SelectionCriterion, Evaluation)] {
+        var written: [(SelectionCriterion, Evaluation)] = []
+        for criterion in SelectionCriterion.tracked + [.latest, .average] {
+            guard (try? loadSelected(criterion)) != nil else { continue }
+            let e = try evaluate(data.target, checkpoint: nil, lab: .target)
+            try e.writePredictions(to: directory.appendingPathComponent("predictions_\(criterion.rawValue).csv"))
+            try e.report(title: reportTitle(data.target, scored: e.predictions.count, checkpoint: criterion.rawValue))
+                .write(to: directory.appendingPathComponent("report_\(criterion.rawValue).txt"), atomically: true, encoding: .utf8)
+            written.append((criterion, e))
+        }
+        return written
+    }
+}
