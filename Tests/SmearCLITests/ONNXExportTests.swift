@@ -86,8 +86,8 @@ final class ONNXExportTests: SmearExecutableTestCase {
         try assertExportMatchesPredict("resnet", ["--method", "mdd", "--width", "8", "--bottleneck", "32", "--head", "16"])
     }
 
-    func testResNet18_groupNorm_matchesPredict() throws {
-        try assertExportMatchesPredict("resnet-gn", ["--width", "8", "--group-norm", "--bottleneck", "16", "--head", "0"])
+    func testResNet18_groupNorm_noBottleneck_matchesPredict() throws {
+        try assertExportMatchesPredict("resnet-gn", ["--width", "8", "--group-norm", "--bottleneck", "0", "--head", "0"])
     }
 
     /// EfficientNet-Lite0 (SAME padding, uneven at stride 2; depthwise convolutions; ReLU6) with MME's cosine classifier,

@@ -1,6 +1,6 @@
-// N batch, F = bottleneck width, K classes.
+// N batch, F = bottleneck width (the backbone's feature width without a bottleneck), K classes.
 // The network of the article's code: backbone (ResNet-18 without fc) → bottleneck (Linear → BN1d →
-// ReLU → Dropout 0.5) → classifier head, plus the modules of the adaptation method.
+// ReLU → Dropout 0.5; none when its width is 0) → classifier head, plus the modules of the adaptation method.
 import Foundation
 import SmearNN
 import SmearTensor
@@ -38,14 +38,21 @@ public final class AdaptationNetwork: Module {
         case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
         case .efficientnetLite0: backbone = EfficientNetLite0(numClasses: nil)
         }
-        let linear = Linear(backbone.featureDim, config.bottleneck)
-        linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
-        linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))
-        bottleneck = Sequential(linear, BatchNorm1d(config.bottleneck), ReLU(), Dropout(0.5))
-        head = classifier(config.bottleneck, config.classes)
-            ?? ClassifierHead(inFeatures: config.bottleneck, classes: config.classes, hidden: config.headWidth)
-        self.methodModules = methodModules(config.bottleneck, config.classes)
+        if config.bottleneck > 0 {
+            let linear = Linear(backbone.featureDim, config.bottleneck)
+            linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
+            linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))
+            bottleneck = Sequential(linear, BatchNorm1d(config.bottleneck), ReLU(), Dropout(0.5))
+        } else {
+            bottleneck = Sequential([])
+        }
+        let width = config.bottleneck > 0 ? config.bottleneck : backbone.featureDim
+        head = classifier(width, config.classes) ?? ClassifierHead(inFeatures: width, classes: config.classes, hidden: config.headWidth)
+        self.methodModules = methodModules(width, config.classes)
     }
+
+    /// F, the width of the features the classifier and the method see: the bottleneck's, or the backbone's without one.
+    public var featureWidth: Int { config.bottleneck > 0 ? config.bottleneck : backbone.featureDim }
 
     public override var children: [(String, Module)] {
         [("backbone", backbone), ("bottleneck", bottleneck), ("head", head)]
