@@ -6,6 +6,15 @@ import SmearTestSupport
 import XCTest
 
 final class AugmentationTests: XCTestCase {
+    /// A step joins a pipeline by name, before or after its centre crop, wherever the crop stands.
+    func testInsert_findsTheCentreCrop() {
+        var p = ImagePipeline.articleTraining(crop: 200, outputSize: 64, mean: [0, 0, 0], std: [1, 1, 1])
+        let crop = p.steps.firstIndex { $0 is CenterCrop }!
+        p.insert(Dihedral(fixed: 1), .afterCentreCrop)
+        p.insert(Dihedral(fixed: 2), .beforeCentreCrop)
+        XCTAssertEqual(p.steps.map(\.name)[crop...crop + 2], [Dihedral(fixed: 2).name, "CenterCrop(200)", Dihedral(fixed: 1).name][...])
+    }
+
     /// A random test image (values in [0, 1]).
     func image(_ w: Int, _ h: Int, seed: UInt64 = 1) -> FloatImage {
         var g = RandomGenerator(seed: seed)

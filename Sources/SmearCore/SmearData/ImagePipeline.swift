@@ -18,6 +18,18 @@ public struct ImagePipeline: Sendable {
     /// how far the JPEG may be downscaled while decoding. nil: the whole image.
     public var regionSide: Int?
 
+    /// Where a step joins a pipeline: before its centre crop (measured on the whole frame) or right after it
+    /// (measured on the region the network sees).
+    public enum InsertionPoint: Sendable { case beforeCentreCrop, afterCentreCrop }
+
+    /// Inserts `step` at `point`; every pipeline smear builds for a lab has a centre crop.
+    public mutating func insert(_ step: Augmentation, _ point: InsertionPoint) {
+        guard let crop = steps.firstIndex(where: { $0 is CenterCrop }) else {
+            preconditionFailure("ImagePipeline.insert: the pipeline (\(steps.map(\.name))) has no centre crop")
+        }
+        steps.insert(step, at: point == .beforeCentreCrop ? crop : crop + 1)
+    }
+
     public init(steps: [Augmentation], outputSize: Int, mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1],
                 regionSide: Int? = nil) {
         precondition(mean.count == 3 && std.count == 3 && std.allSatisfy { $0 > 0 }, "ImagePipeline: mean and std need 3 positive values")

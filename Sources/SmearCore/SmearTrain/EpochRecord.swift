@@ -14,7 +14,7 @@ public struct EpochRecord: Codable, Sendable {
     /// nil without a source validation set, or in histories written before it existed).
     public var targetDEV: Double?
     /// Every step's classification and transfer loss in this epoch, [[cls, transfer]] (for per-step curves;
-    /// nil in histories written before 2026-11-27).
+    /// nil in histories written before smear kept them).
     public var stepLosses: [[Double]]?
     public var targetMacroF1: Double?, targetMicroF1: Double?, targetMacroF1Present: Double?
     public var diagnostics: [String: Double]

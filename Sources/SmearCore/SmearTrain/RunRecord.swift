@@ -84,7 +84,7 @@ public struct RunRecord: Codable {
         let url = url(in: directory)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw TrainingError.badCheckpoint("\(directory.path) has no run.json: it is not a run folder, or it was written before "
-                + "run folders recorded their settings (2026-11-27); reopen it with train(..., out=\"\(directory.path)\", resume=true)")
+                + "run folders recorded their settings; reopen it with train(..., out=\"\(directory.path)\", resume=true)")
         }
         let record: RunRecord
         do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch let e as DecodingError {

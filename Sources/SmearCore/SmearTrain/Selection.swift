@@ -21,8 +21,8 @@ public enum SelectionCriterion: String, CaseIterable, Codable, Sendable {
     /// Not an epoch but the moving average of the weights over the steps (`WeightAverage`), in runs that keep it.
     case average
 
-    /// The default model: the final iterate. Over the 81 labelled-target runs in results/ that record every criterion
-    /// (docs/selection.md, from experiments/archive/selection.py, 2026-11-27), no criterion's choice beat it beyond the
+    /// The default model: the final iterate. Over the 81 labelled-target runs that record every criterion
+    /// (docs/selection.md, from experiments/archive/selection.py), no criterion's choice beat it beyond the
     /// noise run by run (entropy +0.011, interval −0.000 to +0.022; IM +0.005) and SND's was worse by 0.11.
     public static let `default` = SelectionCriterion.latest
 

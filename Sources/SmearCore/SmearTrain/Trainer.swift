@@ -76,9 +76,9 @@ public final class Trainer {
         }
         var data = data
         let (sourceRegion, targetRegion) = config.statisticsCrops
-        let whiteBalance = [.whiteBalanceImage, .whiteBalanceZScore].contains(config.stainNormalization)
-            ? BackgroundWhiteBalance(reference: try BackgroundWhiteBalance.cachedLabBackground(data.source)) : nil
-        if config.stainNormalization == .whiteBalanceZScore, let balance = whiteBalance {   // each lab's statistics after the balance
+        let colour = try ColourTransforms.make(config.stainNormalization, source: data.source, target: data.target,
+                                               sourceRegion: sourceRegion, targetRegion: targetRegion)
+        if config.stainNormalization == .whiteBalanceZScore, let balance = colour.whiteBalance {   // each lab's statistics after the balance
             let key = "white-balance \(balance.reference) \(balance.brightestFraction)"
             let source = ImageDataset(name: data.source.name, samples: data.source.samples + (data.sourceValidation?.samples ?? []),
                                       classes: data.source.classes)
@@ -109,22 +109,8 @@ public final class Trainer {
         case .given(let w): classWeights = Tensor(w, shape: [k])
         }
         labelledClassWeights = data.labelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
-        switch config.stainNormalization {
-        case .reinhard?:
-            targetColourTransfer = ReinhardTransfer(from: try ChannelStatistics.cached(data.target, space: .lab, crop: targetRegion),
-                                                    to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion))
-        case .macenko?:
-            targetColourTransfer = MacenkoTransfer(from: try StainVectors.fit(data.target), to: try StainVectors.fit(data.source))
-        case .reinhardImage?, .labMeanImage?, .luminanceImage?, .whiteBalanceImage?, .whiteBalanceZScore?, nil: targetColourTransfer = nil
-        }
-        switch config.stainNormalization {
-        case .reinhardImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion))
-        case .labMeanImage?: imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .mean)
-        case .luminanceImage?:
-            imageColourTransfer = ImageReinhardTransfer(to: try ChannelStatistics.cached(data.source, space: .lab, crop: sourceRegion), match: .luminance)
-        case .whiteBalanceImage?, .whiteBalanceZScore?: imageColourTransfer = whiteBalance
-        default: imageColourTransfer = nil
-        }
+        targetColourTransfer = colour.targetLab
+        imageColourTransfer = colour.perImage
         stainBank = config.stainBank == true ? try StainBank.build(from: [data.source, data.target]) : nil
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
@@ -145,8 +131,7 @@ public final class Trainer {
     public func sourcePipeline(training: Bool) -> ImagePipeline {
         var p = pipeline(crop: config.sourceCrop, data.sourceStatistics, training)
         if training, let bank = stainBank {   // after the centre crop, on the pixels the network sees
-            precondition(p.steps.first is CenterCrop, "the pipeline starts with its centre crop")
-            p.steps.insert(StainBankRecolour(bank: bank), at: 1)
+            p.insert(StainBankRecolour(bank: bank), .afterCentreCrop)
         }
         return p
     }
@@ -158,15 +143,14 @@ public final class Trainer {
             return pipeline(crop: config.targetCrop, data.targetStatistics, training)
         }
         var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
-        if let colour = targetColourTransfer { p.steps.insert(colour, at: 0) }
+        if let colour = targetColourTransfer { p.insert(colour, .beforeCentreCrop) }
         return p
     }
 
     func pipeline(crop: Int, _ s: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         var p = basePipeline(crop: crop, s, training)
         if let colour = imageColourTransfer {   // after the centre crop: measured on the region the network sees
-            precondition(p.steps.first is CenterCrop, "the pipeline starts with its centre crop")
-            p.steps.insert(colour, at: colour is BackgroundWhiteBalance ? 0 : 1)   // the glass lies mostly outside the crop
+            p.insert(colour, colour is BackgroundWhiteBalance ? .beforeCentreCrop : .afterCentreCrop)   // the glass lies mostly outside the crop
         }
         return p
     }

@@ -10,7 +10,7 @@
 // Unlike entropy minimisation, which pulls a lab's uncertain images into its majority class (the collapse
 // the PyTorch reference and this project saw on bccd), the class normalisation weighs a rare class's
 // confusion as much as a common one's; the price is the opposite bias: on labs far from balanced (peripheral
-// blood, 59% neutrophils) it pushes the largest class into the rare ones (docs/notebook/2026-11-28-results.md, v15). Its weight
+// blood, 59% neutrophils) it pushes the largest class into the rare ones (measured with scripts/adapt on three labs; docs/notebook/). Its weight
 // follows the GRL's warm start (0 → 1 over warm_up_iters), as information maximisation's does, so a network
 // trained from scratch is not pushed to confident guesses before it classifies the source.
 import Foundation
