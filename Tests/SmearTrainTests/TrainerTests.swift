@@ -219,11 +219,6 @@ final class TrainerTests: XCTestCase {
         config.statisticsRegion = .frame
         let frame = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: dir.appendingPathComponent("frame")))
         XCTAssertEqual(frame.data.sourceStatistics, data.sourceStatistics, "frame: the statistics given are kept")
-        config.statisticsRegion = nil   // a run.json written before the setting existed has no such key, and still opens
-        let older = dir.appendingPathComponent("older")
-        _ = quiet(try Trainer(config: config, method: SourceOnly(), data: data, directory: older))
-        XCTAssertFalse(try String(contentsOf: older.appendingPathComponent("run.json"), encoding: .utf8).contains("statisticsRegion"))
-        XCTAssertNil(quiet(try RunRecord.open(older)).config.statisticsRegion)
     }
 
     /// augment="reference": the PyTorch reference's chain for both labs (random 8/9, colour jitter, the 8

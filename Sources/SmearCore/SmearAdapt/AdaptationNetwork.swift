@@ -12,11 +12,11 @@ public struct NetworkConfig: Sendable, Equatable, Codable {
     public var bottleneck = 1024
     /// Hidden width of the head (0: a single Linear).
     public var headWidth = 1024
-    /// The feature extractor (nil, as in records written before the choice existed: ResNet-18). `width` and
-    /// `groupNorm` shape ResNet-18 only; EfficientNet-Lite0 has its own widths and batch norm.
-    public var backbone: BackboneKind?
+    /// The feature extractor. `width` and `groupNorm` shape ResNet-18 only; EfficientNet-Lite0 has its own widths
+    /// and batch norm.
+    public var backbone: BackboneKind = .resnet18
     public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024,
-                backbone: BackboneKind? = nil) {
+                backbone: BackboneKind = .resnet18) {
         self.classes = classes; self.width = width; self.groupNorm = groupNorm; self.bottleneck = bottleneck; self.headWidth = headWidth
         self.backbone = backbone
     }
@@ -34,7 +34,7 @@ public final class AdaptationNetwork: Module {
     public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] },
                 classifier: (Int, Int) -> Module? = { _, _ in nil }) {
         self.config = config
-        switch config.backbone ?? .resnet18 {
+        switch config.backbone {
         case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
         case .efficientnetLite0: backbone = EfficientNetLite0(numClasses: nil)
         }

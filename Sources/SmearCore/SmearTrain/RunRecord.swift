@@ -19,8 +19,8 @@ public struct RunRecord: Codable {
         }
     }
 
-    /// The record's format (RunRecordValidation.swift); nil in records written before it was kept.
-    public var schemaVersion: Int?
+    /// The record's format (RunRecordMigration.swift reads every older one).
+    public var schemaVersion: Int
     public var method: String, options: [String: Double]
     public var config: TrainingConfig
     public var source: DatasetRecord, validation: DatasetRecord?, target: DatasetRecord
@@ -49,7 +49,7 @@ public struct RunRecord: Codable {
         let url = Self.url(in: directory)
         let existing = FileManager.default.contents(atPath: url.path)
         if existing == bytes { return }
-        if RunFolder.holdsRun(directory), let existing, let stored = try? JSONDecoder().decode(RunRecord.self, from: existing) {
+        if RunFolder.holdsRun(directory), let existing, let stored = try? RunRecord.decode(existing) {
             let changed = differences(from: stored)
             guard changed.isEmpty else {
                 throw TrainingError.badCheckpoint("\(directory.path) holds a run made with other settings (" + changed.joined(separator: "; ")
@@ -87,7 +87,7 @@ public struct RunRecord: Codable {
                 + "run folders recorded their settings; reopen it with train(..., out=\"\(directory.path)\", resume=true)")
         }
         let record: RunRecord
-        do { record = try JSONDecoder().decode(RunRecord.self, from: data) } catch let e as DecodingError {
+        do { record = try RunRecord.decode(data) } catch let e as DecodingError {
             throw TrainingError.badCheckpoint("\(url.path) is not a run record smear can read: \(ErrorText.decoding(e))")
         }
         let problems = record.problems()

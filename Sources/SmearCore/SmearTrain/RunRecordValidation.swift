@@ -5,13 +5,11 @@ import Foundation
 import SmearData
 
 extension RunRecord {
-    /// The format this smear writes; a record without a version is version 1 (before the field existed), read alike.
-    public static let currentSchemaVersion = 2
-
     /// What is wrong with this record, one line each (empty: it can be opened).
     public func problems() -> [String] {
         var out: [String] = []
-        if let v = schemaVersion, !(1...Self.currentSchemaVersion).contains(v) {
+        if !(1...Self.currentSchemaVersion).contains(schemaVersion) {
+            let v = schemaVersion
             out.append("schemaVersion \(v) is not one this smear reads (1…\(Self.currentSchemaVersion)); a newer smear wrote it?")
         }
         let classes = config.network.classes

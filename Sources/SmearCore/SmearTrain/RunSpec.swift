@@ -183,7 +183,7 @@ public struct RunSpec: Sendable, Equatable {
         }
         let backbone = choice(.backbone).flatMap(BackboneKind.init(rawValue:)) ?? .resnet18
         let network = NetworkConfig(classes: classes, width: whole(.width), groupNorm: flag(.groupNorm),
-                                    bottleneck: whole(.bottleneck), headWidth: whole(.head), backbone: backbone == .resnet18 ? nil : backbone)
+                                    bottleneck: whole(.bottleneck), headWidth: whole(.head), backbone: backbone)
         var c = TrainingConfig(network: network)
         c.epochs = whole(.epochs); c.iterationsPerEpoch = whole(.iters)
         c.batchSize = whole(.batch); c.inputSize = whole(.size)
@@ -195,12 +195,12 @@ public struct RunSpec: Sendable, Equatable {
                                                          : .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
         c.backboneLRMultiplier = Float(number(.backboneLr))
         c.evaluationMatchesTrainingScale = !flag(.articleEval)
-        c.dihedral = flag(.dihedral) ? true : nil
-        c.statisticsRegion = choice(.statistics).flatMap(StatisticsRegion.init(rawValue:))
-        c.inputNormalization = choice(.normalization) == InputNormalization.imageNet.rawValue ? .imageNet : nil
+        c.dihedral = flag(.dihedral)
+        c.statisticsRegion = choice(.statistics).flatMap(StatisticsRegion.init(rawValue:)) ?? .frame
+        c.inputNormalization = choice(.normalization).flatMap(InputNormalization.init(rawValue:)) ?? .lab
         c.stainNormalization = choice(.stain).flatMap(StainNormalization.init(rawValue:))
         c.hedJitter = number(.hedJitter) > 0 ? Float(number(.hedJitter)) : nil
-        c.stainBank = flag(.stainBank) ? true : nil
+        c.stainBank = flag(.stainBank)
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
@@ -212,7 +212,7 @@ public struct RunSpec: Sendable, Equatable {
         case "none"?, nil: c.backboneWeights = nil
         case let file?: c.backboneWeights = file
         }
-        c.augmentation = choice(.augment).flatMap(AugmentationRecipe.init(rawValue:)).flatMap { $0 == .article ? nil : $0 }
+        c.augmentation = choice(.augment).flatMap(AugmentationRecipe.init(rawValue:)) ?? .article
         return c
     }
 }

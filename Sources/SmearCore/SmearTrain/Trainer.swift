@@ -111,7 +111,7 @@ public final class Trainer {
         labelledClassWeights = data.labelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
         targetColourTransfer = colour.targetLab
         imageColourTransfer = colour.perImage
-        stainBank = config.stainBank == true ? try StainBank.build(from: [data.source, data.target]) : nil
+        stainBank = config.stainBank ? try StainBank.build(from: [data.source, data.target]) : nil
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
         try RunRecord(method: method, config: config, data: data).write(to: directory)
@@ -166,7 +166,7 @@ public final class Trainer {
         if training {
             var p = ImagePipeline.articleTraining(crop: crop, randomCrop: config.randomCrop, outputSize: config.inputSize,
                                                   mean: s.mean, std: s.std)
-            if config.dihedral == true { p.steps.append(Dihedral()) }
+            if config.dihedral { p.steps.append(Dihedral()) }
             if let sigma = config.hedJitter { p.steps.append(WithProbability(0.5, HEDJitter(sigma: sigma))) }
             return p
         }

@@ -45,24 +45,23 @@ public struct TrainingConfig: Sendable, Codable {
     /// target images are z-scored with the source's channel statistics, since they now look like it.
     public var stainNormalization: StainNormalization? = nil
     /// Whose pixels each lab's channel statistics describe: the run's centre crops (`.crop`) or the whole frames
-    /// (nil or `.frame`: the statistics `RunData` brings, as every run before this setting; optional so that
-    /// their run.json files still open). Also the region of the L*a*b* statistics colour transfers aim at.
-    public var statisticsRegion: StatisticsRegion? = nil
+    /// (`.frame`: the statistics `RunData` brings). Also the region of the L*a*b* statistics colour transfers aim at.
+    public var statisticsRegion: StatisticsRegion = .frame
     /// The centre square, in original pixels, that each lab's channel statistics are measured over (nil: the
     /// whole frame). With `.crop` they are the training split's and the target's crops (`Trainer` measures them).
     public var statisticsCrops: (source: Int?, target: Int?) { statisticsRegion == .crop ? (sourceCrop, targetCrop) : (nil, nil) }
-    /// The mean and standard deviation the network's input is z-scored with: each lab's own channel statistics (nil,
-    /// as every record before the choice existed) or ImageNet's for every lab (`.imageNet`).
-    public var inputNormalization: InputNormalization? = nil
-    /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs (nil: off).
-    public var dihedral: Bool? = nil
+    /// The mean and standard deviation the network's input is z-scored with: each lab's own channel statistics
+    /// (`.lab`) or ImageNet's for every lab (`.imageNet`).
+    public var inputNormalization: InputNormalization = .lab
+    /// Adds the 8 exact orientations (`Dihedral`) to the training augmentations of both labs.
+    public var dihedral = false
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
-    /// Stain-bank augmentation of the source's training images (nil: off, as in records before it existed).
-    public var stainBank: Bool? = nil
-    /// The training augmentations and the matching evaluation crop (nil: the article's; `.reference`: the
-    /// PyTorch reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
-    public var augmentation: AugmentationRecipe? = nil
+    /// Stain-bank augmentation of the source's training images.
+    public var stainBank = false
+    /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
+    /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
+    public var augmentation: AugmentationRecipe = .article
     /// Keep an exponential moving average of the weights with this decay per step (`WeightAverage`), saved each
     /// epoch as the checkpoint `average` (nil: none). Training itself is unchanged: the final iterate is the same.
     public var weightAverageDecay: Float? = nil

@@ -33,7 +33,7 @@ func exportONNX(_ r: RunObject, to url: URL, checkpoint: String) throws -> Strin
     let d = ONNXExport.Description(
         classes: r.trainer.data.source.classes, pipeline: r.trainer.targetPipeline(training: false),
         metadata: [("run", r.trainer.directory.lastPathComponent), ("checkpoint", checkpoint), ("method", r.trainer.method.name),
-                   ("backbone", (config.network.backbone ?? .resnet18).rawValue), ("lab", r.targetName), ("smear_version", version)])
+                   ("backbone", config.network.backbone.rawValue), ("lab", r.targetName), ("smear_version", version)])
     let data: Data
     do { data = try ONNXExport.model(r.trainer.net, d) } catch let e as ONNXExportError { throw LanguageError(.value, "export: \(e)") }
     do { try data.write(to: url, options: .atomic) } catch {

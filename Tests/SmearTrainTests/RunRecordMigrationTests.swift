@@ -1,0 +1,77 @@
+// run.json of every format smear has written opens: an older record is migrated to the current format in one
+// place (RunRecord.migrated), its missing settings taking the values its run was trained with; a newer format is
+// refused by name.
+import Foundation
+import SmearAdapt
+import SmearTestSupport
+import SmearTrain
+import XCTest
+
+final class RunRecordMigrationTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-migration-\(UUID().uuidString)")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    private func record() throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: RunRecord.url(in: dir))) as? [String: Any])
+    }
+
+    private func write(_ json: [String: Any]) throws {
+        try JSONSerialization.data(withJSONObject: json).write(to: RunRecord.url(in: dir))
+    }
+
+    /// A record as smear wrote it before format 3: no version, and the settings that did not exist yet (or were
+    /// left out at their neutral value) absent.
+    func testAFormat1Record_opensWithTheSettingsItsRunHad() throws {
+        let written = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        XCTAssertEqual(json["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
+        json["schemaVersion"] = nil
+        var config = try XCTUnwrap(json["config"] as? [String: Any]), network = try XCTUnwrap(config["network"] as? [String: Any])
+        for key in ["dihedral", "statisticsRegion", "inputNormalization", "stainBank", "augmentation"] {
+            XCTAssertNotNil(config.removeValue(forKey: key), "\(key) is written out")
+        }
+        XCTAssertNotNil(network.removeValue(forKey: "backbone"))
+        config["network"] = network; json["config"] = config
+        try write(json)
+
+        let opened = try RunRecord.open(dir)
+        let c = opened.config
+        XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.inputNormalization, .lab); XCTAssertFalse(c.dihedral)
+        XCTAssertFalse(c.stainBank); XCTAssertEqual(c.augmentation, .article); XCTAssertEqual(c.network.backbone, .resnet18)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        XCTAssertEqual(String(decoding: try encoder.encode(c), as: UTF8.self), String(decoding: try encoder.encode(written.config), as: UTF8.self),
+                       "the same settings as the run was trained with")
+        let migrated = RunRecord.migrated(json)
+        XCTAssertEqual(migrated["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
+    }
+
+    func testAFormat2Record_keepsTheSettingsItHas() throws {
+        var config = TinyRun.config()
+        config.dihedral = true; config.statisticsRegion = .crop
+        _ = try Trainer(config: config, method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        json["schemaVersion"] = 2
+        var c = try XCTUnwrap(json["config"] as? [String: Any])
+        c["stainBank"] = nil; c["augmentation"] = nil
+        json["config"] = c
+        try write(json)
+        let opened = try RunRecord.open(dir).config
+        XCTAssertTrue(opened.dihedral); XCTAssertEqual(opened.statisticsRegion, .crop); XCTAssertFalse(opened.stainBank)
+    }
+
+    func testANewerFormat_isRefusedByName() throws {
+        _ = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        json["schemaVersion"] = 99
+        try write(json)
+        XCTAssertThrowsError(try RunRecord.open(dir)) { XCTAssertTrue("\($0)".contains("schemaVersion 99 is not one this smear reads"), "\($0)") }
+        try Data("{not json".utf8).write(to: RunRecord.url(in: dir))
+        XCTAssertThrowsError(try RunRecord.open(dir)) { XCTAssertTrue("\($0)".contains("is not a run record smear can read"), "\($0)") }
+    }
+}
