@@ -27,7 +27,8 @@ final class RunRecordMigrationTests: XCTestCase {
     /// A record as smear wrote it before format 3: no version, and the settings that did not exist yet (or were
     /// left out at their neutral value) absent.
     func testAFormat1Record_opensWithTheSettingsItsRunHad() throws {
-        let written = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        let written = try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        try written.run()   // a run with a checkpoint: reopening it reads its record
         var json = try record()
         XCTAssertEqual(json["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
         json["schemaVersion"] = nil
@@ -39,7 +40,9 @@ final class RunRecordMigrationTests: XCTestCase {
         config["network"] = network; json["config"] = config
         try write(json)
 
+        let bytes = try Data(contentsOf: RunRecord.url(in: dir))
         let opened = try RunRecord.open(dir)
+        XCTAssertEqual(try Data(contentsOf: RunRecord.url(in: dir)), bytes, "opening a run leaves its record as it was (older smears read it)")
         let c = opened.config
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.inputNormalization, .lab); XCTAssertFalse(c.dihedral)
         XCTAssertFalse(c.stainBank); XCTAssertEqual(c.augmentation, .article); XCTAssertEqual(c.network.backbone, .resnet18)
@@ -47,6 +50,10 @@ final class RunRecordMigrationTests: XCTestCase {
         encoder.outputFormatting = .sortedKeys
         XCTAssertEqual(String(decoding: try encoder.encode(c), as: UTF8.self), String(decoding: try encoder.encode(written.config), as: UTF8.self),
                        "the same settings as the run was trained with")
+        var resumed = written.config
+        resumed.epochs += 1   // resuming for longer: the record is written anew, in the current format
+        _ = try Trainer(config: resumed, method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        XCTAssertEqual(try record()["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
         let migrated = RunRecord.migrated(json)
         XCTAssertEqual(migrated["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
     }

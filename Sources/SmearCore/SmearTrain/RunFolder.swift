@@ -46,9 +46,10 @@ public enum RunFolder {
     /// the settings that do not change what is trained from a checkpoint on (selection, workers, the file the
     /// backbone started from).
     public static func settingDifferences(stored: String, current: TrainingConfig) -> [String] {
-        guard let old = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any],
+        guard let written = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any],
               let data = try? JSONEncoder().encode(current),
               let new = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        let old = RunRecord.migratedConfig(written)
         var out: [String] = []
         for key in Set(old.keys).union(new.keys).sorted() where !["epochs", "selection", "workers", "backboneWeights"].contains(key) {
             let (a, b) = (old[key].map(describe) ?? "unset", new[key].map(describe) ?? "unset")

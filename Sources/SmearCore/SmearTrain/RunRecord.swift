@@ -38,8 +38,8 @@ public struct RunRecord: Codable {
 
     public static func url(in directory: URL) -> URL { directory.appendingPathComponent("run.json") }
 
-    /// Writes run.json atomically, unless the folder already holds exactly this record (reopening a run,
-    /// resuming it): a run's record is written once and never touched again by a reader. A folder that holds
+    /// Writes run.json atomically, unless the folder already holds this record, in this format or an older one
+    /// (reopening a run, resuming it): a run's record is written once and never touched again by a reader. A folder that holds
     /// a run made with other data, method, options or settings is refused, naming each difference (only the
     /// number of epochs may grow).
     public func write(to directory: URL) throws {
@@ -55,6 +55,8 @@ public struct RunRecord: Codable {
                 throw TrainingError.badCheckpoint("\(directory.path) holds a run made with other settings (" + changed.joined(separator: "; ")
                     + "); resume it with its own settings, replace it (overwrite), or choose another folder")
             }
+            // The same run in an older format: a reader leaves the file as it is (older smears still read it).
+            if stored.config.epochs == config.epochs { return }
         }
         try bytes.write(to: url, options: .atomic)
     }

@@ -24,7 +24,17 @@ extension RunRecord {
     /// A newer format than this smear's is left as it is (`problems()` names it).
     public static func migrated(_ json: [String: Any]) -> [String: Any] {
         let version = json["schemaVersion"] as? Int ?? 1
-        guard version < currentSchemaVersion, var config = json["config"] as? [String: Any] else { return json }
+        guard version < currentSchemaVersion, let config = json["config"] as? [String: Any] else { return json }
+        var out = json
+        out["config"] = migratedConfig(config)
+        out["schemaVersion"] = currentSchemaVersion
+        return out
+    }
+
+    /// A TrainingConfig's JSON (run.json's, or the copy each checkpoint keeps) with the settings older formats left
+    /// out set to the values their runs had.
+    static func migratedConfig(_ json: [String: Any]) -> [String: Any] {
+        var config = json
         let unset: [String: Any] = ["dihedral": false, "statisticsRegion": "frame", "inputNormalization": "lab", "stainBank": false,
                                     "augmentation": "article"]
         for (key, value) in unset where config[key] == nil { config[key] = value }
@@ -32,9 +42,6 @@ extension RunRecord {
             if network["backbone"] == nil { network["backbone"] = "resnet18" }
             config["network"] = network
         }
-        var out = json
-        out["config"] = config
-        out["schemaVersion"] = currentSchemaVersion
-        return out
+        return config
     }
 }
