@@ -39,7 +39,7 @@ let package = Package(
         // The machine's FMA peak, for smear-bench's efficiency figures.
         .target(name: "CBenchKernels", path: "Sources/CBenchKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .executableTarget(name: "smear-bench",
-                          dependencies: [.product(name: "SmearCore", package: "SmearCore"), "CBenchKernels", "MDDMethod"],
+                          dependencies: [.product(name: "SmearCore", package: "SmearCore"), "CBenchKernels"],
                           path: "Sources/smear-bench",
                           swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
     ] + methods.flatMap { name -> [Target] in

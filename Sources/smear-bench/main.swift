@@ -3,7 +3,6 @@
 // memory and minor page faults per step. Run through scripts/bench, beside PyTorch.
 import CBenchKernels
 import Foundation
-import MDDMethod
 import SmearAdapt
 import SmearNN
 import SmearTensor
@@ -147,7 +146,10 @@ for size in sizes where only == nil || only == "train" || only == "infer" {
 // The MDD step of the article's recipe: 32 source + 32 target images through one network (full-width
 // ResNet-18, bottleneck 1024, heads 1024, the adversarial head behind the gradient reversal layer).
 for size in mddSizes where only == nil || only == "mdd" {
-    let method = MDD(options: [:])
+    let method: AdaptationMethod
+    do { method = try MethodRegistry.shared.method("mdd").instantiate() } catch {   // the plugin beside this executable, as smear loads it
+        FileHandle.standardError.write(Data("smear-bench: \(error)\n".utf8)); exit(70)
+    }
     let net = AdaptationNetwork(NetworkConfig(classes: classes)) { method.makeModules(featureDim: $0, classes: $1) }
     let opt = SGD(groups: net.parameterGroups(backboneMultiplier: 1), lr: 0.004, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
     let b = 32
