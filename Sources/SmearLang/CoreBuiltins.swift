@@ -9,7 +9,7 @@ extension Interpreter {
         register(Builtin("type", "type(value)", help: "The type name of a value.", example: "type([1, 2])   # list") { a in
             .string(try a.required(0, "value").typeName)
         })
-        register(Builtin("len", "len(list_or_string_or_record)", help: "Number of elements.", example: "len([1, 2, 3])") { a in
+        register(Builtin("len", "len(value)", help: "Number of elements of a list, string or record.", example: "len([1, 2, 3])") { a in
             switch try a.required(0, "value") {
             case .list(let l): return .number(Double(l.count))
             case .string(let s): return .number(Double(s.count))
