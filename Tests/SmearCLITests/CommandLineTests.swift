@@ -218,7 +218,7 @@ final class CommandLineTests: SmearExecutableTestCase {
             (train("batch=-4"), 70, "'batch' must be between 1 and 4096"),
             (train("width=0"), 70, "'width' must be between 1 and 512"),
             (train("width=-8"), 70, "'width' must be between 1 and 512"),
-            (train("bottleneck=0"), 70, "'bottleneck' must be between 1 and 65536"),
+            (train("bottleneck=-1"), 70, "'bottleneck' must be between 0 and 65536"),
             (train("size=1e9"), 70, "'size' must be between 32 and 1024"),
             (train("epochs=-1"), 70, "'epochs' must be between 1 and 100000"),
             (train("iters=0"), 70, "'iters' must be between 1 and 10000000"),
