@@ -1,6 +1,7 @@
 // Which cells to label: entropy by hand, random draws reproducible and distinct, CLUE one image per cluster of
 // three separated groups (its centres the entropy-weighted means of their members), BADGE starting from the
-// largest gradient embedding, distinct and reproducible; none proposes an image already labelled.
+// largest gradient embedding, distinct and reproducible; balanced spreading the budget over the predicted classes;
+// none proposes an image already labelled.
 import SmearMetrics
 import SmearTensor
 import XCTest
@@ -62,5 +63,29 @@ final class LabelProposalTests: XCTestCase {
         XCTAssertEqual(picked.first, norms.indices.max { norms[$0] < norms[$1] })
         XCTAssertEqual(Set(picked).count, 3)
         XCTAssertEqual(picked, LabelProposal.propose(.badge, features: features, probabilities: probabilities, count: 15, budget: 3, seed: 0))
+    }
+
+    /// A lab that is mostly one predicted class: 12 images predicted class 0, 2 class 1, 1 class 2 (three classes).
+    /// Balanced deals 6 cells over the predicted classes in turn (3, 2 and 1: class 2 has one image), each class's
+    /// cells chosen by CLUE among its images.
+    func testBalanced_dealsTheBudgetOverThePredictedClasses() {
+        let n = 15, predicted = (0..<n).map { $0 < 12 ? 0 : ($0 < 14 ? 1 : 2) }
+        let p = (0..<n).flatMap { i -> [Float] in
+            let sure = 0.6 + Float(i % 4) * 0.1
+            return (0..<3).map { $0 == predicted[i] ? sure : (1 - sure) / 2 }
+        }
+        let f = (0..<n).flatMap { i -> [Float] in [Float(i % 6), Float(i / 6)] }
+        XCTAssertEqual(LabelProposal.dealt(6, over: [12, 2, 1]), [3, 2, 1])
+        XCTAssertEqual(LabelProposal.dealt(4, over: [12, 2, 1]), [2, 1, 1])
+        XCTAssertEqual(LabelProposal.dealt(20, over: [3, 2, 1]), [3, 2, 1], "never more than a class has")
+        for seed in 0..<4 as Range<UInt64> {
+            let picked = LabelProposal.propose(.balanced, features: f, probabilities: p, count: n, budget: 6, seed: seed)
+            XCTAssertEqual(Set(picked).count, 6)
+            XCTAssertEqual(picked.map { predicted[$0] }.sorted(), [0, 0, 0, 1, 1, 2], "seed \(seed): \(picked)")
+            XCTAssertEqual(picked, LabelProposal.propose(.balanced, features: f, probabilities: p, count: n, budget: 6, seed: seed))
+        }
+        let skipping = LabelProposal.propose(.balanced, features: f, probabilities: p, count: n, budget: 6, seed: 0, excluding: [14, 12])
+        XCTAssertFalse(skipping.contains(14) || skipping.contains(12))
+        XCTAssertEqual(skipping.map { predicted[$0] }.sorted(), [0, 0, 0, 0, 0, 1], "class 2's only image is taken: its share passes on")
     }
 }

@@ -9,11 +9,15 @@
 //   badge    BADGE (Ash et al., ICLR 2020): gradient embeddings g = (p − onehot(argmax p)) ⊗ f, then k-means++
 //            seeding over them: the first is the largest ‖g‖, each next drawn with probability ∝ its squared
 //            distance to the nearest chosen one.
+//   balanced CLUE within each predicted class: the budget dealt round-robin over the classes the model predicts
+//            (a class with fewer images than its share passes the rest on), then CLUE among each class's images.
+//            A lab's rare classes get cells even when the lab is mostly one class, as an oracle's stratification
+//            would give them, from the model's predictions only.
 import Foundation
 import SmearTensor
 
 public enum LabelProposal {
-    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge }
+    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced }
 
     /// Indices of the `budget` images to label, in the order chosen.
     public static func propose(_ strategy: Strategy, features: [Float], probabilities: [Float], count n: Int, budget: Int,
@@ -44,7 +48,30 @@ public enum LabelProposal {
                 return (0..<k).flatMap { c in f.map { $0 * (p[c] - (c == top ? 1 : 0)) } }
             }
             return kMeansPlusPlusSeeds(rows, count: b, rng: &rng).map { available[$0] }
+        case .balanced:
+            var members = [[Int]](repeating: [], count: k)
+            for i in available {
+                let p = probabilities[(i * k)..<(i * k + k)]
+                members[p.indices.max { p[$0] < p[$1] }! - i * k].append(i)
+            }
+            let shares = dealt(b, over: members.map(\.count))
+            return (0..<k).flatMap { c -> [Int] in
+                guard shares[c] > 0 else { return [] }
+                let rows = members[c]
+                let f = rows.flatMap { features[($0 * d)..<($0 * d + d)] }, p = rows.flatMap { probabilities[($0 * k)..<($0 * k + k)] }
+                return propose(.clue, features: f, probabilities: p, count: rows.count, budget: shares[c], seed: seed &+ UInt64(c))
+                    .map { rows[$0] }
+            }
         }
+    }
+
+    /// `budget` dealt one at a time over groups of the given sizes in turn, none given more than it has.
+    public static func dealt(_ budget: Int, over sizes: [Int]) -> [Int] {
+        var shares = [Int](repeating: 0, count: sizes.count), left = budget
+        while left > 0, sizes.indices.contains(where: { shares[$0] < sizes[$0] }) {
+            for c in sizes.indices where left > 0 && shares[c] < sizes[c] { shares[c] += 1; left -= 1 }
+        }
+        return shares
     }
 
     /// Entropy (nats) of each row of probabilities.
