@@ -65,6 +65,9 @@ struct ONNXGraph {
     }
 }
 
+/// A child module's path under its parent's (`backbone` + `conv1` → `backbone.conv1`; the root's path is empty).
+func join(_ path: String, _ child: String) -> String { path.isEmpty ? child : path + "." + child }
+
 enum ONNXAttribute {
     static func int(_ name: String, _ v: Int) -> Onnx_AttributeProto {
         var a = Onnx_AttributeProto(); a.name = name; a.type = .int; a.i = Int64(v); return a

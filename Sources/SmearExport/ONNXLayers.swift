@@ -18,8 +18,6 @@ func exportLayer(_ m: Module, _ x: ONNXValue, _ g: inout ONNXGraph, path: String
     return try layer.emit(x, &g, path: path)
 }
 
-private func join(_ path: String, _ child: String) -> String { path.isEmpty ? child : path + "." + child }
-
 /// Conv with explicit pads [top, left, bottom, right]; the output's spatial size follows ONNX's floor rule.
 private func convolution(_ x: ONNXValue, _ g: inout ONNXGraph, path: String, weight: Tensor, bias: Tensor?, stride: Int,
                          pads: Padding2d, groups: Int) -> ONNXValue {

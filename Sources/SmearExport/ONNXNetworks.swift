@@ -5,8 +5,6 @@ import SmearAdapt
 import SmearNN
 import SmearTensor
 
-private func join(_ path: String, _ child: String) -> String { path.isEmpty ? child : path + "." + child }
-
 extension BasicBlock: ONNXExportable {
     func emit(_ x: ONNXValue, _ g: inout ONNXGraph, path: String) throws -> ONNXValue {
         let h = relu(try exportLayer(bn1, try exportLayer(conv1, x, &g, path: join(path, "conv1")), &g, path: join(path, "bn1")), &g, path: path + ".relu1")
