@@ -138,6 +138,12 @@ for size in sizes where only == nil || only == "train" || only == "infer" {
         let x = Tensor.normal([batch, 3, size, size])
         model.eval()
         let (sec, faults, _) = timeSteps(warmup: 2, steps: s) { _ = withNoGrad { model(x) } }
+        if OpProfiler.isEnabled {
+            OpProfiler.reset()
+            for _ in 0..<3 { _ = withNoGrad { model(x) } }
+            print("time per op (SMEAR_PROFILE), inference \(size)px b\(batch):\n" + OpProfiler.report(steps: 3))
+            OpProfiler.reset()
+        }
         report("\(name)infer \(size)px b\(batch)", images: batch, seconds: sec, flops: flopsKnown ? resnet18FLOPs(size: size, batch: batch).forward : nil,
                faults: faults)
     }

@@ -57,7 +57,7 @@ final class BackendAgreementTests: XCTestCase {
         let x = randn([4, 16, 6, 6], seed: 6), w = randn([16], seed: 7), b = randn([16], seed: 8)
         let r = onBothBackends([x, w, b]) {
             $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([16]), runningVar: Tensor.ones([16]),
-                            training: true, fusedReLU: true).maxPool2d(kernel: 3, stride: 2, padding: 1)
+                            training: true, activation: .relu).maxPool2d(kernel: 3, stride: 2, padding: 1)
         }
         assertAgree(r, ["output", "input gradient", "weight gradient", "bias gradient"])
     }

@@ -213,15 +213,23 @@ extension LayersMatchTorchTests {
 }
 
 extension LayersMatchTorchTests {
-    func testBatchNormFusedReLU_equalsBatchNormThenReLU_andGradientsMatchFiniteDifferences() {
+    func testBatchNormWithActivation_equalsBatchNormThenActivation_andGradientsMatchFiniteDifferences() {
         onEveryBackend {
-            var gen = RandomGenerator(seed: 21)
-            let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor.normal([4], generator: &gen), b = Tensor.normal([4], generator: &gen)
-            let fused = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
-            let plain = x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true).relu()
-            assertClose(fused, plain, atol: 1e-6)
-            assertGradientsMatchFiniteDifferences([x, w, b], eps: 1e-3, "batchNorm + ReLU fused") {
-                $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true, fusedReLU: true)
+            for activation in [Activation.relu, .relu6] {
+                var gen = RandomGenerator(seed: 21)
+                // γ up to 6 and β up to 2 put some outputs above 6, so ReLU6's upper bound is exercised.
+                let x = Tensor.normal([3, 4, 2, 2], generator: &gen), w = Tensor([5, -4, 3, 6], shape: [4])
+                let b = Tensor([2, 1, 0, -1], shape: [4])
+                func norm(_ t: [Tensor]) -> Tensor {
+                    t[0].batchNorm(weight: t[1], bias: t[2], runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]), training: true,
+                                   activation: activation)
+                }
+                let fused = norm([x, w, b])
+                let plain = activation.apply(x.batchNorm(weight: w, bias: b, runningMean: Tensor.zeros([4]), runningVar: Tensor.ones([4]),
+                                                         training: true))
+                assertClose(fused, plain, atol: 1e-5, "\(activation)")
+                if activation == .relu6 { XCTAssertTrue(fused.scalars.contains(6), "some outputs reach ReLU6's bound") }
+                assertGradientsMatchFiniteDifferences([x, w, b], eps: 1e-3, "batchNorm + \(activation) fused") { norm($0) }
             }
         }
     }

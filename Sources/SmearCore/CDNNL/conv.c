@@ -44,7 +44,7 @@ static int wants_winograd(smear_conv_geometry g, int64_t oh, int64_t ow) {
 }
 
 /// Makes the forward primitive with algorithm `alg` and activation layout `tag` (the rest follows).
-static dnnl_status_t make_forward(smear_dnnl_conv *c, dnnl_alg_kind_t alg, dnnl_format_tag_t tag, int relu, int sum) {
+static dnnl_status_t make_forward(smear_dnnl_conv *c, dnnl_alg_kind_t alg, dnnl_format_tag_t tag, int activation, int sum) {
     dnnl_status_t status;
     const char *where;
     dnnl_primitive_attr_t attr = NULL;
@@ -60,10 +60,10 @@ static dnnl_status_t make_forward(smear_dnnl_conv *c, dnnl_alg_kind_t alg, dnnl_
     TRY(dnnl_convolution_forward_desc_init(&desc, prop, alg,
                                            &c->prim_src_md, &any_weights, c->bias ? &c->bias_md : NULL,
                                            &c->prim_dst_md, c->strides, c->pad_l, c->pad_r));
-    if (relu || sum) {
+    if (activation || sum) {
         TRY(dnnl_post_ops_create(&ops));
         if (sum) TRY(dnnl_post_ops_append_sum(ops, 1.0f));
-        if (relu) TRY(dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
+        TRY(append_activation(ops, activation));
         TRY(dnnl_primitive_attr_create(&attr));
         TRY(dnnl_primitive_attr_set_post_ops(attr, ops));
     }
@@ -76,7 +76,7 @@ fail:
     return status;
 }
 
-smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry g, int bias, int training, int relu, int sum,
+smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry g, int bias, int training, int activation, int sum,
                                         char *err, size_t err_size) {
     dnnl_status_t status = engine_ready();
     const char *where = "dnnl_engine_create";
@@ -99,8 +99,8 @@ smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry g, int bias, int tra
     TRY(dnnl_memory_desc_init_by_tag(&c->bias_md, 1, b_dims, dnnl_f32, dnnl_a));
     // Winograd where it suits and the CPU has a kernel for it; direct otherwise.
     c->winograd = wants_winograd(g, oh, ow)
-        && make_forward(c, dnnl_convolution_winograd, dnnl_nChw16c, relu, sum) == dnnl_success;
-    if (!c->winograd) TRY(make_forward(c, dnnl_convolution_direct, dnnl_nhwc, relu, sum));
+        && make_forward(c, dnnl_convolution_winograd, dnnl_nChw16c, activation, sum) == dnnl_success;
+    if (!c->winograd) TRY(make_forward(c, dnnl_convolution_direct, dnnl_nhwc, activation, sum));
     TRY(dnnl_primitive_create(&c->fwd, c->fwd_pd));
     const dnnl_memory_desc_t *fw = dnnl_primitive_desc_query_md(c->fwd_pd, dnnl_query_weights_md, 0);
     TRY(make_reorder(&c->user_weights_md, fw, &c->fwd_reorder));

@@ -26,7 +26,10 @@ static void weights_dims(smear_depthwise_geometry g, dnnl_dims_t dims) {
     dims[0] = g.c; dims[1] = 1; dims[2] = 1; dims[3] = g.kh; dims[4] = g.kw;
 }
 
-smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry g, int bias, int training, char *err, size_t err_size) {
+smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry g, int bias, int training, int activation,
+                                                  char *err, size_t err_size) {
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
     dnnl_status_t status = engine_ready();
     const char *where = "dnnl_engine_create";
     smear_dnnl_depthwise *d = calloc(1, sizeof *d);
@@ -51,7 +54,13 @@ smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry g, in
     dnnl_convolution_desc_t desc;
     TRY(dnnl_convolution_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                                            &d->src_md, &any_taps, bias ? &d->bias_md : NULL, &d->dst_md, d->strides, d->pad_l, d->pad_r));
-    TRY(dnnl_primitive_desc_create(&d->fwd_pd, &desc, NULL, smear_engine, NULL));
+    if (activation) {
+        TRY(dnnl_post_ops_create(&ops));
+        TRY(append_activation(ops, activation));
+        TRY(dnnl_primitive_attr_create(&attr));
+        TRY(dnnl_primitive_attr_set_post_ops(attr, ops));
+    }
+    TRY(dnnl_primitive_desc_create(&d->fwd_pd, &desc, attr, smear_engine, NULL));
     TRY(dnnl_primitive_create(&d->fwd, d->fwd_pd));
     const dnnl_memory_desc_t *fw = dnnl_primitive_desc_query_md(d->fwd_pd, dnnl_query_weights_md, 0);
     TRY(make_reorder(&d->user_taps_md, fw, &d->fwd_reorder));
@@ -63,9 +72,13 @@ smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry g, in
     TRY(user_memory(&d->user_taps, &d->user_taps_md));
     TRY(user_memory(&d->user_diff_taps, &d->user_taps_md));
     TRY(user_memory(&d->bias_mem, &d->bias_md));
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (ops) dnnl_post_ops_destroy(ops);
     return d;
 fail:
     describe_failure(err, err_size, "depthwise convolution", status, where);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (ops) dnnl_post_ops_destroy(ops);
     free(d);
     return NULL;
 }

@@ -71,3 +71,12 @@ dnnl_status_t run_reorder(dnnl_primitive_t reorder, dnnl_memory_t from, dnnl_mem
 }
 
 
+
+dnnl_status_t append_activation(dnnl_post_ops_t ops, int activation) {
+    switch (activation) {
+    case 0: return dnnl_success;
+    case 1: return dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+    case 2: return dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_clip, 0.0f, 6.0f);
+    default: return dnnl_invalid_arguments;
+    }
+}

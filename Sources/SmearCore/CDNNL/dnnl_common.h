@@ -20,5 +20,7 @@ dnnl_status_t make_reorder(const dnnl_memory_desc_t *from, const dnnl_memory_des
 /// Executes on the stream and waits.
 dnnl_status_t run(dnnl_primitive_t p, int count, const dnnl_exec_arg_t *args);
 dnnl_status_t run_reorder(dnnl_primitive_t reorder, dnnl_memory_t from, dnnl_memory_t to);
+/// Appends the activation post-op with smear's code (0 none, 1 ReLU, 2 ReLU6 = clip to [0, 6]).
+dnnl_status_t append_activation(dnnl_post_ops_t ops, int activation);
 static inline void *handle(const void *p) { return (void *)p; }
 #endif

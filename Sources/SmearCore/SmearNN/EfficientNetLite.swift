@@ -23,11 +23,25 @@ public final class SameConv2d: Module {
 
     public override var ownParameters: [(String, Tensor)] { [("weight", weight)] }
 
-    public override func forward(_ x: Tensor) -> Tensor {
+    public override func forward(_ x: Tensor) -> Tensor { convolve(x, weight: weight) }
+
+    private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation = .identity) -> Tensor {
         let pad = Padding2d.same(height: x.shape[2], width: x.shape[3], kernel: kernel, stride: stride)
-        if depthwise { return x.depthwiseConv2d(weight: weight, stride: stride, padding: pad) }
+        if depthwise { return x.depthwiseConv2d(weight: weight, bias: bias, stride: stride, padding: pad, activation: activation) }
         let even = pad.top == pad.bottom && pad.left == pad.right && pad.top == pad.left
-        return (even ? x : x.padded(pad)).conv2d(weight: weight, stride: stride, padding: even ? pad.top : 0)
+        return (even ? x : x.padded(pad)).conv2d(weight: weight, bias: bias, stride: stride, padding: even ? pad.top : 0,
+                                                 activation: activation)
+    }
+
+    /// activation(bn(conv(x))). In evaluation on the oneDNN back end with nothing recorded (inference), the batch
+    /// norm is folded into the convolution's weights and bias and the activation is the kernel's post-op: one pass
+    /// over the output instead of three. Otherwise the three ops, batch norm and activation fused as one.
+    public func forward(_ x: Tensor, normalizedBy bn: BatchNorm, activation: Activation) -> Tensor {
+        guard !bn.isTraining, ComputeBackend.current == .dnnl, !Tensor.willRecord([x, weight, bn.weight, bn.bias]) else {
+            return bn.forward(self(x), activation: activation)
+        }
+        let folded = bn.folded(into: weight)
+        return convolve(x, weight: folded.weight, bias: folded.bias, activation: activation)
     }
 }
 
@@ -57,8 +71,9 @@ public final class MBConvBlock: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         var h = x
-        if let expandConv, let bn0 { h = bn0(expandConv(h)).relu6() }
-        h = bn2(projectConv(bn1(depthwiseConv(h)).relu6()))
+        if let expandConv, let bn0 { h = expandConv.forward(h, normalizedBy: bn0, activation: .relu6) }
+        h = depthwiseConv.forward(h, normalizedBy: bn1, activation: .relu6)
+        h = projectConv.forward(h, normalizedBy: bn2, activation: .identity)
         return skip ? h + x : h
     }
 }
@@ -109,9 +124,9 @@ public final class EfficientNetLite0: Module {
     public func featureMap(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[1] == 3 && x.shape[2] >= 32 && x.shape[3] >= 32,
                 "EfficientNetLite0: input must be [N, 3, H, W] with H, W ≥ 32, got \(x.shape)")
-        var h = bn0(convStem(x)).relu6()
+        var h = convStem.forward(x, normalizedBy: bn0, activation: .relu6)
         for b in blocks { h = b(h) }
-        return bn1(convHead(h)).relu6()
+        return convHead.forward(h, normalizedBy: bn1, activation: .relu6)
     }
 
     /// Pooled features: [N, 3, H, W] → [N, 1280].

@@ -60,13 +60,18 @@ public final class BatchNorm: Module {
         [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
     }
 
-    public override func forward(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+    public override func forward(_ x: Tensor) -> Tensor { forward(x, activation: .identity) }
 
-    /// The normalisation, followed by a ReLU in the same pass when `relu` is true.
-    public func forward(_ x: Tensor, relu: Bool) -> Tensor {
+    /// The normalisation, followed by `activation` in the same op.
+    public func forward(_ x: Tensor, activation: Activation) -> Tensor {
         if isTraining { numBatchesTracked = Tensor(scalar: numBatchesTracked.item + 1) }
         return x.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                           training: isTraining, momentum: momentum, eps: eps, fusedReLU: relu)
+                           training: isTraining, momentum: momentum, eps: eps, activation: activation)
+    }
+
+    /// Evaluation's normalisation folded into the convolution weight before it (see `Tensor.batchNormFolded`).
+    public func folded(into convWeight: Tensor) -> (weight: Tensor, bias: Tensor) {
+        Tensor.batchNormFolded(into: convWeight, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, eps: eps)
     }
 }
 

@@ -25,7 +25,7 @@ public enum Normalization: Sendable, Equatable {
 
 /// norm(x) then ReLU, fused into one pass for batch norm.
 func normReLU(_ norm: Module, _ x: Tensor) -> Tensor {
-    if let bn = norm as? BatchNorm { return bn.forward(x, relu: true) }
+    if let bn = norm as? BatchNorm { return bn.forward(x, activation: .relu) }
     return norm(x).relu()
 }
 

@@ -20,7 +20,7 @@ public enum DNNL {
     nonisolated(unsafe) private static var pools: [[Int]: OpaquePointer] = [:]
     nonisolated(unsafe) private static var depthwiseConvolutions: [[Int]: OpaquePointer] = [:]
 
-    struct ConvKey: Hashable { var geometry: Conv2dGeometry; var bias, training, relu, sum: Bool }
+    struct ConvKey: Hashable { var geometry: Conv2dGeometry; var bias, training: Bool; var activation: Activation; var sum: Bool }
 
     /// The cached primitive for `key`, made by `make` on first use. Stops with oneDNN's message when a
     /// primitive cannot be made (an unsupported geometry: a programmer error, like a shape mismatch).
@@ -43,17 +43,19 @@ public enum DNNL {
 
     // MARK: convolution
 
-    static func convolution(_ g: Conv2dGeometry, bias: Bool, training: Bool, relu: Bool = false, sum: Bool = false) -> OpaquePointer {
-        let key = ConvKey(geometry: g, bias: bias, training: training, relu: relu, sum: sum)
+    /// `activation` (a post-op) only for inference objects.
+    static func convolution(_ g: Conv2dGeometry, bias: Bool, training: Bool, activation: Activation = .identity,
+                            sum: Bool = false) -> OpaquePointer {
+        let key = ConvKey(geometry: g, bias: bias, training: training, activation: activation, sum: sum)
         return cached(&convolutions, key, "conv2d \(g)") { err in
             let geo = smear_conv_geometry(n: Int64(g.n), c: Int64(g.c), h: Int64(g.h), w: Int64(g.w), o: Int64(g.o),
                                           kh: Int64(g.kh), kw: Int64(g.kw), stride: Int64(g.stride), padding: Int64(g.padding))
-            return smear_dnnl_conv_create(geo, bias ? 1 : 0, training ? 1 : 0, relu ? 1 : 0, sum ? 1 : 0, err, 256)
+            return smear_dnnl_conv_create(geo, bias ? 1 : 0, training ? 1 : 0, activation.rawValue, sum ? 1 : 0, err, 256)
         }
     }
 
-    /// out (NHWC [N, OH, OW, O]) = conv(x, w) (+ bias); with `sum`, out's previous values are added
-    /// before the optional ReLU.
+    /// out (NHWC [N, OH, OW, O]) = activation(conv(x, w) (+ bias)); with `sum`, out's previous values are added
+    /// before the activation.
     static func convForward(_ conv: OpaquePointer, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
                             bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
         check(smear_dnnl_conv_forward(conv, x, w, bias, out), "convolution forward")
@@ -81,15 +83,17 @@ public enum DNNL {
 
     // MARK: depthwise convolution
 
-    /// The depthwise primitive for input [n, c, h, w], a kh × kw kernel, `stride` and `padding`.
+    /// The depthwise primitive for input [n, c, h, w], a kh × kw kernel, `stride` and `padding`; `activation` (a
+    /// post-op) only for inference objects.
     static func depthwise(n: Int, c: Int, h: Int, w: Int, kh: Int, kw: Int, stride: Int, padding: Padding2d, bias: Bool,
-                          training: Bool) -> OpaquePointer {
-        let key = [n, c, h, w, kh, kw, stride, padding.top, padding.bottom, padding.left, padding.right, bias ? 1 : 0, training ? 1 : 0]
+                          training: Bool, activation: Activation = .identity) -> OpaquePointer {
+        let key = [n, c, h, w, kh, kw, stride, padding.top, padding.bottom, padding.left, padding.right, bias ? 1 : 0, training ? 1 : 0,
+                   Int(activation.rawValue)]
         return cached(&depthwiseConvolutions, key, "depthwiseConv2d [\(n), \(c), \(h), \(w)] kernel \(kh)×\(kw)") { err in
             let g = smear_depthwise_geometry(n: Int64(n), c: Int64(c), h: Int64(h), w: Int64(w), kh: Int64(kh), kw: Int64(kw), stride: Int64(stride),
                                              top: Int64(padding.top), bottom: Int64(padding.bottom), left: Int64(padding.left),
                                              right: Int64(padding.right))
-            return smear_dnnl_depthwise_create(g, bias ? 1 : 0, training ? 1 : 0, err, 256)
+            return smear_dnnl_depthwise_create(g, bias ? 1 : 0, training ? 1 : 0, activation.rawValue, err, 256)
         }
     }
 

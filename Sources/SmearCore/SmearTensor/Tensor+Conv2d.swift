@@ -113,9 +113,11 @@ extension Conv2dGeometry {
 extension Tensor {
     /// Convolution, PyTorch semantics: input [N, C, H, W], weight [O, C, KH, KW], bias [O].
     /// Runs on `ComputeBackend.current` (oneDNN or im2col + OpenBLAS); both give the same values to
-    /// float32 rounding.
+    /// float32 rounding. `activation` is applied to the output: inside oneDNN's kernel when nothing is recorded
+    /// (inference), as its own op otherwise.
     /// - Returns: [N, O, OH, OW], stored channels-last.
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                       activation: Activation = .identity) -> Tensor {
         require(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
                      "conv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [O, C, KH, KW])")
         require(stride > 0 && padding >= 0, "conv2d: stride \(stride) must be positive and padding \(padding) not negative")
@@ -124,8 +126,9 @@ extension Tensor {
         require(geo.oh > 0 && geo.ow > 0, "conv2d: input \(shape) is smaller than kernel \(weight.shape) with padding \(padding)")
         if let bias { require(bias.shape == [geo.o], "conv2d: bias \(bias.shape) should be [\(geo.o)]") }
         switch ComputeBackend.current {
-        case .dnnl: return conv2dDNNL(geo, weight: weight, bias: bias)
-        case .blas: return conv2dIm2col(geo, weight: weight, bias: bias)
+        case .dnnl where !Tensor.willRecord([self, weight, bias]): return conv2dDNNL(geo, weight: weight, bias: bias, activation: activation)
+        case .dnnl: return activation.apply(conv2dDNNL(geo, weight: weight, bias: bias))
+        case .blas: return activation.apply(conv2dIm2col(geo, weight: weight, bias: bias))
         }
     }
 

@@ -7,14 +7,17 @@ import Foundation
 
 extension Tensor {
     /// Whether an op on `inputs` will record a backward pass.
-    static func willRecord(_ inputs: [Tensor?]) -> Bool {
+    public static func willRecord(_ inputs: [Tensor?]) -> Bool {
         GradMode.isEnabled && inputs.contains { $0?.requiresGrad == true }
     }
 
-    /// conv2d through oneDNN. Weight gradients come back in the OHWI (channels-last) layout.
-    func conv2dDNNL(_ geo: Conv2dGeometry, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// conv2d through oneDNN. Weight gradients come back in the OHWI (channels-last) layout. An activation other
+    /// than identity is oneDNN's post-op, for inference only (the caller applies it as its own op when recording).
+    func conv2dDNNL(_ geo: Conv2dGeometry, weight: Tensor, bias: Tensor?, activation: Activation = .identity) -> Tensor {
         let x = channelsLast(), wt = weight.channelsLast()
-        let conv = DNNL.convolution(geo, bias: bias != nil, training: Tensor.willRecord([x, wt, bias]))
+        let training = Tensor.willRecord([x, wt, bias])
+        precondition(!training || activation == .identity, "conv2dDNNL: a fused activation is for inference only")
+        let conv = DNNL.convolution(geo, bias: bias != nil, training: training, activation: activation)
         let out = Tensor(uninitialized: [geo.n, geo.o, geo.oh, geo.ow], format: .channelsLast)
         DNNL.convForward(conv, x: x.data, w: wt.data, bias: bias.map { UnsafePointer($0.data) }, out: out.data)
         let inputs = bias.map { [x, wt, $0] } ?? [x, wt]
@@ -33,10 +36,13 @@ extension Tensor {
     /// training, oneDNN returns the batch mean and biased variance; the running statistics are updated
     /// here with the unbiased variance, as PyTorch does.
     func batchNorm2dDNNL(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool,
-                         momentum: Float, eps: Float, fusedReLU: Bool) -> Tensor {
+                         momentum: Float, eps: Float, activation: Activation) -> Tensor {
         let x = channelsLast()
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let m = n * h * w
+        // oneDNN fuses ReLU into batch norm (forward and backward); ReLU6 is clamped here, in place, and its
+        // gradient masked here before oneDNN's backward.
+        let fusedReLU = activation == .relu
         let bn = DNNL.batchNorm(n: n, c: c, h: h, w: w, eps: eps, relu: fusedReLU, training: training)
         let mean = training ? Tensor(uninitialized: [c]) : runningMean.contiguous()
         let variance = training ? Tensor(uninitialized: [c]) : runningVar.contiguous()
@@ -44,6 +50,7 @@ extension Tensor {
         let out = Tensor(uninitialized: x.shape, format: .channelsLast)
         DNNL.batchNormForward(bn, x: x.data, scale: weight.data, shift: bias.data, mean: mean.data,
                               variance: variance.data, workspace: workspace, out: out.data)
+        if activation == .relu6 { out.clampInPlace(activation.bounds) }
         if training {
             let unbiased = Float(m) / Float(m - 1)
             for j in 0..<c {
@@ -51,8 +58,9 @@ extension Tensor {
                 runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * variance.data[j] * unbiased
             }
         }
-        return Tensor.result(out, op: fusedReLU ? "batchNormReLU" : "batchNorm", inputs: [x, weight, bias]) { g in
-            let g = g.channelsLast()
+        return Tensor.result(out, op: Tensor.batchNormOpName(activation), inputs: [x, weight, bias]) { g in
+            var g = g.channelsLast()
+            if activation == .relu6 { g = g.maskedByClamp(output: out, activation.bounds) }
             let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
             let dWeight = Tensor(uninitialized: [c]), dBias = Tensor(uninitialized: [c])
             DNNL.batchNormBackward(bn, x: x.data, g: g.data, mean: mean.data, variance: variance.data, scale: weight.data, shift: bias.data,

@@ -28,8 +28,11 @@ public struct Padding2d: Sendable, Hashable {
 
 extension Tensor {
     /// Depthwise convolution: input [N, C, H, W], weight [C, 1, KH, KW], bias [C].
+    /// `activation` is applied to the output: inside oneDNN's kernel when nothing is recorded (inference), as its own
+    /// op otherwise.
     /// - Returns: [N, C, OH, OW] stored channels-last, OH = (H + top + bottom − KH) / stride + 1.
-    public func depthwiseConv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2d = Padding2d(0)) -> Tensor {
+    public func depthwiseConv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Padding2d = Padding2d(0),
+                                activation: Activation = .identity) -> Tensor {
         require(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1] && weight.shape[1] == 1,
                 "depthwiseConv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [C, 1, KH, KW])")
         require(stride > 0 && min(padding.top, padding.bottom, padding.left, padding.right) >= 0,
@@ -41,8 +44,19 @@ extension Tensor {
         let x = channelsLast()
         let taps = weight.permuted([2, 3, 0, 1]).contiguous()   // [KH, KW, C, 1]: a tap's C weights contiguous
         if ComputeBackend.current == .dnnl {
-            return depthwiseDNNL(x, taps: taps, bias: bias, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow)
+            if !Tensor.willRecord([x, taps, bias]) {
+                return depthwiseDNNL(x, taps: taps, bias: bias, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow,
+                                     activation: activation)
+            }
+            return activation.apply(depthwiseDNNL(x, taps: taps, bias: bias, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow))
         }
+        return activation.apply(depthwiseDirect(x, taps: taps, bias: bias, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow))
+    }
+
+    /// The direct loop (the BLAS back end's reference kernel), forward and backward.
+    private func depthwiseDirect(_ x: Tensor, taps: Tensor, bias: Tensor?, kh: Int, kw: Int, stride: Int, padding: Padding2d,
+                                 oh: Int, ow: Int) -> Tensor {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
         let xp = x.data, tp = taps.data, yp = out.data
         let bp = bias?.data
@@ -125,10 +139,10 @@ extension Tensor {
 
     /// depthwiseConv2d through oneDNN, on the same channels-last input and [KH, KW, C, 1] taps.
     private func depthwiseDNNL(_ x: Tensor, taps: Tensor, bias: Tensor?, kh: Int, kw: Int, stride: Int, padding: Padding2d,
-                               oh: Int, ow: Int) -> Tensor {
+                               oh: Int, ow: Int, activation: Activation = .identity) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let d = DNNL.depthwise(n: n, c: c, h: h, w: w, kh: kh, kw: kw, stride: stride, padding: padding, bias: bias != nil,
-                               training: Tensor.willRecord([x, taps, bias]))
+                               training: Tensor.willRecord([x, taps, bias]), activation: activation)
         let out = Tensor(uninitialized: [n, c, oh, ow], format: .channelsLast)
         DNNL.depthwiseForward(d, x: x.data, taps: taps.data, bias: bias.map { UnsafePointer($0.data) }, out: out.data)
         let inputs = bias.map { [x, taps, $0] } ?? [x, taps]

@@ -124,13 +124,11 @@ extension Tensor {
         }
     }
 
-    public func relu() -> Tensor { unary("relu", { $0 > 0 ? $0 : 0 }) { g, _, y in g.zipRaw(y) { g, y in y > 0 ? g : 0 } } }
+    public func relu() -> Tensor { activated(.relu, op: "relu") }
 
     /// min(max(x, 0), 6), the activation of MobileNet and EfficientNet-Lite; the gradient passes where 0 < x < 6
     /// (PyTorch's hardtanh).
-    public func relu6() -> Tensor {
-        unary("relu6", { Swift.min(Swift.max($0, 0), 6) }) { g, x, _ in g.zipRaw(x) { g, x in (x > 0 && x < 6) ? g : 0 } }
-    }
+    public func relu6() -> Tensor { activated(.relu6, op: "relu6") }
 
     public func sigmoid() -> Tensor {
         unary("sigmoid", { 1 / (1 + Foundation.exp(-$0)) }) { g, _, y in g.zipRaw(y) { g, y in g * y * (1 - y) } }

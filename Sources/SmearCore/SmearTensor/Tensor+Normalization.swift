@@ -17,17 +17,18 @@ extension Tensor {
     /// Training: normalises with the batch's mean and biased variance over M, and updates the running
     /// statistics in place: `r ← (1−momentum)·r + momentum·s`, with the unbiased variance M/(M−1).
     /// Evaluation: normalises with the running statistics.
-    /// With `fusedReLU`, returns relu(batchNorm(x)) in one pass (forward and backward).
+    /// With an `activation`, returns activation(batchNorm(x)) from the same op (one pass where the back end allows;
+    /// the backward pass masks the gradient with the output).
     /// - Parameters: weight, bias, runningMean, runningVar: [C].
     /// - Returns: the same shape (channels-last when 4-D).
     public func batchNorm(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, fusedReLU: Bool = false) -> Tensor {
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, activation: Activation = .identity) -> Tensor {
         let (x, m, c) = rowsByChannels()
         require(weight.shape == [c] && bias.shape == [c], "batchNorm: weight/bias should be [\(c)] for input \(shape)")
         if training { require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)") }
         if ComputeBackend.current == .dnnl && rank == 4 && (training || !Tensor.willRecord([x, weight, bias])) {
             return batchNorm2dDNNL(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                                   training: training, momentum: momentum, eps: eps, fusedReLU: fusedReLU)
+                                   training: training, momentum: momentum, eps: eps, activation: activation)
         }
         let (mean, invStd) = Tensor.batchNormStatistics(x, rows: m, channels: c, training: training, runningMean: runningMean,
                                                        runningVar: runningVar, momentum: momentum, eps: eps)
@@ -38,18 +39,22 @@ extension Tensor {
             for j in 0..<c { b[j] = bias.data[j] - mean.data[j] * scale[j] }; n = c }
         let out = Tensor(uninitialized: x.shape, format: x.format)
         let xp = x.data, yp = out.data
+        let (low, high) = activation.bounds
         Parallel.forRanges(m, minChunk: 1024) { rows in
             scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { t in
-                if fusedReLU {
-                    for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = Swift.max(0, xr[j] * s[j] + t[j]) } }
-                } else {
+                if activation == .identity {
                     for r in rows { let xr = xp + r * c, yr = yp + r * c; for j in 0..<c { yr[j] = xr[j] * s[j] + t[j] } }
+                } else {
+                    for r in rows {
+                        let xr = xp + r * c, yr = yp + r * c
+                        for j in 0..<c { yr[j] = Swift.min(high, Swift.max(low, xr[j] * s[j] + t[j])) }
+                    }
                 }
             } }
         }
-        return Tensor.result(out, op: fusedReLU ? "batchNormReLU" : "batchNorm", inputs: [x, weight, bias]) { g in
+        return Tensor.result(out, op: Tensor.batchNormOpName(activation), inputs: [x, weight, bias]) { g in
             var g = g.format == x.format ? g : g.converted(to: x.format)
-            if fusedReLU { g = g.zipRaw(out) { g, y in y > 0 ? g : 0 } }   // through the ReLU first
+            if activation != .identity { g = g.maskedByClamp(output: out, activation.bounds) }   // through the activation first
             let gp = g.data
             // Per channel: Σg and Σg·x̂ with x̂ = (x − mean)·invStd.
             var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
@@ -83,6 +88,32 @@ extension Tensor {
                 dx = d
             }
             return [dx, dWeight, dBias]
+        }
+    }
+
+    /// Evaluation's batch norm (running statistics) folded into the convolution before it, for inference:
+    /// weight'[o] = weight[o]·s[o] and bias'[o] = β[o] − mean[o]·s[o] with s = γ/√(var + eps), so that
+    /// conv(x, weight', bias') = batchNorm(conv(x, weight)). The output channel is the convolution weight's outermost
+    /// dimension in either memory format. Not recorded.
+    public static func batchNormFolded(into convWeight: Tensor, weight: Tensor, bias: Tensor, runningMean: Tensor,
+                                       runningVar: Tensor, eps: Float) -> (weight: Tensor, bias: Tensor) {
+        let o = convWeight.shape[0]
+        require(weight.shape == [o] && bias.shape == [o] && runningMean.shape == [o] && runningVar.shape == [o],
+                "batchNormFolded: the batch norm's [C] parameters do not match the convolution's \(o) outputs")
+        let scale = (0..<o).map { weight.data[$0] / (runningVar.data[$0] + eps).squareRoot() }
+        let shift = (0..<o).map { bias.data[$0] - runningMean.data[$0] * scale[$0] }
+        let folded = Tensor(uninitialized: convWeight.shape, format: convWeight.format)
+        let perOutput = convWeight.count / o, w = convWeight.data, f = folded.data
+        for j in 0..<o { for i in 0..<perOutput { f[j * perOutput + i] = w[j * perOutput + i] * scale[j] } }
+        return (folded, Tensor(shift, shape: [o]))
+    }
+
+    /// The op's name in profiles: "batchNorm", "batchNormReLU", "batchNormReLU6".
+    static func batchNormOpName(_ activation: Activation) -> String {
+        switch activation {
+        case .identity: return "batchNorm"
+        case .relu: return "batchNormReLU"
+        case .relu6: return "batchNormReLU6"
         }
     }
 

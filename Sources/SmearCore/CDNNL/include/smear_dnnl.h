@@ -30,12 +30,12 @@ typedef struct { int64_t n, c, h, w, o, kh, kw, stride, padding; } smear_conv_ge
 
 typedef struct smear_dnnl_conv smear_dnnl_conv;
 /// Forward primitive for `geometry` (`training` selects forward_training over forward_inference),
-/// with a bias when `bias` is nonzero, with a ReLU applied to the output when `relu` is nonzero
-/// (inference only), and with the output *added* to dst before the ReLU when `sum` is nonzero.
+/// with a bias when `bias` is nonzero, with an activation applied to the output (`activation`: 0 none, 1 ReLU,
+/// 2 ReLU6; inference only), and with the output *added* to dst before the activation when `sum` is nonzero.
 /// Backward primitives are made on first use. NULL on failure (message in err).
-smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry geometry, int bias, int training, int relu, int sum,
+smear_dnnl_conv *smear_dnnl_conv_create(smear_conv_geometry geometry, int bias, int training, int activation, int sum,
                                         char *err, size_t err_size);
-/// dst[N·OH·OW, O] = conv(src, weights) (+ bias) (+ dst if sum) (ReLU if relu).
+/// dst[N·OH·OW, O] = activation(conv(src, weights) (+ bias) (+ dst if sum)).
 int smear_dnnl_conv_forward(smear_dnnl_conv *conv, const float *src, const float *weights_ohwi,
                             const float *bias, float *dst);
 /// The gradients for diff_dst (training objects only): diff_src (NHWC) when not NULL, diff_weights
@@ -48,9 +48,10 @@ const char *smear_dnnl_conv_impl(smear_dnnl_conv *conv, int which);
 /// Geometry of one depthwise convolution (groups = channels): n, c, h, w, kh, kw, stride, and the padding of each side.
 typedef struct { int64_t n, c, h, w, kh, kw, stride, top, bottom, left, right; } smear_depthwise_geometry;
 typedef struct smear_dnnl_depthwise smear_dnnl_depthwise;
-/// NULL on failure, with oneDNN's message in err.
-smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry geometry, int bias, int training, char *err, size_t err_size);
-/// dst (NHWC) = depthwise(src (NHWC), taps [KH, KW, C]) (+ bias [C]).
+/// `activation` as for convolutions (inference only). NULL on failure, with oneDNN's message in err.
+smear_dnnl_depthwise *smear_dnnl_depthwise_create(smear_depthwise_geometry geometry, int bias, int training, int activation,
+                                                  char *err, size_t err_size);
+/// dst (NHWC) = activation(depthwise(src (NHWC), taps [KH, KW, C]) (+ bias [C])).
 int smear_dnnl_depthwise_forward(smear_dnnl_depthwise *d, const float *src, const float *taps, const float *bias, float *dst);
 /// diff_src (NHWC) when given; diff_taps ([KH, KW, C]) and diff_bias when diff_taps is given (they are overwritten).
 int smear_dnnl_depthwise_backward(smear_dnnl_depthwise *d, const float *src, const float *diff_dst, const float *taps,
