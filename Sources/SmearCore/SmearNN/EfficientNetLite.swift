@@ -17,7 +17,10 @@ public final class SameConv2d: Module {
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, depthwise: Bool = false) {
         precondition(!depthwise || inChannels == outChannels, "a depthwise convolution keeps its channels")
         let fanIn = (depthwise ? 1 : inChannels) * kernel * kernel
-        weight = Init.pytorchDefault([outChannels, depthwise ? 1 : inChannels, kernel, kernel], fanIn: fanIn).requiringGrad()
+        // An ordinary convolution's weight is stored channels-last ([O, KH, KW, C]), the layout the convolution
+        // kernels read, so no step converts it.
+        let w = Init.pytorchDefault([outChannels, depthwise ? 1 : inChannels, kernel, kernel], fanIn: fanIn)
+        weight = (depthwise ? w : w.channelsLast()).requiringGrad()
         self.stride = stride; self.kernel = kernel; self.depthwise = depthwise
     }
 
