@@ -42,6 +42,30 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(r.err.contains("adabn and training_bn each set the batch-norm statistics; choose one"), r.err)
     }
 
+    /// A report's per-class F1 and support follow its confusion matrix: each class's support is its row's sum, and
+    /// the mean F1 over the classes with support is macro_f1_present.
+    func testReport_perClassF1AndSupport_agreeWithTheConfusionMatrixAndMacroF1() throws {
+        let dir = try temporaryFolder("smear-per-class")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        r = evaluate(run, bccd)
+        total = 0
+        present = 0
+        rows = true
+        for i in range(len(r.classes)) {
+            row = 0
+            for v in r.confusion[i] { row = row + v }
+            rows = rows and row == r.support[i]
+            if r.support[i] > 0 { total = total + r.per_class_f1[i]; present = present + 1 }
+        }
+        print("rows", rows, "classes", len(r.per_class_f1) == len(r.classes))
+        print("macro", max([total / present - r.macro_f1_present, r.macro_f1_present - total / present]) < 0.000000001)
+        """
+        let r = try run(["-e", code])
+        XCTAssertTrue(r.out.contains("rows true classes true"), r.out + r.err)
+        XCTAssertTrue(r.out.contains("macro true"), r.out + r.err)
+    }
+
     /// predict() writes one row per image and returns the report evaluate() gives for the same arguments, so a
     /// script needs one pass (and one batch-norm recomputation) for both.
     func testPredict_writesTheCSV_andReturnsEvaluatesReport() throws {

@@ -145,7 +145,7 @@ final class ReportObject: ScriptObject {
     var typeName: String { "report" }
     var summary: String { evaluation.report(title: title) }
     var attributeNames: [String] { ["macro_f1", "macro_f1_present", "micro_f1", "accuracy", "entropy", "snd", "confusion", "predictions",
-                                    "classes", "logits", "images"] }
+                                    "classes", "logits", "images", "per_class_f1", "support"] }
     func attribute(_ name: String) throws -> Value? {
         let m = evaluation.confusion
         switch name {
@@ -160,6 +160,8 @@ final class ReportObject: ScriptObject {
         case "classes": return stringList(evaluation.classes)
         case "logits": return .object(TensorObject(evaluation.logits))
         case "images": return .number(Double(evaluation.predictions.count))
+        case "per_class_f1": return m.map { m in .list((0..<m.classes).map { .number(m.perClass($0).f1) }) } ?? Value.none
+        case "support": return m.map { m in numberList((0..<m.classes).map { m.support($0) }) } ?? Value.none
         default: return nil
         }
     }
