@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The pretrained few-labels grid's table (experiments/few_labels_grid writes the records): macro F1 over the classes
 present, on the target cells not labelled, mean ± sd over the seeds run, per arm and lab, without and with AdaBN, and
-each arm's minimum over the labs (the number the grid's rule compares).
+each arm's minimum over the labs (the number the grid's rule compares). Then, for the records that hold them, each
+lab's per-class F1 (mean over the seeds that have it) with the class's number of scored cells: a class with one or
+two scored cells is all or nothing and weighs as much as any other in the macro F1.
 
 usage: experiments/few_labels_table.py [RESULTS]   (default results/few-labels)"""
 import json
@@ -15,14 +17,16 @@ arms = ["mdd-0", "mdd-clue20", "source_only-random20", "mdd-random20"]
 arms += sorted({a for lab in labs if os.path.isdir(os.path.join(root, lab)) for a in os.listdir(os.path.join(root, lab))} - set(arms))
 
 
-def scores(lab, arm, key):
-    out = []
+def records(lab, arm):
     folder = os.path.join(root, lab, arm)
     for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         path = os.path.join(folder, seed, "result.json")
         if os.path.exists(path):
-            out.append(json.load(open(path))[key])
-    return out
+            yield json.load(open(path))
+
+
+def scores(lab, arm, key):
+    return [r[key] for r in records(lab, arm)]
 
 
 def cell(values):
@@ -43,3 +47,20 @@ for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaB
         means = [m for _, m in cells]
         low = f"{min(means):.3f}" if all(m is not None for m in means) else "–"
         print(f"| {arm}{label} | " + " | ".join(c for c, _ in cells) + f" | {low} |")
+
+for lab in labs:
+    rows = []
+    for arm in arms:
+        rs = [r for r in records(lab, arm) if "per_class_f1" in r]
+        if rs:
+            classes = rs[0]["classes"]
+            f1 = [statistics.mean(r["per_class_f1"][i] for r in rs) for i in range(len(classes))]
+            rows.append((arm, len(rs), classes, f1, rs[0]["support"]))
+    if not rows:
+        continue
+    classes = rows[0][2]
+    print(f"\n{lab}: per-class F1 on the cells not labelled, mean over the seeds that record it (scored cells of the first in brackets)")
+    print("| arm | seeds | " + " | ".join(classes) + " |")
+    print("|---|---|" + "---|" * len(classes))
+    for arm, n, _, f1, support in rows:
+        print(f"| {arm} | {n} | " + " | ".join(f"{f1[i]:.2f} ({support[i]})" if support[i] else "–" for i in range(len(classes))) + " |")
