@@ -40,6 +40,27 @@ final class DepthwiseMatchesTorchTests: XCTestCase {
         }
     }
 
+    /// Without a bias (as in EfficientNet-Lite0, where oneDNN makes other primitives) the output is the biased fixture's
+    /// minus the bias and the gradients are the fixture's.
+    func testWithoutBias_kernels3And5_gradientsMatchTorch() throws {
+        let f = try Fixture("depthwise")
+        try onEveryBackend {
+            for k in [3, 5] {
+                for s in [1, 2] {
+                    let tag = "k\(k)_s\(s) no bias"
+                    let x = fresh(f["x"]), w = fresh(f["w_k\(k)"])
+                    let pad = Padding2d.same(height: 9, width: 10, kernel: k, stride: s)
+                    let y = x.depthwiseConv2d(weight: w, stride: s, padding: pad)
+                    let expected = f["out_k\(k)_s\(s)"] - f["b"].reshaped([1, f["b"].count, 1, 1])
+                    assertClose(y.contiguous(), expected, atol: 1e-4, tag)
+                    (y * f["g_k\(k)_s\(s)"]).sum().backward()
+                    assertClose(x.grad!.contiguous(), f["dx_k\(k)_s\(s)"], atol: 1e-4, "\(tag) dx")
+                    assertClose(w.grad!.contiguous(), f["dw_k\(k)_s\(s)"], atol: 2e-4, "\(tag) dw")
+                }
+            }
+        }
+    }
+
     /// The same convolution as a padded input and no padding: `padded` and its gradient.
     func testPaddedThenValid_equalsPaddedConvolution() throws {
         let f = try Fixture("depthwise")
