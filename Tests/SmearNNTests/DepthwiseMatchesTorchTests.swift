@@ -20,42 +20,26 @@ final class DepthwiseMatchesTorchTests: XCTestCase {
         XCTAssertEqual(Padding2d.same(height: 1, width: 1, kernel: 3, stride: 2), Padding2d(top: 1, bottom: 1, left: 1, right: 1))
     }
 
-    func testDepthwiseConv2d_kernels3And5_strides1And2_matchTorch() throws {
+    /// With a bias, and without one (as in EfficientNet-Lite0, where oneDNN makes other primitives: the output is the
+    /// biased fixture's minus the bias, the input and weight gradients the fixture's).
+    func testDepthwiseConv2d_kernels3And5_strides1And2_withAndWithoutBias_matchTorch() throws {
         let f = try Fixture("depthwise")
         try onEveryBackend {
             for k in [3, 5] {
                 for s in [1, 2] {
-                    let tag = "k\(k)_s\(s)"
-                    let x = fresh(f["x"]), w = fresh(f["w_k\(k)"]), b = fresh(f["b"])
-                    let pad = Padding2d.same(height: 9, width: 10, kernel: k, stride: s)
-                    XCTAssertEqual([pad.top, pad.bottom, pad.left, pad.right].map(Float.init), f["pad_\(tag)"].scalars, tag)
-                    let y = x.depthwiseConv2d(weight: w, bias: b, stride: s, padding: pad)
-                    assertClose(y.contiguous(), f["out_\(tag)"], atol: 1e-4, tag)
-                    (y * f["g_\(tag)"]).sum().backward()
-                    assertClose(x.grad!.contiguous(), f["dx_\(tag)"], atol: 1e-4, "\(tag) dx")
-                    assertClose(w.grad!.contiguous(), f["dw_\(tag)"], atol: 2e-4, "\(tag) dw")
-                    assertClose(b.grad!, f["db_\(tag)"], atol: 2e-4, "\(tag) db")
-                }
-            }
-        }
-    }
-
-    /// Without a bias (as in EfficientNet-Lite0, where oneDNN makes other primitives) the output is the biased fixture's
-    /// minus the bias and the gradients are the fixture's.
-    func testWithoutBias_kernels3And5_gradientsMatchTorch() throws {
-        let f = try Fixture("depthwise")
-        try onEveryBackend {
-            for k in [3, 5] {
-                for s in [1, 2] {
-                    let tag = "k\(k)_s\(s) no bias"
-                    let x = fresh(f["x"]), w = fresh(f["w_k\(k)"])
-                    let pad = Padding2d.same(height: 9, width: 10, kernel: k, stride: s)
-                    let y = x.depthwiseConv2d(weight: w, stride: s, padding: pad)
-                    let expected = f["out_k\(k)_s\(s)"] - f["b"].reshaped([1, f["b"].count, 1, 1])
-                    assertClose(y.contiguous(), expected, atol: 1e-4, tag)
-                    (y * f["g_k\(k)_s\(s)"]).sum().backward()
-                    assertClose(x.grad!.contiguous(), f["dx_k\(k)_s\(s)"], atol: 1e-4, "\(tag) dx")
-                    assertClose(w.grad!.contiguous(), f["dw_k\(k)_s\(s)"], atol: 2e-4, "\(tag) dw")
+                    for withBias in [true, false] {
+                        let tag = "k\(k)_s\(s)"
+                        let x = fresh(f["x"]), w = fresh(f["w_k\(k)"]), b = fresh(f["b"])
+                        let pad = Padding2d.same(height: 9, width: 10, kernel: k, stride: s)
+                        XCTAssertEqual([pad.top, pad.bottom, pad.left, pad.right].map(Float.init), f["pad_\(tag)"].scalars, tag)
+                        let y = x.depthwiseConv2d(weight: w, bias: withBias ? b : nil, stride: s, padding: pad)
+                        let expected = withBias ? f["out_\(tag)"] : f["out_\(tag)"] - f["b"].reshaped([1, f["b"].count, 1, 1])
+                        assertClose(y.contiguous(), expected, atol: 1e-4, "\(tag) bias \(withBias)")
+                        (y * f["g_\(tag)"]).sum().backward()
+                        assertClose(x.grad!.contiguous(), f["dx_\(tag)"], atol: 1e-4, "\(tag) bias \(withBias) dx")
+                        assertClose(w.grad!.contiguous(), f["dw_\(tag)"], atol: 2e-4, "\(tag) bias \(withBias) dw")
+                        if withBias { assertClose(b.grad!, f["db_\(tag)"], atol: 2e-4, "\(tag) db") }
+                    }
                 }
             }
         }

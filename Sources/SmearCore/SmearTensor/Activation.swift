@@ -54,11 +54,11 @@ extension Tensor {
         return out
     }
 
-    /// `activation` as a recorded op; the backward pass masks the gradient with the output.
-    func activated(_ activation: Activation, op: String) -> Tensor {
+    /// `activation` as a recorded op named after it ("relu", "relu6"); the backward pass masks the gradient with the output.
+    func activated(_ activation: Activation) -> Tensor {
         let bounds = activation.bounds
         let out = clampedRaw(bounds)
-        return Tensor.result(out, op: op, inputs: [self]) { g in [g.maskedByClamp(output: out, bounds)] }
+        return Tensor.result(out, op: "\(activation)", inputs: [self]) { g in [g.maskedByClamp(output: out, bounds)] }
     }
 
     /// Clamps this tensor's storage into `bounds` in place (a tensor just made by the caller, not yet shared).

@@ -124,11 +124,11 @@ extension Tensor {
         }
     }
 
-    public func relu() -> Tensor { activated(.relu, op: "relu") }
+    public func relu() -> Tensor { activated(.relu) }
 
     /// min(max(x, 0), 6), the activation of MobileNet and EfficientNet-Lite; the gradient passes where 0 < x < 6
     /// (PyTorch's hardtanh).
-    public func relu6() -> Tensor { activated(.relu6, op: "relu6") }
+    public func relu6() -> Tensor { activated(.relu6) }
 
     public func sigmoid() -> Tensor {
         unary("sigmoid", { 1 / (1 + Foundation.exp(-$0)) }) { g, _, y in g.zipRaw(y) { g, y in g * y * (1 - y) } }
