@@ -17,6 +17,8 @@ class SmearExecutableTestCase: XCTestCase {
         p.currentDirectoryURL = root
         var env = environment ?? ProcessInfo.processInfo.environment
         env["SMEAR_PLOTS"] = env["SMEAR_PLOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
+        // the tests' labs (hostile names among them) never reach the user's own statistics cache
+        env["SMEAR_CACHE"] = env["SMEAR_CACHE"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-cache").path
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = input

@@ -59,11 +59,8 @@ public struct ChannelStatistics: Codable, Sendable, Equatable {
         return ChannelStatistics(mean: mean.map(Float.init), std: std.map(Float.init), images: dataset.count)
     }
 
-    /// The cache folder: $SMEAR_CACHE, else ~/.cache/smear.
-    public static var cacheDirectory: URL {
-        if let p = ProcessInfo.processInfo.environment["SMEAR_CACHE"] { return URL(fileURLWithPath: p) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/smear")
-    }
+    /// The cache folder (CacheFolders.statistics).
+    public static var cacheDirectory: URL { CacheFolders.statistics() }
 
     /// Loads the statistics cached for exactly this list of files, or computes and caches them.
     /// `transform` and `transformKey` (what identifies the transform and its parameters in the cache's name)
@@ -87,7 +84,7 @@ func cachedValue<T: Codable>(of dataset: ImageDataset, in directory: URL, prefix
     var hasher = FNV1a()
     for s in dataset.samples { hasher.add(s.path.standardizedFileURL.path) }
     if !key.isEmpty { hasher.add(key) }
-    let file = directory.appendingPathComponent("\(prefix)-\(dataset.name.replacingOccurrences(of: "/", with: "_"))-\(hasher.hex).json")
+    let file = directory.appendingPathComponent("\(prefix)-\(CacheFolders.fileNamePart(dataset.name))-\(hasher.hex).json")
     if let data = try? Data(contentsOf: file), let value = try? JSONDecoder().decode(T.self, from: data) { return value }
     let value = try compute()
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
