@@ -1,0 +1,57 @@
+// SHOT's centroid labels: the numpy transcription of its code gives the same labels on random clusters; by hand,
+// an image the classifier mislabels inside another class's cluster takes that class, a class never predicted
+// takes no part, and a class that loses every image in the first assignment drops out.
+import Foundation
+import SmearMetrics
+import SmearTestSupport
+import XCTest
+
+final class CentroidLabelsTests: XCTestCase {
+    func testLabels_equalTheNumpyTranscriptionOfShotsCode() throws {
+        let url = fixturesDirectory.appendingPathComponent("centroid_labels.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let cases = json["cases"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 3)
+        for (i, c) in cases.enumerated() {
+            let n = c["n"] as! Int
+            let features = (c["features"] as! [Double]).map(Float.init), probabilities = (c["probabilities"] as! [Double]).map(Float.init)
+            let expected = c["labels"] as! [Int], classifier = c["classifier"] as! [Int]
+            let got = CentroidLabels.assign(features: features, probabilities: probabilities, count: n).labels
+            XCTAssertEqual(got, expected, "case \(i)")
+            XCTAssertNotEqual(got, classifier, "case \(i): the fixture relabels some images, so the test can fail")
+        }
+    }
+
+    /// Two tight groups in 2-D, around (4, 0) and (0, 4); the classifier calls image 2 (in the first group) class 1.
+    let features: [Float] = [4, 0.1, 4, -0.1, 4.1, 0, 0.1, 4, -0.1, 4, 0, 4.1]
+    func probabilities(_ classes: [Int], k: Int) -> [Float] {
+        classes.flatMap { c in (0..<k).map { $0 == c ? Float(0.9) : 0.1 / Float(k - 1) } }
+    }
+
+    func testAnImageInsideAnotherClassesCluster_takesThatClass() {
+        let r = CentroidLabels.assign(features: features, probabilities: probabilities([0, 0, 1, 1, 1, 1], k: 2), count: 6)
+        XCTAssertEqual(r.labels, [0, 0, 0, 1, 1, 1])
+        let s = CentroidLabels.similarities(features: features, count: 6, to: r.centroids)
+        for i in 0..<6 { XCTAssertEqual(s[i].firstIndex(of: s[i].max()!), r.labels[i], "the scores' argmax is the label") }
+    }
+
+    func testAClassNeverPredicted_takesNoPart() {
+        // class 2's probabilities put some weight everywhere, but the classifier never picks it
+        let r = CentroidLabels.assign(features: features, probabilities: probabilities([0, 0, 0, 1, 1, 1], k: 3), count: 6)
+        XCTAssertEqual(r.labels, [0, 0, 0, 1, 1, 1])
+        XCTAssertNil(r.centroids[2])
+        XCTAssertEqual(CentroidLabels.similarities(features: features, count: 6, to: r.centroids)[0][2], -1)
+    }
+
+    func testAClassThatLosesEveryImage_dropsOutOfTheSecondAssignment() {
+        // class 2 is predicted once, for an image of the second group, but its probability-weighted centroid is
+        // pulled towards the first group (0.45 of class 2 on each of its images): every image is nearer group 0's
+        // or group 1's centroid, so class 2 is left empty after the first assignment
+        let p: [Float] = [0.5, 0.05, 0.45, 0.5, 0.05, 0.45, 0.5, 0.05, 0.45,
+                          0.05, 0.9, 0.05, 0.05, 0.9, 0.05, 0.05, 0.05, 0.9]
+        let r = CentroidLabels.assign(features: features, probabilities: p, count: 6)
+        XCTAssertFalse(r.labels.contains(2))
+        XCTAssertNil(r.centroids[2], "no zero-vector centroid survives")
+        XCTAssertNotNil(r.centroids[0]); XCTAssertNotNil(r.centroids[1])
+    }
+}
