@@ -10,11 +10,12 @@ public enum EvaluationLab: String, CaseIterable, Sendable {
 }
 
 /// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, or the 8
-/// orientations averaged (test-time augmentation).
+/// orientations averaged (test-time augmentation); with `centroids`, the predictions are SHOT's centroid labels of
+/// the scored images (Evaluation.relabelledByCentroids) instead of the classifier's.
 public struct EvaluationOptions: Sendable {
-    public var adabn = false, trainingBN = false, tta = false
-    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false) {
-        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta
+    public var adabn = false, trainingBN = false, tta = false, centroids = false
+    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, centroids: Bool = false) {
+        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta; self.centroids = centroids
     }
 }
 
@@ -55,12 +56,16 @@ extension Trainer {
         if let checkpoint { try loadSelected(checkpoint) }
         let pipeline = evaluationPipeline(for: ds, lab: lab)
         let scored = try unlabelledPart(of: ds).mapped(onto: data.source.classes)
-        guard options.trainingBN else {
-            return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
+        let e: Evaluation
+        if options.trainingBN {
+            let restore = try recomputeBatchNormOnTrainingBatches()
+            defer { restore() }
+            e = try Evaluation.run(net, on: scored, pipeline: pipeline, keepFeatures: options.centroids, orientations: options.tta)
+        } else {
+            e = try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: options.centroids,
+                                   orientations: options.tta)
         }
-        let restore = try recomputeBatchNormOnTrainingBatches()
-        defer { restore() }
-        return try Evaluation.run(net, on: scored, pipeline: pipeline, orientations: options.tta)
+        return options.centroids ? e.relabelledByCentroids() : e
     }
 
     /// A report's title: the method, the dataset, the checkpoint, how the batch-norm statistics and orientations were
@@ -69,6 +74,7 @@ extension Trainer {
         let left = ds.count - scored
         return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.adabn ? " + AdaBN" : "")"
             + "\(options.trainingBN ? " + batch norm over the training batches" : "")\(options.tta ? " + 8 orientations" : "")"
+            + (options.centroids ? ", relabelled by the target's centroids (SHOT)" : "")
             + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
     }
 
