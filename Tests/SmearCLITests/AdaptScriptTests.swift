@@ -1,0 +1,73 @@
+// scripts/adapt.smear end to end: an unlabelled target, and the label-budget loop (proposals, template, labelled run).
+import Foundation
+import SmearTensor
+import SmearData
+import XCTest
+
+final class AdaptScriptTests: SmearExecutableTestCase {
+    /// scripts/adapt.smear, shrunk to 1 × 3 steps at width 8: an unlabelled folder of BCCD images in, one
+    /// prediction per image out, a report that says there are no labels, and the plots.
+    func testAdaptScript_unlabelledTarget_writesAPredictionPerImageAndPlots() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-\(UUID().uuidString)")
+        let flat = dir.appendingPathComponent("target"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: flat, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bccd = root.appendingPathComponent("data/sample/bccd")
+        var images = 0
+        for c in try FileManager.default.contentsOfDirectory(atPath: bccd.path) where !c.hasPrefix(".") {
+            for f in try FileManager.default.contentsOfDirectory(atPath: bccd.appendingPathComponent(c).path) where f.hasSuffix(".jpg") {
+                try FileManager.default.copyItem(at: bccd.appendingPathComponent(c).appendingPathComponent(f),
+                                                 to: flat.appendingPathComponent("\(c)-\(f)"))
+                images += 1
+            }
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = out.appendingPathComponent("plots").path
+        let r = try run(["scripts/adapt.smear", "data/sample/pbc_barcelona", flat.path, out.path, "1", "3", "8"], environment: env)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("(no labels: no F1)"), r.out)
+        let predictions = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8)
+        XCTAssertEqual(predictions.split(separator: "\n").count, images + 1, "a header and one line per image")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
+    }
+
+    /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
+    /// montage; the template filled in and given back with --target-labels trains run-labelled, scored on the cells not labelled.
+    func testAdaptScript_labelBudget_thenTheFilledTemplate_trainsOnTheLabelledCells() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-labels-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let first = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4", "1", "3", "8"], executable: "/bin/bash")
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.out.contains("label the 4 cells in \(out.path)/to_label.csv"), first.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-proposals.png").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4").path), "nothing is trained on labels yet")
+        // The person: each proposed cell labelled with the class folder it lies in.
+        let template = out.appendingPathComponent("to_label.csv")
+        let rows = try String(contentsOf: template, encoding: .utf8).split(separator: "\n").dropFirst().map { row -> String in
+            let image = String(row.dropLast())   // "path,"
+            return "\(image),\(URL(fileURLWithPath: image).deletingLastPathComponent().lastPathComponent)"
+        }
+        XCTAssertEqual(rows.count, 4)
+        try (["image,label"] + rows).joined(separator: "\n").write(to: template, atomically: true, encoding: .utf8)
+        let second = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--target-labels", template.path,
+                              "--label-budget", "3", "1", "3", "8"], executable: "/bin/bash")
+        XCTAssertEqual(second.status, 0, second.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4/latest.safetensors").path))
+        // the next round: 3 more cells, none of them the 4 labelled ones
+        let next = try String(contentsOf: out.appendingPathComponent("to_label-round-4.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(next.count, 3)
+        XCTAssertTrue(Set(next.map { String($0.dropLast()) }).isDisjoint(with: rows.map { String($0.split(separator: ",")[0]) }))
+        XCTAssertTrue(second.out.contains("scored on the 79 cells not labelled; 4 labelled for training left out"), second.out)
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["scored_images"] as? Double, 79)
+        XCTAssertEqual(result["oracle"] as? Bool, false)
+        for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),
+                                 (["--target-labels", dir.appendingPathComponent("none.csv").path], "needs an existing CSV file"),
+                                 (["--strategy", "best"], "--strategy is clue, balanced, badge, entropy or random"), (["--fast"], "unknown option --fast")] {
+            let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path] + args, executable: "/bin/bash")
+            XCTAssertEqual(r.status, 64, "\(args)")
+            XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)")
+        }
+    }
+}
