@@ -42,6 +42,25 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(r.err.contains("adabn and training_bn each set the batch-norm statistics; choose one"), r.err)
     }
 
+    /// centroids=true reaches the evaluation (its report says it was relabelled by the target's centroids; what the
+    /// labels are is CentroidEvaluationTests'), scores the same images, and leaves the run as it was.
+    func testEvaluate_centroids_relabelsByTheTargetsCentroids_andSaysSo() throws {
+        let dir = try temporaryFolder("smear-centroids")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        plain = evaluate(run, bccd)
+        c = evaluate(run, bccd, centroids=true)
+        print("same images", c.images == plain.images)
+        print("restored", entropy(plain) == entropy(evaluate(run, bccd)))
+        print(c)
+        """
+        let r = try run(["-e", code])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("same images true"), r.out + r.err)
+        XCTAssertTrue(r.out.contains("restored true"), r.out)
+        XCTAssertTrue(r.out.contains("relabelled by the target's centroids (SHOT)"), r.out)
+    }
+
     /// A report's per-class F1 and support follow its confusion matrix: each class's support is its row's sum, and
     /// the mean F1 over the classes with support is macro_f1_present.
     func testReport_perClassF1AndSupport_agreeWithTheConfusionMatrixAndMacroF1() throws {
