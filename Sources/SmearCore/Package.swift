@@ -21,7 +21,9 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // oneDNN (libdnnl-dev): convolution, batch norm and pooling kernels behind a plain-C layer.
         .target(name: "CDNNL", path: "CDNNL", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dnnl")]),
-        .target(name: "SmearTensor", dependencies: ["COpenBLAS", "CDNNL"], path: "SmearTensor",
+        // Kernels written in C for the vector units (AVX-512, AVX2 or baseline, chosen at load time).
+        .target(name: "CKernels", path: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "SmearTensor", dependencies: ["COpenBLAS", "CDNNL", "CKernels"], path: "SmearTensor",
                 swiftSettings: optimise),
         .target(name: "SmearNN", dependencies: ["SmearTensor"], path: "SmearNN",
                 swiftSettings: optimise),

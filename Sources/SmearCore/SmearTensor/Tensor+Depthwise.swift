@@ -1,10 +1,12 @@
 // N batch, C channels, H×W input, OH×OW output, KH×KW kernel. Depthwise convolution (groups = C: each channel
 // convolved with its own kernel, PyTorch's Conv2d(C, C, k, groups=C)), zero padding with separate amounts on each
 // side (TensorFlow's "SAME" padding is asymmetric for even inputs and stride 2).
-// On the oneDNN back end it is oneDNN's grouped convolution (its depthwise kernels); on the BLAS back end, the
-// reference: a direct loop on channels-last data (the C values of a pixel are contiguous: the inner loop runs over
-// channels and vectorises), forward and backward side by side. Depthwise convolution does few operations per byte
-// it reads, which is why neither uses a matrix product.
+// On the oneDNN back end it is oneDNN's grouped convolution (its depthwise kernels), except for the weight gradient
+// of taps other than 3×3, which oneDNN 2.6 runs with a generic grouped kernel and smear with its own C kernel
+// (CKernels/depthwise_weight_grad.c; 2–3× faster on EfficientNet-Lite0's 5×5 layers); on the BLAS back end, the reference: a direct loop on channels-last data (the
+// C values of a pixel are contiguous: the inner loop runs over channels and vectorises), forward and backward side by
+// side. Depthwise convolution does few operations per byte it reads, which is why neither uses a matrix product.
+import CKernels
 import Foundation
 
 /// Zero padding of the four sides of an image, in pixels.
@@ -37,7 +39,7 @@ extension Tensor {
                 "depthwiseConv2d: input \(shape) and weight \(weight.shape) do not match ([N, C, H, W] and [C, 1, KH, KW])")
         require(stride > 0 && min(padding.top, padding.bottom, padding.left, padding.right) >= 0,
                 "depthwiseConv2d: stride \(stride) must be positive and padding not negative")
-        let (n, c, h, w, kh, kw) = (shape[0], shape[1], shape[2], shape[3], weight.shape[2], weight.shape[3])
+        let (c, h, w, kh, kw) = (shape[1], shape[2], shape[3], weight.shape[2], weight.shape[3])
         let oh = (h + padding.top + padding.bottom - kh) / stride + 1, ow = (w + padding.left + padding.right - kw) / stride + 1
         require(oh > 0 && ow > 0, "depthwiseConv2d: input \(shape) is smaller than kernel \(weight.shape) with its padding")
         if let bias { require(bias.shape == [c], "depthwiseConv2d: bias \(bias.shape) should be [\(c)]") }
@@ -152,8 +154,29 @@ extension Tensor {
             let needTaps = taps.requiresGrad || bias?.requiresGrad == true
             let dTaps = needTaps ? Tensor(uninitialized: taps.shape) : nil
             let db = needTaps ? bias.map { Tensor(uninitialized: $0.shape) } : nil
-            DNNL.depthwiseBackward(d, x: x.data, g: g.data, taps: taps.data, dx: dx?.data, dTaps: dTaps?.data, dBias: db?.data)
+            // oneDNN's own depthwise kernel for the weight gradient covers 3×3 taps; other sizes take smear's
+            let oneDNNTaps = kh == 3 && kw == 3
+            if dx != nil || oneDNNTaps {
+                DNNL.depthwiseBackward(d, x: x.data, g: g.data, taps: taps.data, dx: dx?.data, dTaps: oneDNNTaps ? dTaps?.data : nil,
+                                       dBias: oneDNNTaps ? db?.data : nil)
+            }
+            if let dTaps, !oneDNNTaps {
+                Tensor.depthwiseWeightGradient(x, g, into: dTaps, bias: db, kh: kh, kw: kw, stride: stride, padding: padding, oh: oh, ow: ow)
+            }
             return bias == nil ? [dx, dTaps] : [dx, dTaps, db]
+        }
+    }
+
+    /// The taps' (and bias's) gradient by smear's C kernel: threads take disjoint blocks of 16 channels, and each
+    /// channel's sums run in one order, so the result is the same for any thread count.
+    private static func depthwiseWeightGradient(_ x: Tensor, _ g: Tensor, into dTaps: Tensor, bias db: Tensor?, kh: Int, kw: Int,
+                                         stride: Int, padding: Padding2d, oh: Int, ow: Int) {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let xp = x.data, gp = g.data, tp = dTaps.data, bp = db?.data
+        Parallel.forRanges((c + 15) / 16) { blocks in
+            smear_depthwise_weight_grad(xp, gp, tp, bp, Int32(n), Int32(c), Int32(h), Int32(w), Int32(kh), Int32(kw), Int32(stride),
+                                        Int32(padding.top), Int32(padding.left), Int32(oh), Int32(ow),
+                                        Int32(blocks.lowerBound * 16), Int32(min(c, blocks.upperBound * 16)))
         }
     }
 
