@@ -62,6 +62,26 @@ final class BackendAgreementTests: XCTestCase {
         assertAgree(r, ["output", "input gradient", "weight gradient", "bias gradient"])
     }
 
+    /// Training batch norm with ReLU6 (oneDNN's batch norm, the clamp and its gradient mask beside it) against the BLAS
+    /// back end's loops: output, every gradient, and the running statistics, for 48 and 37 channels. γ up to ±6 and β
+    /// up to ±2 put outputs on both sides of ReLU6's range, so the mask is exercised.
+    func testBatchNormReLU6Training_agrees() {
+        for c in [48, 37] {
+            let x = randn([4, c, 6, 5], seed: 11) * 2 + 0.5, w = randn([c], seed: 12) * 3, b = randn([c], seed: 13)
+            var running: [ComputeBackend: [Float]] = [:]
+            let r = onBothBackends([x, w, b]) {
+                let mean = Tensor.full([c], 0.2), variance = Tensor.full([c], 1.5)
+                defer { running[ComputeBackend.current] = mean.scalars + variance.scalars }
+                return $0[0].batchNorm(weight: $0[1], bias: $0[2], runningMean: mean, runningVar: variance, training: true,
+                                       activation: .relu6)
+            }
+            assertAgree(r, ["output (C \(c))", "input gradient (C \(c))", "weight gradient (C \(c))", "bias gradient (C \(c))"])
+            let y = r[.dnnl]![0].scalars
+            XCTAssertTrue(y.contains(0) && y.contains(6) && y.contains { $0 > 0 && $0 < 6 }, "C \(c): outputs on both bounds and between")
+            assertClose(running[.dnnl]!, running[.blas]!, atol: 1e-5, "running statistics (C \(c))")
+        }
+    }
+
     /// A ResNet-18 at width 16 (so that layers 1–3 take oneDNN's Winograd path), from the same initial
     /// weights on each back end: every parameter gradient of the first step agrees to float32 rounding
     /// (1e-3 of each tensor's largest entry), and the losses of three SGD steps agree within 2× the
