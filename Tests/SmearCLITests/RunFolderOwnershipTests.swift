@@ -16,6 +16,7 @@ final class RunFolderOwnershipTests: SmearExecutableTestCase {
         first.executableURL = smear
         first.arguments = sampleTrain(dir, ["--epochs", "1000", "--iters", "50"])
         first.currentDirectoryURL = root
+        first.environment = childEnvironment()
         first.standardOutput = FileHandle.nullDevice; first.standardError = FileHandle.nullDevice
         try first.run()
         defer { if first.isRunning { first.terminate() } }

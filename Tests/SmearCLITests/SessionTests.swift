@@ -13,7 +13,7 @@ final class SessionTests: SmearExecutableTestCase {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         p.arguments = ["-qfc", smear.path, "/dev/null"]
         p.currentDirectoryURL = root
-        var env = ProcessInfo.processInfo.environment
+        var env = childEnvironment()
         env["LANG"] = "C"; env["LC_ALL"] = nil; env["SMEAR_HISTORY"] = FileManager.default.temporaryDirectory.appendingPathComponent("smear-utf8-history").path
         p.environment = env
         let input = Pipe(), out = Pipe()
@@ -55,20 +55,10 @@ final class SessionTests: SmearExecutableTestCase {
     func testInterrupt_duringTraining_stopsCleanlyAndTheScriptContinues() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("smear-int-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
-        let p = Process()
-        p.executableURL = smear
-        p.currentDirectoryURL = root
-        p.arguments = ["-e", "run = train(dataset(\"data/sample/pbc_barcelona\"), dataset(\"data/sample/bccd\"), epochs=50, iters=100, "
-                       + "batch=4, size=32, width=4, bottleneck=8, head=8, out=\"\(out.path)\"); print(\"after\", run.epochs)"]
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        // Interrupt every 2 s until it ends (the first may arrive before training has started on a slow machine).
-        DispatchQueue.global().async {
-            for _ in 0..<60 where p.isRunning { Thread.sleep(forTimeInterval: 2); if p.isRunning { p.interrupt() } }
-        }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        // Interrupted every 2 s until it ends (the first may arrive before training has started on a slow machine).
+        let (p, text) = try runInterrupting(every: 2, atMost: 60, [
+            "-e", "run = train(dataset(\"data/sample/pbc_barcelona\"), dataset(\"data/sample/bccd\"), epochs=50, iters=100, "
+                + "batch=4, size=32, width=4, bottleneck=8, head=8, out=\"\(out.path)\"); print(\"after\", run.epochs)"])
         XCTAssertEqual(p.terminationStatus, 0, text)
         XCTAssertTrue(text.contains("stopped at iteration"), text)
         XCTAssertTrue(text.contains("after "), text)
@@ -80,7 +70,7 @@ final class SessionTests: SmearExecutableTestCase {
     func testKill9_thenResume_equalsAnUninterruptedRun() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-kill-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var env = ProcessInfo.processInfo.environment
+        var env = childEnvironment()
         env["SMEAR_THREADS"] = "1"; env["OMP_NUM_THREADS"] = "1"; env["OPENBLAS_NUM_THREADS"] = "1"
         func arguments(_ out: String) -> [String] {
             ["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--method", "mdd", "--epochs", "3",
@@ -114,19 +104,28 @@ final class SessionTests: SmearExecutableTestCase {
 
     /// Ctrl-C in an endless loop ends the loop with an error naming the line, not the process with a signal.
     func testInterrupt_inAnEndlessLoop_isAnError() throws {
+        let (p, text) = try runInterrupting(every: 1, atMost: 30, ["-e", "i = 0; while true { i = i + 1 }"])
+        XCTAssertEqual(p.terminationReason, .exit, "ended by exit, not by a signal: \(text)")
+        XCTAssertEqual(p.terminationStatus, 70, text)
+        XCTAssertTrue(text.contains("interrupted (Ctrl-C)"), text)
+    }
+
+    /// Runs smear with `arguments` from the repository's root and sends it SIGINT every `seconds` (at most `times`
+    /// times) until it ends; its status and both outputs, interleaved.
+    func runInterrupting(every seconds: TimeInterval, atMost times: Int, _ arguments: [String]) throws -> (Process, String) {
         let p = Process()
         p.executableURL = smear
-        p.arguments = ["-e", "i = 0; while true { i = i + 1 }"]
+        p.currentDirectoryURL = root
+        p.environment = childEnvironment()
+        p.arguments = arguments
         let pipe = Pipe()
         p.standardOutput = pipe; p.standardError = pipe
         try p.run()
         DispatchQueue.global().async {
-            for _ in 0..<30 where p.isRunning { Thread.sleep(forTimeInterval: 1); if p.isRunning { p.interrupt() } }
+            for _ in 0..<times where p.isRunning { Thread.sleep(forTimeInterval: seconds); if p.isRunning { p.interrupt() } }
         }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationReason, .exit, "ended by exit, not by a signal: \(text)")
-        XCTAssertEqual(p.terminationStatus, 70, text)
-        XCTAssertTrue(text.contains("interrupted (Ctrl-C)"), text)
+        return (p, text)
     }
 }

@@ -8,6 +8,16 @@ class SmearExecutableTestCase: XCTestCase {
     var smear: URL { (Bundle.main.executableURL?.deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")).appendingPathComponent("smear") }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The environment a child smear gets: `environment` (default: the test's own) with plots and the statistics
+    /// cache in temporary folders unless it sets them, so the tests' labs (hostile names among them) never reach the
+    /// user's own cache.
+    func childEnvironment(_ environment: [String: String]? = nil) -> [String: String] {
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["SMEAR_PLOTS"] = env["SMEAR_PLOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
+        env["SMEAR_CACHE"] = env["SMEAR_CACHE"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-cache").path
+        return env
+    }
+
     /// Runs smear (or `executable`, e.g. /bin/bash for the scripts) with `args` in the repository's root.
     func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil, executable: String? = nil) throws
         -> (status: Int32, out: String, err: String) {
@@ -15,11 +25,7 @@ class SmearExecutableTestCase: XCTestCase {
         p.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? smear
         p.arguments = args
         p.currentDirectoryURL = root
-        var env = environment ?? ProcessInfo.processInfo.environment
-        env["SMEAR_PLOTS"] = env["SMEAR_PLOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-plots").path
-        // the tests' labs (hostile names among them) never reach the user's own statistics cache
-        env["SMEAR_CACHE"] = env["SMEAR_CACHE"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("smear-cli-cache").path
-        p.environment = env
+        p.environment = childEnvironment(environment)
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = input
         try p.run()
