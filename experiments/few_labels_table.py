@@ -5,6 +5,8 @@ each arm's minimum over the labs (the number the grid's rule compares). Then, fo
 lab's per-class F1 (mean over the seeds that have it) with the class's number of scored cells: a class with one or
 two scored cells is all or nothing and weighs as much as any other in the macro F1.
 
+The label-free grid's records have the same layout: `experiments/few_labels_table.py results/label-free`.
+
 usage: experiments/few_labels_table.py [RESULTS]   (default results/few-labels)"""
 import json
 import os
