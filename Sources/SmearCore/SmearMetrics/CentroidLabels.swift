@@ -11,17 +11,19 @@
 import Foundation
 
 public enum CentroidLabels {
-    /// The labels of step 4, one per image, and the centroids they were assigned by ([K][D + 1]; nil for a class
-    /// that took no part), from which `similarities` gives each image's cosine to every centroid.
+    /// The labels of step 4, one per image; the centroids they were assigned by ([K][D + 1]; nil for a class that
+    /// took no part); and each image's cosine to every centroid ([N][K], −1 for a class without one), whose argmax is
+    /// the label.
     public struct Result: Equatable, Sendable {
         public let labels: [Int]
         public let centroids: [[Float]?]
+        public let scores: [[Float]]
     }
 
     public static func assign(features: [Float], probabilities: [Float], count n: Int) -> Result {
         precondition(n > 0 && features.count % n == 0 && probabilities.count % n == 0, "CentroidLabels: \(n) images do not divide the inputs")
-        let d = features.count / n, k = probabilities.count / n
-        let rows = (0..<n).map { i -> [Float] in unitLength(Array(features[(i * d)..<(i * d + d)]) + [1]) }
+        let k = probabilities.count / n
+        let rows = unitRows(features, count: n)
         let p = (0..<n).map { Array(probabilities[($0 * k)..<($0 * k + k)]) }
         var taking = Set(p.map(argmax))
         var centroids = (0..<k).map { c -> [Float]? in
@@ -36,18 +38,22 @@ public enum CentroidLabels {
             return weightedMean(rows, weights: weights, epsilon: 1e-8)
         }
         labels = rows.map { nearest($0, centroids) }
-        return Result(labels: labels, centroids: centroids)
+        return Result(labels: labels, centroids: centroids, scores: rows.map { cosines($0, centroids) })
     }
 
-    /// Each image's cosine similarity to every centroid [N][K] (−1 for a class without one): the scores whose
-    /// argmax is `labels`.
+    /// Each image's cosine similarity to every centroid [N][K] (−1 for a class without one): `Result.scores` for
+    /// other features.
     public static func similarities(features: [Float], count n: Int, to centroids: [[Float]?]) -> [[Float]] {
-        let d = features.count / n
-        return (0..<n).map { i in
-            let f = unitLength(Array(features[(i * d)..<(i * d + d)]) + [1])
-            return centroids.map { c in c.map { cosine(f, $0) } ?? -1 }
-        }
+        unitRows(features, count: n).map { cosines($0, centroids) }
     }
+
+    /// Step 1: each of the n feature rows with a constant 1 appended, scaled to unit length.
+    static func unitRows(_ features: [Float], count n: Int) -> [[Float]] {
+        let d = features.count / n
+        return (0..<n).map { i in unitLength(Array(features[(i * d)..<(i * d + d)]) + [1]) }
+    }
+
+    static func cosines(_ f: [Float], _ centroids: [[Float]?]) -> [Float] { centroids.map { c in c.map { cosine(f, $0) } ?? -1 } }
 
     static func argmax(_ v: [Float]) -> Int { v.indices.max { v[$0] < v[$1] || (v[$0] == v[$1] && $0 > $1) } ?? 0 }
 

@@ -3,7 +3,7 @@
 // side (TensorFlow's "SAME" padding is asymmetric for even inputs and stride 2).
 // On the oneDNN back end it is oneDNN's grouped convolution (its depthwise kernels), except for the weight gradient
 // of taps other than 3×3, which oneDNN 2.6 runs with a generic grouped kernel and smear with its own C kernel
-// (CKernels/depthwise_weight_grad.c; 2–3× faster on EfficientNet-Lite0's 5×5 layers); on the BLAS back end, the reference: a direct loop on channels-last data (the
+// (CKernels/depthwise_weight_grad.c); on the BLAS back end, the reference: a direct loop on channels-last data (the
 // C values of a pixel are contiguous: the inner loop runs over channels and vectorises), forward and backward side by
 // side. Depthwise convolution does few operations per byte it reads, which is why neither uses a matrix product.
 import CKernels
@@ -170,7 +170,7 @@ extension Tensor {
     /// The taps' (and bias's) gradient by smear's C kernel: threads take disjoint blocks of 16 channels, and each
     /// channel's sums run in one order, so the result is the same for any thread count.
     private static func depthwiseWeightGradient(_ x: Tensor, _ g: Tensor, into dTaps: Tensor, bias db: Tensor?, kh: Int, kw: Int,
-                                         stride: Int, padding: Padding2d, oh: Int, ow: Int) {
+                                                stride: Int, padding: Padding2d, oh: Int, ow: Int) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let xp = x.data, gp = g.data, tp = dTaps.data, bp = db?.data
         Parallel.forRanges((c + 15) / 16) { blocks in

@@ -10,10 +10,9 @@ extension Evaluation {
     public func relabelledByCentroids() -> Evaluation {
         guard let features else { preconditionFailure("relabelledByCentroids: the evaluation kept no features") }
         let n = labels.count, k = logits.shape[1]
-        let flat = features.contiguous().scalars
-        let result = CentroidLabels.assign(features: flat, probabilities: withNoGrad { logits.softmax(axis: 1) }.scalars, count: n)
-        let scores = CentroidLabels.similarities(features: flat, count: n, to: result.centroids)
-        var e = Evaluation(logits: Tensor(scores.flatMap { $0 }, shape: [n, k]), labels: labels, samples: samples, classes: classes)
+        let result = CentroidLabels.assign(features: features.contiguous().scalars,
+                                           probabilities: withNoGrad { logits.softmax(axis: 1) }.scalars, count: n)
+        var e = Evaluation(logits: Tensor(result.scores.flatMap { $0 }, shape: [n, k]), labels: labels, samples: samples, classes: classes)
         e.features = features
         return e
     }

@@ -56,15 +56,11 @@ extension Trainer {
         if let checkpoint { try loadSelected(checkpoint) }
         let pipeline = evaluationPipeline(for: ds, lab: lab)
         let scored = try unlabelledPart(of: ds).mapped(onto: data.source.classes)
-        let e: Evaluation
-        if options.trainingBN {
-            let restore = try recomputeBatchNormOnTrainingBatches()
-            defer { restore() }
-            e = try Evaluation.run(net, on: scored, pipeline: pipeline, keepFeatures: options.centroids, orientations: options.tta)
-        } else {
-            e = try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: options.centroids,
+        // adabn and trainingBN exclude each other (above): at most one sets the batch-norm statistics
+        let restore = options.trainingBN ? try recomputeBatchNormOnTrainingBatches() : nil
+        defer { restore?() }
+        let e = try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: options.centroids,
                                    orientations: options.tta)
-        }
         return options.centroids ? e.relabelledByCentroids() : e
     }
 
