@@ -133,8 +133,6 @@ public enum DNNL {
     /// Workspace storage for a primitive's backward pass (nil when it needs none).
     static func workspace(bytes: Int) -> Storage? { bytes == 0 ? nil : Storage(uninitialized: (bytes + 3) / 4) }
 
-    static func batchNormWorkspace(_ bn: OpaquePointer) -> Storage? { workspace(bytes: smear_dnnl_bnorm_workspace_size(bn)) }
-
     static func batchNormForward(_ bn: OpaquePointer, x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                  shift: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  variance: UnsafeMutablePointer<Float>, workspace: Storage?, out: UnsafeMutablePointer<Float>) {
