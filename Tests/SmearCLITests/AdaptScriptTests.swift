@@ -1,4 +1,5 @@
-// scripts/adapt.smear end to end: an unlabelled target, and the label-budget loop (proposals, template, labelled run).
+// scripts/adapt.smear end to end: an unlabelled target, and the label-budget loop (proposals, template, labelled run in
+// the pretrained few-labels setting).
 import Foundation
 import SmearTensor
 import SmearData
@@ -32,7 +33,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
     }
 
     /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
-    /// montage; the template filled in and given back with --target-labels trains run-labelled, scored on the cells not labelled.
+    /// montage (the pretrained few-labels setting's label-free run proposes them); the template filled in and given back with
+    /// --target-labels trains run-labelled in that setting, scored on the cells not labelled.
     func testAdaptScript_labelBudget_thenTheFilledTemplate_trainsOnTheLabelledCells() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-labels-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -42,6 +44,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertTrue(first.out.contains("label the 4 cells in \(out.path)/to_label.csv"), first.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-proposals.png").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4").path), "nothing is trained on labels yet")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-proposer/latest.safetensors").path),
+                      "the few-labels setting's label-free run proposes the cells")
         // The person: each proposed cell labelled with the class folder it lies in.
         let template = out.appendingPathComponent("to_label.csv")
         let rows = try String(contentsOf: template, encoding: .utf8).split(separator: "\n").dropFirst().map { row -> String in
@@ -62,6 +66,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
         XCTAssertEqual(result["scored_images"] as? Double, 79)
         XCTAssertEqual(result["oracle"] as? Bool, false)
+        XCTAssertEqual(result["setting"] as? String, "efficientnet_lite0 imagenet, target labels")
+        XCTAssertEqual(result["size"] as? Double, 128)
         for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),
                                  (["--target-labels", dir.appendingPathComponent("none.csv").path], "needs an existing CSV file"),
                                  (["--strategy", "best"], "--strategy is clue, balanced, badge, entropy or random"), (["--fast"], "unknown option --fast")] {
