@@ -3,6 +3,7 @@
 import Foundation
 import SmearTensor
 import SmearData
+import SmearNN
 import XCTest
 
 final class AdaptScriptTests: SmearExecutableTestCase {
@@ -44,8 +45,11 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertTrue(first.out.contains("label the 4 cells in \(out.path)/to_label.csv"), first.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-proposals.png").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4").path), "nothing is trained on labels yet")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-proposer/latest.safetensors").path),
-                      "the few-labels setting's label-free run proposes the cells")
+        // the few-labels setting needs the ImageNet weights; without them the label-free run proposes, and says why
+        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
+        XCTAssertEqual(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-proposer/latest.safetensors").path), pretrained,
+                       "the few-labels setting's label-free run proposes the cells")
+        XCTAssertEqual(first.out.contains("the ImageNet weights are not cached"), !pretrained, first.out)
         // The person: each proposed cell labelled with the class folder it lies in.
         let template = out.appendingPathComponent("to_label.csv")
         let rows = try String(contentsOf: template, encoding: .utf8).split(separator: "\n").dropFirst().map { row -> String in
@@ -66,8 +70,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
         XCTAssertEqual(result["scored_images"] as? Double, 79)
         XCTAssertEqual(result["oracle"] as? Bool, false)
-        XCTAssertEqual(result["setting"] as? String, "efficientnet_lite0 imagenet, target labels")
-        XCTAssertEqual(result["size"] as? Double, 128)
+        XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet, target labels" : "resnet18 from scratch, lab_mean_image")
+        XCTAssertEqual(result["size"] as? Double, pretrained ? 128 : 64)
         for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),
                                  (["--target-labels", dir.appendingPathComponent("none.csv").path], "needs an existing CSV file"),
                                  (["--strategy", "best"], "--strategy is clue, balanced, badge, entropy or random"), (["--fast"], "unknown option --fast")] {

@@ -84,6 +84,22 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertEqual(r.out, "54\n")
     }
 
+    /// pretrained_weights(): the cached ImageNet file under $SMEAR_WEIGHTS when it is there, nil when it is not.
+    func testPretrainedWeights_isTheCachedFile_orNil() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-weights-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var env = ProcessInfo.processInfo.environment
+        env["SMEAR_WEIGHTS"] = dir.path
+        let absent = try run(["-e", "print(pretrained_weights())"], environment: env)
+        XCTAssertEqual(absent.status, 0, absent.err)
+        XCTAssertEqual(absent.out, "nil\n")
+        let file = dir.appendingPathComponent("efficientnet_lite0_imagenet.safetensors")
+        try Data([0]).write(to: file)
+        let present = try run(["-e", "print(pretrained_weights())"], environment: env)
+        XCTAssertEqual(present.out, file.path + "\n", present.err)
+    }
+
     /// A property that exists but holds nothing (a tensor's gradient before any backward pass) is nil, not an error.
     func testAnEmptyProperty_isNil() throws {
         let r = try run(["-e", "x = tensor([1, 2])\nprint(x.grad)"])

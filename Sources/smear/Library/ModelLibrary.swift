@@ -1,4 +1,4 @@
-// Models and adaptation methods: resnet18, save, load, plugins, plugin.
+// Models and adaptation methods: resnet18, save, load, pretrained_weights, plugins, plugin.
 import Foundation
 import SmearAdapt
 import SmearTrain
@@ -38,6 +38,12 @@ func registerModelLibrary(_ i: Interpreter) {
             throw error
         }
         return .object(m)
+    })
+    i.register(Builtin("pretrained_weights", "pretrained_weights()",
+                       help: "The file of EfficientNet-Lite0's ImageNet weights (train's pretrained=\"imagenet\") when scripts/weights has cached it, else nil.",
+                       example: "if pretrained_weights() == nil { print(\"run scripts/weights\") }") { _ in
+        let url = PretrainedWeights.efficientNetLite0ImageNet
+        return FileManager.default.fileExists(atPath: url.path) ? .string(url.path) : .none
     })
     i.register(Builtin("plugins", "plugins()", help: "The adaptation methods available (built in and on the plugin path), with their options.",
                        example: "plugins()") { _ in
