@@ -7,51 +7,36 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-// MARK: - Batch normalisation
+// MARK: - Batch normalisation (inference: the running statistics; training runs smear's own kernels, CKernels)
 
 struct smear_dnnl_bnorm {
     pthread_mutex_t lock;
-    unsigned flags;
-    float eps;
     dnnl_memory_desc_t data_md, stats_md;
-    dnnl_primitive_desc_t fwd_pd, bwd_pd;
-    dnnl_primitive_t fwd, bwd;
-    dnnl_memory_t src, dst, diff_src, diff_dst, scale, shift, mean, var, diff_scale, diff_shift, workspace;
-    size_t workspace_size;
+    dnnl_primitive_desc_t fwd_pd;
+    dnnl_primitive_t fwd;
+    dnnl_memory_t src, dst, scale, shift, mean, var;
 };
 
-smear_dnnl_bnorm *smear_dnnl_bnorm_create(int64_t n, int64_t c, int64_t h, int64_t w, float eps, int relu,
-                                          int training, char *err, size_t err_size) {
+smear_dnnl_bnorm *smear_dnnl_bnorm_create(int64_t n, int64_t c, int64_t h, int64_t w, float eps, int relu, char *err,
+                                          size_t err_size) {
     dnnl_status_t status = engine_ready();
     const char *where = "dnnl_engine_create";
     smear_dnnl_bnorm *b = calloc(1, sizeof *b);
     if (status != dnnl_success) goto fail;
     if (!b) { status = dnnl_out_of_memory; where = "calloc"; goto fail; }
     pthread_mutex_init(&b->lock, NULL);
-    b->eps = eps;
-    b->flags = dnnl_use_scale | dnnl_use_shift | (relu ? dnnl_fuse_norm_relu : 0) | (training ? 0 : dnnl_use_global_stats);
+    unsigned flags = dnnl_use_scale | dnnl_use_shift | dnnl_use_global_stats | (relu ? dnnl_fuse_norm_relu : 0);
     dnnl_dims_t dims = {n, c, h, w}, cdims = {c};
     TRY(dnnl_memory_desc_init_by_tag(&b->data_md, 4, dims, dnnl_f32, dnnl_nhwc));
     TRY(dnnl_memory_desc_init_by_tag(&b->stats_md, 1, cdims, dnnl_f32, dnnl_a));
     dnnl_batch_normalization_desc_t desc;
-    TRY(dnnl_batch_normalization_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference,
-                                                   &b->data_md, eps, b->flags));
+    TRY(dnnl_batch_normalization_forward_desc_init(&desc, dnnl_forward_inference, &b->data_md, eps, flags));
     TRY(dnnl_primitive_desc_create(&b->fwd_pd, &desc, NULL, smear_engine, NULL));
     TRY(dnnl_primitive_create(&b->fwd, b->fwd_pd));
-    const dnnl_memory_desc_t *ws = dnnl_primitive_desc_query_md(b->fwd_pd, dnnl_query_workspace_md, 0);
-    b->workspace_size = ws ? dnnl_memory_desc_get_size(ws) : 0;
-    if (b->workspace_size) TRY(user_memory(&b->workspace, ws));
-    dnnl_memory_t *data[] = {&b->src, &b->dst, &b->diff_src, &b->diff_dst};
-    for (int i = 0; i < 4; i++) TRY(user_memory(data[i], &b->data_md));
-    dnnl_memory_t *stats[] = {&b->scale, &b->shift, &b->mean, &b->var, &b->diff_scale, &b->diff_shift};
-    for (int i = 0; i < 6; i++) TRY(user_memory(stats[i], &b->stats_md));
-    if (training) {
-        dnnl_batch_normalization_desc_t bdesc;
-        TRY(dnnl_batch_normalization_backward_desc_init(&bdesc, dnnl_backward, &b->data_md, &b->data_md, eps,
-                                                        b->flags));
-        TRY(dnnl_primitive_desc_create(&b->bwd_pd, &bdesc, NULL, smear_engine, b->fwd_pd));
-        TRY(dnnl_primitive_create(&b->bwd, b->bwd_pd));
-    }
+    dnnl_memory_t *data[] = {&b->src, &b->dst};
+    for (int i = 0; i < 2; i++) TRY(user_memory(data[i], &b->data_md));
+    dnnl_memory_t *stats[] = {&b->scale, &b->shift, &b->mean, &b->var};
+    for (int i = 0; i < 4; i++) TRY(user_memory(stats[i], &b->stats_md));
     return b;
 fail:
     describe_failure(err, err_size, "batch normalisation", status, where);
@@ -59,10 +44,8 @@ fail:
     return NULL;
 }
 
-size_t smear_dnnl_bnorm_workspace_size(smear_dnnl_bnorm *b) { return b->workspace_size; }
-
 int smear_dnnl_bnorm_forward(smear_dnnl_bnorm *b, const float *src, const float *scale, const float *shift,
-                             float *mean, float *var, void *workspace, float *dst) {
+                             const float *mean, const float *var, float *dst) {
     dnnl_status_t status;
     const char *where;
     pthread_mutex_lock(&b->lock);
@@ -70,50 +53,11 @@ int smear_dnnl_bnorm_forward(smear_dnnl_bnorm *b, const float *src, const float 
     TRY(dnnl_memory_set_data_handle(b->dst, dst));
     TRY(dnnl_memory_set_data_handle(b->scale, handle(scale)));
     TRY(dnnl_memory_set_data_handle(b->shift, handle(shift)));
-    TRY(dnnl_memory_set_data_handle(b->mean, mean));
-    TRY(dnnl_memory_set_data_handle(b->var, var));
-    dnnl_exec_arg_t args[7] = {{DNNL_ARG_SRC, b->src}, {DNNL_ARG_DST, b->dst}, {DNNL_ARG_SCALE, b->scale},
-                               {DNNL_ARG_SHIFT, b->shift}, {DNNL_ARG_MEAN, b->mean}, {DNNL_ARG_VARIANCE, b->var}};
-    int count = 6;
-    if (b->workspace) {
-        TRY(dnnl_memory_set_data_handle(b->workspace, workspace));
-        args[count++] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, b->workspace};
-    }
-    TRY(run(b->fwd, count, args));
-fail:
-    (void)where;
-    pthread_mutex_unlock(&b->lock);
-    return (int)status;
-}
-
-int smear_dnnl_bnorm_backward(smear_dnnl_bnorm *b, const float *src, const float *diff_dst, const float *mean,
-                              const float *var, const float *scale, const float *shift, const void *workspace,
-                              float *diff_src, float *diff_scale, float *diff_shift) {
-    if (!b->bwd) return dnnl_invalid_arguments;
-    dnnl_status_t status;
-    const char *where;
-    pthread_mutex_lock(&b->lock);
-    TRY(dnnl_memory_set_data_handle(b->src, handle(src)));
-    TRY(dnnl_memory_set_data_handle(b->diff_dst, handle(diff_dst)));
     TRY(dnnl_memory_set_data_handle(b->mean, handle(mean)));
     TRY(dnnl_memory_set_data_handle(b->var, handle(var)));
-    TRY(dnnl_memory_set_data_handle(b->scale, handle(scale)));
-    TRY(dnnl_memory_set_data_handle(b->diff_src, diff_src));
-    TRY(dnnl_memory_set_data_handle(b->diff_scale, diff_scale));
-    TRY(dnnl_memory_set_data_handle(b->diff_shift, diff_shift));
-    dnnl_exec_arg_t args[10] = {{DNNL_ARG_SRC, b->src}, {DNNL_ARG_DIFF_DST, b->diff_dst}, {DNNL_ARG_MEAN, b->mean},
-                               {DNNL_ARG_VARIANCE, b->var}, {DNNL_ARG_SCALE, b->scale},
-                               {DNNL_ARG_DIFF_SRC, b->diff_src}, {DNNL_ARG_DIFF_SCALE, b->diff_scale},
-                               {DNNL_ARG_DIFF_SHIFT, b->diff_shift}};
-    int count = 8;
-    // oneDNN 2.6 checks that the shift is given to the backward pass too (it does not read it).
-    TRY(dnnl_memory_set_data_handle(b->shift, handle(shift)));
-    args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SHIFT, b->shift};
-    if (b->workspace) {
-        TRY(dnnl_memory_set_data_handle(b->workspace, handle(workspace)));
-        args[count++] = (dnnl_exec_arg_t){DNNL_ARG_WORKSPACE, b->workspace};
-    }
-    TRY(run(b->bwd, count, args));
+    dnnl_exec_arg_t args[6] = {{DNNL_ARG_SRC, b->src}, {DNNL_ARG_DST, b->dst}, {DNNL_ARG_SCALE, b->scale},
+                               {DNNL_ARG_SHIFT, b->shift}, {DNNL_ARG_MEAN, b->mean}, {DNNL_ARG_VARIANCE, b->var}};
+    TRY(run(b->fwd, 6, args));
 fail:
     (void)where;
     pthread_mutex_unlock(&b->lock);

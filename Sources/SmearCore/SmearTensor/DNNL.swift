@@ -123,29 +123,22 @@ public enum DNNL {
 
     // MARK: batch normalisation
 
-    static func batchNorm(n: Int, c: Int, h: Int, w: Int, eps: Float, relu: Bool, training: Bool) -> OpaquePointer {
-        let key = [n, c, h, w, Int(eps.bitPattern), relu ? 1 : 0, training ? 1 : 0]
+    /// Inference batch norm (the running statistics), ReLU fused when asked.
+    static func batchNorm(n: Int, c: Int, h: Int, w: Int, eps: Float, relu: Bool) -> OpaquePointer {
+        let key = [n, c, h, w, Int(eps.bitPattern), relu ? 1 : 0]
         return cached(&norms, key, "batchNorm [\(n), \(c), \(h), \(w)]") { err in
-            smear_dnnl_bnorm_create(Int64(n), Int64(c), Int64(h), Int64(w), eps, relu ? 1 : 0, training ? 1 : 0, err, 256)
+            smear_dnnl_bnorm_create(Int64(n), Int64(c), Int64(h), Int64(w), eps, relu ? 1 : 0, err, 256)
         }
+    }
+
+    static func batchNormForward(_ bn: OpaquePointer, x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                 shift: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                 out: UnsafeMutablePointer<Float>) {
+        check(smear_dnnl_bnorm_forward(bn, x, scale, shift, mean, variance, out), "batch norm forward")
     }
 
     /// Workspace storage for a primitive's backward pass (nil when it needs none).
     static func workspace(bytes: Int) -> Storage? { bytes == 0 ? nil : Storage(uninitialized: (bytes + 3) / 4) }
-
-    static func batchNormForward(_ bn: OpaquePointer, x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                                 shift: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                 variance: UnsafeMutablePointer<Float>, workspace: Storage?, out: UnsafeMutablePointer<Float>) {
-        check(smear_dnnl_bnorm_forward(bn, x, scale, shift, mean, variance, workspace?.pointer, out), "batch norm forward")
-    }
-
-    static func batchNormBackward(_ bn: OpaquePointer, x: UnsafePointer<Float>, g: UnsafePointer<Float>,
-                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, scale: UnsafePointer<Float>,
-                                  shift: UnsafePointer<Float>, workspace: Storage?, dx: UnsafeMutablePointer<Float>, dScale: UnsafeMutablePointer<Float>,
-                                  dShift: UnsafeMutablePointer<Float>) {
-        check(smear_dnnl_bnorm_backward(bn, x, g, mean, variance, scale, shift, workspace?.pointer, dx, dScale, dShift),
-              "batch norm backward")
-    }
 
     // MARK: max pooling
 

@@ -35,32 +35,25 @@ extension Tensor {
     /// Batch normalisation of a 4-D tensor on the oneDNN back end (see `batchNorm` for the semantics). Training (the
     /// batch's statistics) runs smear's own kernels with the activation's clamp in the same passes
     /// (`batchNorm2dTraining`, fewer passes over the activations than oneDNN's batch norm with a separate clamp);
-    /// evaluation runs oneDNN's.
+    /// evaluation without a graph runs oneDNN's inference kernel (`batchNorm` sends evaluation that records a graph to
+    /// the reference loops).
     func batchNorm2dDNNL(weight: Tensor, bias: Tensor, runningMean: Tensor, runningVar: Tensor, training: Bool,
                          momentum: Float, eps: Float, activation: Activation) -> Tensor {
         if training {
             return batchNorm2dTraining(weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                                        momentum: momentum, eps: eps, activation: activation)
         }
-        // Evaluation: the running statistics. oneDNN fuses ReLU into batch norm (forward and backward); ReLU6 is
-        // clamped here, in place, and its gradient masked here before oneDNN's backward.
         let x = channelsLast()
+        precondition(!Tensor.willRecord([x, weight, bias]), "batchNorm2dDNNL: evaluation with oneDNN records no graph")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let bn = DNNL.batchNorm(n: n, c: c, h: h, w: w, eps: eps, relu: activation == .relu, training: false)
+        // oneDNN fuses ReLU into batch norm; ReLU6 is clamped here, in place
+        let bn = DNNL.batchNorm(n: n, c: c, h: h, w: w, eps: eps, relu: activation == .relu)
         let mean = runningMean.contiguous(), variance = runningVar.contiguous()
         let out = Tensor(uninitialized: x.shape, format: .channelsLast)
-        DNNL.batchNormForward(bn, x: x.data, scale: weight.data, shift: bias.data, mean: mean.data,
-                              variance: variance.data, workspace: nil, out: out.data)
+        DNNL.batchNormForward(bn, x: x.data, scale: weight.data, shift: bias.data, mean: mean.data, variance: variance.data,
+                              out: out.data)
         if activation == .relu6 { out.clampInPlace(activation.bounds) }
-        return Tensor.result(out, op: Tensor.batchNormOpName(activation), inputs: [x, weight, bias]) { g in
-            var g = g.channelsLast()
-            if activation == .relu6 { g = g.maskedByClamp(output: out, activation.bounds) }
-            let dx = Tensor(uninitialized: x.shape, format: .channelsLast)
-            let dWeight = Tensor(uninitialized: [c]), dBias = Tensor(uninitialized: [c])
-            DNNL.batchNormBackward(bn, x: x.data, g: g.data, mean: mean.data, variance: variance.data, scale: weight.data, shift: bias.data,
-                                   workspace: nil, dx: dx.data, dScale: dWeight.data, dShift: dBias.data)
-            return [x.requiresGrad ? dx : nil, dWeight, dBias]
-        }
+        return Tensor.result(out, op: Tensor.batchNormOpName(activation), inputs: []) { _ in [] }   // never recorded
     }
 
     /// Max pooling through oneDNN; the backward pass uses the window maxima oneDNN recorded.

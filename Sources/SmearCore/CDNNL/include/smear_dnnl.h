@@ -60,21 +60,13 @@ int smear_dnnl_depthwise_backward(smear_dnnl_depthwise *d, const float *src, con
 const char *smear_dnnl_depthwise_impl(smear_dnnl_depthwise *d, int which);
 
 typedef struct smear_dnnl_bnorm smear_dnnl_bnorm;
-/// Batch normalisation of NHWC [n, c, h, w] with scale and shift, optionally fused with a ReLU.
-/// `training`: statistics of the batch (forward_training, backward available); otherwise the given
-/// mean and variance (inference).
-smear_dnnl_bnorm *smear_dnnl_bnorm_create(int64_t n, int64_t c, int64_t h, int64_t w, float eps, int relu,
-                                          int training, char *err, size_t err_size);
-/// Bytes of the workspace the training forward writes for the backward (0 without ReLU).
-size_t smear_dnnl_bnorm_workspace_size(smear_dnnl_bnorm *bn);
-/// dst = scale·(src − mean)/sqrt(var + eps) + shift (ReLU). Training writes the batch mean and biased
-/// variance to mean/var ([C]); inference reads them.
+/// Batch normalisation of NHWC [n, c, h, w] for inference (the given mean and variance), with scale and shift,
+/// optionally fused with a ReLU. Training batch norm is smear's own (CKernels/batch_norm_clamp.c).
+smear_dnnl_bnorm *smear_dnnl_bnorm_create(int64_t n, int64_t c, int64_t h, int64_t w, float eps, int relu, char *err,
+                                          size_t err_size);
+/// dst = scale·(src − mean)/sqrt(var + eps) + shift (ReLU); mean and var are [C].
 int smear_dnnl_bnorm_forward(smear_dnnl_bnorm *bn, const float *src, const float *scale, const float *shift,
-                             float *mean, float *var, void *workspace, float *dst);
-/// diff_src, diff_scale, diff_shift from the forward's src, mean, var, workspace and diff_dst.
-int smear_dnnl_bnorm_backward(smear_dnnl_bnorm *bn, const float *src, const float *diff_dst, const float *mean,
-                              const float *var, const float *scale, const float *shift, const void *workspace,
-                              float *diff_src, float *diff_scale, float *diff_shift);
+                             const float *mean, const float *var, float *dst);
 
 typedef struct smear_dnnl_pool smear_dnnl_pool;
 /// Max pooling of NHWC [n, c, h, w], square kernel, stride and padding (padding counts as −∞).
