@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The pretrained few-labels grid's table (experiments/few_labels_grid writes the records): macro F1 over the classes
-present, on the target cells not labelled, mean ± sd over the seeds run, per arm and lab, without and with AdaBN, and
+present, on the target cells not labelled, mean ± sd over the seeds run, per arm and lab, without and with AdaBN (and,
+for the records that hold them, with the 8 orientations averaged and for the moving average of the weights), and
 each arm's minimum over the labs (the number the grid's rule compares). Then, for the records that hold them, each
 lab's per-class F1 (mean over the seeds that have it) with the class's number of scored cells: a class with one or
 two scored cells is all or nothing and weighs as much as any other in the macro F1.
@@ -28,7 +29,7 @@ def records(lab, arm):
 
 
 def scores(lab, arm, key):
-    return [r[key] for r in records(lab, arm)]
+    return [r[key] for r in records(lab, arm) if r.get(key) is not None]
 
 
 def cell(values):
@@ -41,7 +42,8 @@ def cell(values):
 
 print("| arm | " + " | ".join(labs) + " | minimum over labs |")
 print("|---|" + "---|" * (len(labs) + 1))
-for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaBN")]:
+for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaBN"),
+                   ("macro_f1_present_tta", " + 8 orientations"), ("macro_f1_present_average", ", weight average")]:
     for arm in arms:
         cells = [cell(scores(lab, arm, key)) for lab in labs]
         if all(m is None for _, m in cells):
