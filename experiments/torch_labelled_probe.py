@@ -51,7 +51,9 @@ classes = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
 
 
 def files(folder):
-    return [(os.path.join(folder, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(folder, c)))]
+    """Every image of the class folders; hidden files (".name", such as a file manager's) are skipped, as smear does."""
+    return [(os.path.join(folder, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(folder, c)))
+            if not f.startswith(".")]
 
 
 def load(path, crop):
