@@ -33,6 +33,27 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
     }
 
+    /// --oracle answers the proposed cells from the target's folders in the same command: the labelled run gives the
+    /// report (scored on the cells not labelled, marked "oracle"), and the label-free run is trained only when it has to
+    /// propose (without the weights).
+    func testAdaptScript_oracle_answersTheProposalsAndReportsTheLabelledRun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-oracle-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4", "--oracle", "1", "3", "8"],
+                        executable: "/bin/bash")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("oracle: the 4 proposed cells answered from the target's class folders"), r.out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4/latest.safetensors").path))
+        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
+        XCTAssertEqual(FileManager.default.fileExists(atPath: out.appendingPathComponent("run").path), !pretrained,
+                       "the label-free run is trained only to propose")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["oracle"] as? Bool, true)
+        XCTAssertEqual(result["scored_images"] as? Double, 79)
+        XCTAssertEqual(result["target_labels"] as? String, out.appendingPathComponent("oracle_labels.csv").path)
+    }
+
     /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
     /// montage (the pretrained few-labels setting's label-free run proposes them); the template filled in and given back with
     /// --target-labels trains run-labelled in that setting, scored on the cells not labelled.
