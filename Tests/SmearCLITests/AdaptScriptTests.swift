@@ -50,6 +50,7 @@ final class AdaptScriptTests: SmearExecutableTestCase {
                        "the label-free run is trained only to propose")
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
         XCTAssertEqual(result["oracle"] as? Bool, true)
+        XCTAssertEqual(result["tta"] as? Bool, pretrained)
         XCTAssertEqual(result["scored_images"] as? Double, 79)
         XCTAssertEqual(result["target_labels"] as? String, out.appendingPathComponent("oracle_labels.csv").path)
     }
@@ -93,6 +94,7 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(result["oracle"] as? Bool, false)
         XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet, target labels" : "resnet18 from scratch, lab_mean_image")
         XCTAssertEqual(result["size"] as? Double, 64, "the labelled run works at 64 px in either setting")
+        XCTAssertEqual(result["tta"] as? Bool, pretrained, "the pretrained labelled run predicts from the 8 orientations averaged")
         if pretrained {   // the proposer works at 128 px, the labelled run at 64 px (docs/results.md says why)
             for (folder, size) in [("run-proposer", 128.0), ("run-labelled-4", 64.0)] {
                 let runJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(folder)/run.json"))) as! [String: Any]
