@@ -31,6 +31,36 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let predictions = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8)
         XCTAssertEqual(predictions.split(separator: "\n").count, images + 1, "a header and one line per image")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
+        // the label-free setting starts from ImageNet when the weights are cached, and says so when they are not
+        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
+        XCTAssertEqual(r.out.contains("the ImageNet weights are not cached"), !pretrained, r.out)
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet" : "resnet18 from scratch, lab_mean_image")
+        XCTAssertEqual(result["tta"] as? Bool, pretrained, "the pretrained run predicts from the 8 orientations averaged")
+        XCTAssertEqual(try backbone(of: out.appendingPathComponent("run")), pretrained ? "efficientnet_lite0" : "resnet18")
+    }
+
+    /// --from-scratch: the ResNet-18 from random weights, whether or not the ImageNet weights are cached, one prediction
+    /// per image, its per-image colour move recorded.
+    func testAdaptScript_fromScratch_trainsTheResNetFromRandomWeights() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-scratch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--from-scratch", "1", "3", "8"],
+                        executable: "/bin/bash")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertFalse(r.out.contains("the ImageNet weights are not cached"), "asked for, not a fallback: \(r.out)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["setting"] as? String, "resnet18 from scratch, lab_mean_image")
+        XCTAssertEqual(result["tta"] as? Bool, false)
+        XCTAssertEqual(result["scored_images"] as? Double, 83)
+        XCTAssertEqual(try backbone(of: out.appendingPathComponent("run")), "resnet18")
+    }
+
+    /// The backbone a run folder's run.json names.
+    private func backbone(of run: URL) throws -> String? {
+        let runJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as! [String: Any]
+        return ((runJSON["config"] as? [String: Any])?["network"] as? [String: Any])?["backbone"] as? String
     }
 
     /// --oracle answers the proposed cells from the target's folders in the same command: the labelled run gives the
