@@ -46,6 +46,22 @@ final class BackendAgreementTests: XCTestCase {
         }
     }
 
+    /// Strided 1x1 convolutions with input channels that are not a multiple of 16 (a ResNet's downsampling
+    /// shortcut at width 4 or 8): oneDNN 2.6's `jit_1x1` backward-weights kernels write past their own buffer on
+    /// these (heap corruption, then crashes or wrong gradients), so the shim must pick another kernel, and the
+    /// gradients must still be the convolution's. Run twice, so that a corrupted heap has a chance to show.
+    func testConv2d_strided1x1_fewInputChannels_avoidsTheOverflowingKernel_andAgrees() {
+        for (n, c, hw, o) in [(8, 4, 8, 8), (8, 8, 4, 16), (4, 12, 16, 16), (2, 3, 9, 8)] {
+            let kernels = DNNL.convolutionKernels(n: n, c: c, h: hw, w: hw, o: o, kernel: 1, stride: 2, padding: 0)
+            XCTAssertFalse(kernels[2].hasPrefix("jit_1x1"), "backward weights for \(c) → \(o) channels: \(kernels[2])")
+            for round in 0..<2 {
+                let x = randn([n, c, hw, hw], seed: UInt64(20 + round)), w = randn([o, c, 1, 1], seed: 22) * 0.3
+                let r = onBothBackends([x, w]) { $0[0].conv2d(weight: $0[1], stride: 2, padding: 0) }
+                assertAgree(r, ["output [\(n), \(c), \(hw), \(hw)] → \(o)", "input gradient", "weight gradient"])
+            }
+        }
+    }
+
     func testConv2d_withoutGradients_isTheSameFunction() {
         let x = randn([2, 16, 8, 8], seed: 4), w = randn([16, 16, 3, 3], seed: 5) * 0.1
         let a = ComputeBackend.with(.dnnl) { withNoGrad { x.conv2d(weight: w, padding: 1) } }

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct smear_dnnl_conv {
     pthread_mutex_t lock;
@@ -167,6 +168,36 @@ fail:
     return (int)status;
 }
 
+/// Whether oneDNN's 1x1 backward-weights kernels (`jit_1x1:*`) would write past their workspace for this
+/// geometry: a strided 1x1 convolution on NHWC data whose input channels are not a multiple of the
+/// kernel's channel block (8 for AVX2, 16 for AVX-512). oneDNN 2.6 sizes the buffer into which it gathers
+/// the strided pixels by the channel count but steps through it by the block, so it writes past the
+/// buffer's end (heap corruption; with several threads, wrong gradients). Such layers are rare (networks
+/// narrower than 16 channels), so they take the next implementation oneDNN offers.
+static int avoid_1x1_weights_kernel(smear_conv_geometry g) {
+    return g.kh == 1 && g.kw == 1 && g.stride > 1 && g.c % 16 != 0;
+}
+
+/// The backward-weights primitive descriptor: oneDNN's first choice, or its first one that is not a
+/// `jit_1x1` kernel when avoid_1x1_weights_kernel says so.
+static dnnl_status_t make_backward_weights_pd(smear_dnnl_conv *c, const dnnl_convolution_desc_t *desc) {
+    if (!avoid_1x1_weights_kernel(c->g))
+        return dnnl_primitive_desc_create(&c->bwd_weights_pd, desc, NULL, smear_engine, c->fwd_pd);
+    dnnl_primitive_desc_iterator_t it;
+    dnnl_status_t status = dnnl_primitive_desc_iterator_create(&it, desc, NULL, smear_engine, c->fwd_pd);
+    if (status != dnnl_success) return status;
+    for (;;) {
+        dnnl_primitive_desc_t pd = dnnl_primitive_desc_iterator_fetch(it);
+        if (!pd) { status = dnnl_runtime_error; break; }
+        if (strncmp(impl_name(pd), "jit_1x1", 7) != 0) { c->bwd_weights_pd = pd; break; }
+        dnnl_primitive_desc_destroy(pd);
+        status = dnnl_primitive_desc_iterator_next(it);
+        if (status != dnnl_success) { status = dnnl_unimplemented; break; }
+    }
+    dnnl_primitive_desc_iterator_destroy(it);
+    return status;
+}
+
 /// Makes the backward primitives on first use (lock held).
 static dnnl_status_t make_backward(smear_dnnl_conv *c) {
     if (c->bwd_data) return dnnl_success;
@@ -187,7 +218,7 @@ static dnnl_status_t make_backward(smear_dnnl_conv *c) {
     TRY(dnnl_convolution_backward_weights_desc_init(&desc, c->alg, &c->prim_src_md, &any_weights,
                                                     c->bias ? &c->bias_md : NULL, &c->prim_dst_md, c->strides,
                                                     c->pad_l, c->pad_r));
-    TRY(dnnl_primitive_desc_create(&c->bwd_weights_pd, &desc, NULL, smear_engine, c->fwd_pd));
+    TRY(make_backward_weights_pd(c, &desc));
     TRY(dnnl_primitive_create(&c->bwd_weights, c->bwd_weights_pd));
     const dnnl_memory_desc_t *dw = dnnl_primitive_desc_query_md(c->bwd_weights_pd, dnnl_query_diff_weights_md, 0);
     TRY(make_reorder(dw, &c->user_weights_md, &c->bwd_weights_reorder));
