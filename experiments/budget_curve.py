@@ -4,7 +4,13 @@ F1 on the cells not labelled, mean ± sd over the seeds run, for cells chosen by
 (mdd-randomK), both trained with MDD; budget 0 is the label-free run mdd-0 (the same number in both columns).
 With --plot FILE.png it also draws the curve with gnuplot (one panel per lab, error bars are one sd).
 
-usage: experiments/budget_curve.py [RESULTS] [--plot FILE.png]   (default results/few-labels)"""
+With --current, the curve of scripts/adapt's pipeline instead (experiments/label_free_proposer_grid): CLUE's cells
+proposed by the label-free run (mdd-clueK-64px-15x100steps-p64), random cells (mdd-randomK-64px-15x100steps), the
+labelled run MDD at 64 px for 1,500 steps, scored with the 8 orientations averaged (macro_f1_present_tta); budget 0
+is the label-free run itself (results/label-free/LAB/mdd-64px-15x100steps, scored on the whole lab), on the seeds the
+labelled arms have.
+
+usage: experiments/budget_curve.py [RESULTS] [--current] [--plot FILE.png]   (default results/few-labels)"""
 import json
 import os
 import statistics
@@ -18,24 +24,42 @@ if "--plot" in args:
     i = args.index("--plot")
     plot = args[i + 1]
     del args[i:i + 2]
+current = "--current" in args
+if current:
+    args.remove("--current")
 root = args[0] if args else "results/few-labels"
+label_free_root = os.path.join(os.path.dirname(os.path.abspath(root)), "label-free")
+score_key = "macro_f1_present_tta" if current else "macro_f1_present"
 labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 budgets = [0, 5, 10, 20, 40]
 strategies = [("clue", "CLUE"), ("random", "random")]
 
 
-def scores(lab, arm):
-    folder = os.path.join(root, lab, arm)
-    values = []
+def records(folder, seeds=None):
+    """The score of each seed's record in folder (only `seeds`, when given), by seed folder name."""
+    found = {}
     for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         path = os.path.join(folder, seed, "result.json")
-        if os.path.exists(path):
-            values.append(json.load(open(path))["macro_f1_present"])
-    return values
+        if os.path.exists(path) and (seeds is None or seed in seeds):
+            found[seed] = json.load(open(path))[score_key]
+    return found
 
 
 def arm(strategy, k):
-    return "mdd-0" if k == 0 else f"mdd-{strategy}{k}"
+    if not current:
+        return "mdd-0" if k == 0 else f"mdd-{strategy}{k}"
+    return f"mdd-{strategy}{k}-64px-15x100steps" + ("-p64" if strategy != "random" else "")
+
+
+def scores(lab, strategy, k):
+    if current and k == 0:
+        # the label-free run on the seeds the labelled arms of this lab have
+        labelled = set()
+        for s, _ in strategies:
+            for b in budgets[1:]:
+                labelled |= set(records(os.path.join(root, lab, arm(s, b))))
+        return list(records(os.path.join(label_free_root, lab, "mdd-64px-15x100steps"), labelled).values())
+    return list(records(os.path.join(root, lab, arm(strategy, k))).values())
 
 
 def summary(values):
@@ -49,12 +73,12 @@ def text(values):
     return "–" if mean is None else f"{mean:.3f} ± {sd:.3f} (n={n})" if n > 1 else f"{mean:.3f} (n=1)"
 
 
-curve = {lab: {s: [summary(scores(lab, arm(s, k))) for k in budgets] for s, _ in strategies} for lab in labs}
+curve = {lab: {s: [summary(scores(lab, s, k)) for k in budgets] for s, _ in strategies} for lab in labs}
 print("| lab | budget | " + " | ".join(name for _, name in strategies) + " |")
 print("|---|---|" + "---|" * len(strategies))
 for lab in labs:
     for k in budgets:
-        print(f"| {lab} | {k} | " + " | ".join(text(scores(lab, arm(s, k))) for s, _ in strategies) + " |")
+        print(f"| {lab} | {k} | " + " | ".join(text(scores(lab, s, k)) for s, _ in strategies) + " |")
 
 if plot:
     with tempfile.TemporaryDirectory() as tmp:
