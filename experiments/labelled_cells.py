@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Which classes the labelled cells of each few-labels arm cover (experiments/few_labels_grid's records): for every
 lab and arm with a labels.csv, the mean number of labelled cells per class over the seeds run, how many of the lab's
-classes got at least one labelled cell (mean over seeds), and the arm's macro F1 on the cells not labelled. A
+classes got at least one labelled cell (mean over seeds), and the arm's macro F1 on the cells not labelled (plain, and
+with the 8 orientations averaged where the record has it). A
 selection strategy that leaves a class without labelled cells leaves the classifier to learn that class from the
 source alone; this table shows how often each strategy does so at each budget.
 
@@ -18,8 +19,9 @@ classes = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]   #
 
 
 def budget(arm):
-    """The number at the end of an arm's name (mdd-clue20 → 20); None for arms named otherwise (mdd-clue20-224px)."""
-    found = re.search(r"(\d+)$", arm)
+    """The number after an arm's selection strategy (mdd-clue20 → 20, mdd-random5-64px-15x100steps → 5); None for
+    arms without labelled cells (mdd-0)."""
+    found = re.match(r"[a-z_]+-(?:clue|random|balanced|entropy|badge)(\d+)(?:-|$)", arm)
     return int(found.group(1)) if found else None
 
 
@@ -32,15 +34,15 @@ def seeds(lab, arm):
             yield labels, json.load(open(result))
 
 
-print("| lab | arm | seeds | labelled cells per class | classes covered | macro F1 |")
-print("|---|---|---|---|---|---|")
+print("| lab | arm | seeds | labelled cells per class | classes covered | macro F1 | with the orientations averaged |")
+print("|---|---|---|---|---|---|---|")
 for lab in sorted(os.listdir(root)):
     arms = [arm for arm in os.listdir(os.path.join(root, lab)) if budget(arm) is not None]
     for arm in sorted(arms, key=lambda a: (budget(a), a)):
         runs = list(seeds(lab, arm))
         if not runs:
             continue
-        counts, covered, scores = [], [], []
+        counts, covered, scores, averaged = [], [], [], []
         for labels, result in runs:
             with open(labels, newline="") as f:
                 rows = [row["label"] for row in csv.DictReader(f)]
@@ -49,7 +51,9 @@ for lab in sorted(os.listdir(root)):
             counts.append(per_class)
             covered.append(sum(1 for n in per_class if n > 0))
             scores.append(result["macro_f1_present"])
+            averaged.append(result.get("macro_f1_present_tta"))
         mean_counts = " / ".join(f"{statistics.mean(c[i] for c in counts):.1f}" for i in range(len(classes)))
+        average = f"{statistics.mean(averaged):.3f}" if None not in averaged else "–"
         print(f"| {lab} | {arm} | {len(runs)} | {mean_counts} | {statistics.mean(covered):.1f} of {len(classes)} "
-              f"| {statistics.mean(scores):.3f} |")
+              f"| {statistics.mean(scores):.3f} | {average} |")
 print("\nlabelled cells per class in the order " + " / ".join(classes))
