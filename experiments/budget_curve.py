@@ -10,7 +10,12 @@ labelled run MDD at 64 px for 1,500 steps, scored with the 8 orientations averag
 is the label-free run itself (results/label-free/LAB/mdd-64px-15x100steps, scored on the whole lab), on the seeds the
 labelled arms have.
 
-usage: experiments/budget_curve.py [RESULTS] [--current] [--plot FILE.png]   (default results/few-labels)"""
+With --without CLASS, the macro F1 leaves CLASS out of every run (over the other classes present in the scored
+cells): a lab's single basophil, once labelled, leaves the scored cells and lifts that run's macro F1 by a class's
+share; leaving the class out of all runs compares them on the same classes.
+
+usage: experiments/budget_curve.py [RESULTS] [--current] [--without CLASS] [--plot FILE.png]
+       (default RESULTS results/few-labels)"""
 import json
 import os
 import statistics
@@ -23,6 +28,11 @@ plot = None
 if "--plot" in args:
     i = args.index("--plot")
     plot = args[i + 1]
+    del args[i:i + 2]
+left_out = None
+if "--without" in args:
+    i = args.index("--without")
+    left_out = args[i + 1]
     del args[i:i + 2]
 current = "--current" in args
 if current:
@@ -41,8 +51,17 @@ def records(folder, seeds=None):
     for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         path = os.path.join(folder, seed, "result.json")
         if os.path.exists(path) and (seeds is None or seed in seeds):
-            found[seed] = json.load(open(path))[score_key]
+            found[seed] = score(json.load(open(path)))
     return found
+
+
+def score(record):
+    """The record's macro F1, or with left_out, the mean per-class F1 over the other classes it scored."""
+    if left_out is None:
+        return record[score_key]
+    per_class = record["per_class_f1_tta" if current else "per_class_f1"]
+    kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
+    return statistics.mean(kept)
 
 
 def arm(strategy, k):
