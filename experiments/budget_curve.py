@@ -92,12 +92,13 @@ def text(values):
     return "–" if mean is None else f"{mean:.3f} ± {sd:.3f} (n={n})" if n > 1 else f"{mean:.3f} (n=1)"
 
 
-curve = {lab: {s: [summary(scores(lab, s, k)) for k in budgets] for s, _ in strategies} for lab in labs}
+values = {lab: {s: [scores(lab, s, k) for k in budgets] for s, _ in strategies} for lab in labs}
+curve = {lab: {s: [summary(v) for v in values[lab][s]] for s, _ in strategies} for lab in labs}
 print("| lab | budget | " + " | ".join(name for _, name in strategies) + " |")
 print("|---|---|" + "---|" * len(strategies))
 for lab in labs:
-    for k in budgets:
-        print(f"| {lab} | {k} | " + " | ".join(text(scores(lab, s, k)) for s, _ in strategies) + " |")
+    for i, k in enumerate(budgets):
+        print(f"| {lab} | {k} | " + " | ".join(text(values[lab][s][i]) for s, _ in strategies) + " |")
 
 if plot:
     with tempfile.TemporaryDirectory() as tmp:
