@@ -50,4 +50,16 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(UnsupervisedCriteria.largestClassShare(logits: collapsed), 1)
         XCTAssertGreaterThan(UnsupervisedCriteria.collapseShare, 0.59, "BCCD's true histogram (59% neutrophils) must pass the guard")
     }
+
+    /// Logits log(0.9), log(0.1) and log(0.1), log(0.9) plus a constant: softmax rows (0.9, 0.1) and (0.1, 0.9) whatever the
+    /// constant, mean (0.5, 0.5); rows (0.6, 0.3, 0.1) and (0.2, 0.2, 0.6): mean (0.4, 0.25, 0.35).
+    func testPredictedClassShares_areTheMeanSoftmax_handChecked() {
+        let (a, b) = (Float(log(0.9)), Float(log(0.1)))
+        let shares = UnsupervisedCriteria.predictedClassShares(logits: Tensor([a + 3, b + 3, b - 1, a - 1], shape: [2, 2]))
+        XCTAssertEqual(shares[0], 0.5, accuracy: 1e-6); XCTAssertEqual(shares[1], 0.5, accuracy: 1e-6)
+        let three = Tensor([0.6, 0.3, 0.1, 0.2, 0.2, 0.6].map { Float(log($0)) }, shape: [2, 3])
+        let s3 = UnsupervisedCriteria.predictedClassShares(logits: three)
+        for (got, want) in zip(s3, [0.4, 0.25, 0.35]) { XCTAssertEqual(got, want, accuracy: 1e-6) }
+        XCTAssertEqual(UnsupervisedCriteria.predictedClassShares(logits: Tensor([], shape: [0, 4])), [0.25, 0.25, 0.25, 0.25])
+    }
 }

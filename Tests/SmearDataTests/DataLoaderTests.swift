@@ -51,6 +51,21 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(share, 0.2, accuracy: 0.03)
     }
 
+    func testClassSharesSampling_drawsEachClassInItsShare_neverAZeroShareOne_andIsReproducible() throws {
+        let shares = [0.0, 0.5, 0.25, 0.15, 0.1]   // by label: basophil never, eosinophil half the draws
+        let loader = DataLoader(try dataset(), pipeline: pipeline(), batchSize: 8, sampling: .classShares(shares), seed: 2)
+        var counts = [Int](repeating: 0, count: 5)
+        for e in 0..<40 { for i in loader.order(epoch: e) { counts[loader.dataset.samples[i].label!] += 1 } }
+        let total = Double(counts.reduce(0, +))   // 40 × 83 draws: a share's standard error is below 0.01
+        XCTAssertEqual(counts[0], 0)
+        for c in 1..<5 { XCTAssertEqual(Double(counts[c]) / total, shares[c], accuracy: 0.03, "class \(c)") }
+        XCTAssertEqual(loader.order(epoch: 3), loader.order(epoch: 3))
+        XCTAssertNotEqual(loader.order(epoch: 3), loader.order(epoch: 4))
+        // Shares need not sum to 1: they are normalised over the classes that have images.
+        let scaled = DataLoader(try dataset(), pipeline: pipeline(), batchSize: 8, sampling: .classShares(shares.map { $0 * 4 }), seed: 2)
+        XCTAssertEqual(scaled.order(epoch: 3), loader.order(epoch: 3))
+    }
+
     func testUnreadableFile_failsNamingIt_orIsSkipped() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("smear-ld-\(UUID().uuidString)/eosinophil")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)

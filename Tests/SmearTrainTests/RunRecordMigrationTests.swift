@@ -33,7 +33,7 @@ final class RunRecordMigrationTests: XCTestCase {
         XCTAssertEqual(json["schemaVersion"] as? Int, RunRecord.currentSchemaVersion)
         json["schemaVersion"] = nil
         var config = try XCTUnwrap(json["config"] as? [String: Any]), network = try XCTUnwrap(config["network"] as? [String: Any])
-        for key in ["dihedral", "statisticsRegion", "inputNormalization", "stainBank", "augmentation"] {
+        for key in ["dihedral", "statisticsRegion", "inputNormalization", "stainBank", "augmentation", "sourceSampling"] {
             XCTAssertNotNil(config.removeValue(forKey: key), "\(key) is written out")
         }
         XCTAssertNotNil(network.removeValue(forKey: "backbone"))
@@ -46,6 +46,7 @@ final class RunRecordMigrationTests: XCTestCase {
         let c = opened.config
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.inputNormalization, .lab); XCTAssertFalse(c.dihedral)
         XCTAssertFalse(c.stainBank); XCTAssertEqual(c.augmentation, .article); XCTAssertEqual(c.network.backbone, .resnet18)
+        XCTAssertEqual(c.sourceSampling, .shuffled)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         XCTAssertEqual(String(decoding: try encoder.encode(c), as: UTF8.self), String(decoding: try encoder.encode(written.config), as: UTF8.self),
@@ -70,6 +71,20 @@ final class RunRecordMigrationTests: XCTestCase {
         try write(json)
         let opened = try RunRecord.open(dir).config
         XCTAssertTrue(opened.dihedral); XCTAssertEqual(opened.statisticsRegion, .crop); XCTAssertFalse(opened.stainBank)
+    }
+
+    func testAFormat3Record_drewItsSourceBatchesShuffled() throws {
+        var config = TinyRun.config()
+        config.dihedral = true
+        _ = try Trainer(config: config, method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        json["schemaVersion"] = 3
+        var c = try XCTUnwrap(json["config"] as? [String: Any])
+        XCTAssertNotNil(c.removeValue(forKey: "sourceSampling"), "sourceSampling is written out")
+        json["config"] = c
+        try write(json)
+        let opened = try RunRecord.open(dir).config
+        XCTAssertEqual(opened.sourceSampling, .shuffled); XCTAssertTrue(opened.dihedral)
     }
 
     func testANewerFormat_isRefusedByName() throws {

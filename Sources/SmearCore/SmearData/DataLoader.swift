@@ -18,6 +18,9 @@ public enum Sampling: Sendable {
     case shuffled
     /// Each draw picks a class uniformly, then an image of that class (with replacement).
     case classBalanced
+    /// Each draw picks class c with probability shares[c] / Σ shares over the classes that have images, then an
+    /// image of that class (with replacement). Shares are finite and ≥ 0, one per class label, at least one > 0.
+    case classShares([Double])
 }
 
 /// Produces batches for successive epochs. Each sample's augmentation uses a generator seeded from
@@ -68,6 +71,22 @@ public final class DataLoader: @unchecked Sendable {
             return (0..<dataset.count).map { _ in
                 let members = byClass[keys[Int(rng.next() % UInt64(keys.count))]] ?? []
                 return members[Int(rng.next() % UInt64(members.count))]
+            }
+        case .classShares(let shares):
+            var byClass = [[Int]](repeating: [], count: shares.count)
+            for (i, s) in dataset.samples.enumerated() {
+                guard let c = s.label, shares.indices.contains(c) else { preconditionFailure("DataLoader: sample \(i) has no class share") }
+                byClass[c].append(i)
+            }
+            let drawn = shares.indices.map { byClass[$0].isEmpty ? 0 : shares[$0] }
+            precondition(drawn.allSatisfy { $0.isFinite && $0 >= 0 } && drawn.contains { $0 > 0 },
+                         "DataLoader: class shares must be finite, ≥ 0 and positive for a class with images")
+            var cumulative = [Double](), total = 0.0
+            for w in drawn { total += w; cumulative.append(total) }
+            return (0..<dataset.count).map { _ in
+                let u = Double(rng.next() >> 11) / Double(1 << 53) * total
+                let c = cumulative.firstIndex { u < $0 } ?? drawn.lastIndex { $0 > 0 }!
+                return byClass[c][Int(rng.next() % UInt64(byClass[c].count))]
             }
         }
     }

@@ -46,6 +46,13 @@ public enum UnsupervisedCriteria {
         return Double(counts.max() ?? 0) / Double(predictions.count)
     }
 
+    /// The predicted class proportions: mean_i softmax(logits_i), one share per class, summing to 1 (the soft
+    /// histogram of the predictions; what a run with `target_prior` source sampling draws the next epoch's classes by).
+    public static func predictedClassShares(logits: Tensor) -> [Double] {
+        guard logits.shape[0] > 0 else { return [Double](repeating: 1 / Double(logits.shape[1]), count: logits.shape[1]) }
+        return withNoGrad { logits.softmax(axis: 1).mean(axis: 0).scalars.map(Double.init) }
+    }
+
     /// The collapse guard: a checkpoint whose largest predicted class holds more than this share of the
     /// target is never selected by a label-free criterion. One value for every lab: the most imbalanced
     /// of our labs (BCCD) has 59% neutrophils, so a model predicting that lab's true histogram passes.

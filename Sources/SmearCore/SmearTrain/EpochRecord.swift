@@ -13,6 +13,9 @@ public struct EpochRecord: Codable, Sendable {
     /// Deep embedded validation: the source-validation loss re-weighted towards the target (lower is better;
     /// nil without a source validation set, or in histories written before it existed).
     public var targetDEV: Double?
+    /// The predicted class proportions on the target, mean softmax (`UnsupervisedCriteria.predictedClassShares`; nil in
+    /// histories written before they were kept): a `target_prior` run draws the next epoch's source classes by them.
+    public var targetClassShares: [Double]?
     /// Every step's classification and transfer loss in this epoch, [[cls, transfer]] (for per-step curves;
     /// nil in histories written before smear kept them).
     public var stepLosses: [[Double]]?

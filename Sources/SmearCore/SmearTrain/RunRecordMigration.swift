@@ -4,8 +4,9 @@ import Foundation
 
 extension RunRecord {
     /// The format this smear writes. 1: before the field existed; 2: the same settings, versioned; 3: every setting
-    /// written out (orientations, statistics region, input normalisation, stain bank, augmentations, backbone).
-    public static let currentSchemaVersion = 3
+    /// written out (orientations, statistics region, input normalisation, stain bank, augmentations, backbone); 4: how
+    /// the source's batches are drawn.
+    public static let currentSchemaVersion = 4
 
     /// A record from run.json's bytes, migrated to the current format first.
     public static func decode(_ data: Data) throws -> RunRecord {
@@ -36,7 +37,7 @@ extension RunRecord {
     static func migratedConfig(_ json: [String: Any]) -> [String: Any] {
         var config = json
         let unset: [String: Any] = ["dihedral": false, "statisticsRegion": "frame", "inputNormalization": "lab", "stainBank": false,
-                                    "augmentation": "article"]
+                                    "augmentation": "article", "sourceSampling": "shuffled"]
         for (key, value) in unset where config[key] == nil { config[key] = value }
         if var network = config["network"] as? [String: Any] {
             if network["backbone"] == nil { network["backbone"] = "resnet18" }

@@ -65,6 +65,11 @@ extension RunSpec {
         RunSetting(.stainBank, kind: .flag, defaultValue: .flag(false),
                    help: "recolour each source training image with Macenko stains drawn from a bank fitted on single images of both "
                        + "labs (SADA's stain-bank augmentation; no labels used)"),
+        RunSetting(.sourceSampling, kind: .choice(SourceSampling.allCases.map(\.rawValue)), defaultValue: .choice("shuffled"),
+                   help: "how source batches are drawn: shuffled (every image once per pass, the cross-entropy weighting classes by "
+                       + "inverse frequency) or target_prior (each class in the share the model predicts on the target at the end of the "
+                       + "previous epoch, evenly in the first; unweighted cross-entropy), so that labs whose class proportions differ "
+                       + "are aligned without moving one class's cells onto another's"),
         RunSetting(.targetLabels, kind: .file, defaultValue: .choice(nil),
                    help: "a CSV `image,label` of target cells a person labelled (propose_labels writes its template): they join "
                        + "training with their labels, a quarter-batch of them per step with their own class-weighted cross-entropy; the "

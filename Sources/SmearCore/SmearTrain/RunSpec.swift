@@ -62,6 +62,7 @@ public struct RunSetting: Sendable {
         case augment
         case hedJitter = "hed_jitter"
         case stainBank = "stain_bank"
+        case sourceSampling = "source_sampling"
         case targetLabels = "target_labels"
         case average
     }
@@ -213,6 +214,7 @@ public struct RunSpec: Sendable, Equatable {
         case let file?: c.backboneWeights = file
         }
         c.augmentation = choice(.augment).flatMap(AugmentationRecipe.init(rawValue:)) ?? .article
+        c.sourceSampling = choice(.sourceSampling).flatMap(SourceSampling.init(rawValue:)) ?? .shuffled
         return c
     }
 }

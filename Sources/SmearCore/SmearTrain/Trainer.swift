@@ -56,7 +56,8 @@ public final class Trainer {
     /// Where progress goes: each line, and whether it is a live line (step, images/s, ETA, losses) that a
     /// terminal rewrites in place or a lasting one (an epoch's summary). The host supplies it; silent by default.
     public var report: (String, _ live: Bool) -> Void = { _, _ in }
-    let classWeights: Tensor
+    /// The source cross-entropy's class weights (uniform in a `target_prior` run, whose batches carry the prior).
+    public let classWeights: Tensor
     /// The labelled target cells' cross-entropy weights: inverse frequency over those cells (nil: none labelled).
     let labelledClassWeights: Tensor?
     var best: [String: Double] = [:]
@@ -103,7 +104,7 @@ public final class Trainer {
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
                         momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
         let k = config.network.classes
-        switch config.classWeighting {
+        switch config.sourceSampling == .targetPrior ? .uniform : config.classWeighting {   // target_prior: the batches carry the prior
         case .uniform: classWeights = Tensor.full([k], 1 / Float(k))
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
@@ -194,12 +195,14 @@ public final class Trainer {
             let per = max(l.batchesPerEpoch, 1)
             return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
         }
-        let sources = iterator(sourceLoader), targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
+        let shuffledSources = config.sourceSampling == .shuffled ? iterator(sourceLoader) : nil
+        let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch
         let started = Date()
         var imagesDone = 0
         for epoch in completedEpochs..<config.epochs {
             let epochStart = Date()
+            let sources = shuffledSources ?? priorSourceBatches(epoch: epoch)
             var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:], stepLosses: [[Double]] = []
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
@@ -232,6 +235,23 @@ public final class Trainer {
             report(summary(record), false)
         }
         return true
+    }
+
+    /// The class shares epoch `epoch` (from 0) of a `target_prior` run draws its source batches by: the target's predicted
+    /// class proportions at the end of the epoch before, evenly in the first (nil: a shuffled run).
+    public func sourceClassShares(epoch: Int) -> [Double]? {
+        guard config.sourceSampling == .targetPrior else { return nil }
+        let k = config.network.classes
+        return history.first { $0.epoch == epoch }?.targetClassShares ?? [Double](repeating: 1 / Double(k), count: k)
+    }
+
+    /// The source batches of `epoch` in a `target_prior` run, from a stream seeded by the epoch, so that a resumed run
+    /// draws the same batches.
+    func priorSourceBatches(epoch: Int) -> BatchIterator {
+        let loader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
+                                sampling: .classShares(sourceClassShares(epoch: epoch)!),
+                                seed: config.seed &+ UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15, workers: config.workers)
+        return loader.makeIterator()
     }
 
     /// The labelled target cells in each step: a quarter of the batch, or all of them when there are fewer.
@@ -294,6 +314,7 @@ public final class Trainer {
                             targetEntropy: t.meanEntropy, targetSND: t.snd(temperature: config.sndTemperature), diagnostics: [:], seconds: 0)
         r.targetIM = UnsupervisedCriteria.informationMaximization(logits: t.logits)
         r.targetLargestClassShare = UnsupervisedCriteria.largestClassShare(logits: t.logits)
+        r.targetClassShares = UnsupervisedCriteria.predictedClassShares(logits: t.logits)
         if let m = t.confusion {
             r.targetMacroF1 = m.macroF1(.observed); r.targetMicroF1 = m.microF1(.observed); r.targetMacroF1Present = m.macroF1(.presentInLabels)
         }

@@ -13,6 +13,18 @@ public enum ClassWeighting: Sendable, Equatable, Codable {
     case given([Float])
 }
 
+/// How the source's training batches are drawn.
+public enum SourceSampling: String, Sendable, Codable, CaseIterable {
+    /// Every image once per pass, in a shuffled order; the cross-entropy weights the classes (`classWeighting`).
+    case shuffled
+    /// Classes in the proportions the model predicts on the target (`UnsupervisedCriteria.predictedClassShares` at the
+    /// end of the previous epoch; evenly in the first), an image of the class at random; an unweighted cross-entropy.
+    /// The source batches then carry the target's estimated class prior, so the transfer loss aligns labs whose class
+    /// proportions differ without moving one class's cells onto another's (implicit class-conditioned alignment,
+    /// Jiang et al., ICML 2020; docs/algorithms.md §1.7).
+    case targetPrior = "target_prior"
+}
+
 public struct TrainingConfig: Sendable, Codable {
     public var epochs = 20
     public var iterationsPerEpoch = 100
@@ -29,6 +41,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// mix the domains) or separately (statistics per domain).
     public var forwardTogether = true
     public var classWeighting: ClassWeighting = .inverseFrequency
+    /// How the source's training batches are drawn (with `.targetPrior` the cross-entropy is unweighted whatever
+    /// `classWeighting` says: the batches carry the prior).
+    public var sourceSampling: SourceSampling = .shuffled
     public var seed: UInt64 = 1
     /// Centre-crop size in original pixels per domain (the article: 300 / 345 / 288).
     public var sourceCrop = 300

@@ -1,0 +1,70 @@
+// Source batches drawn by the target's predicted class prior (`source_sampling = "target_prior"`): the first epoch
+// draws the classes evenly, each later one by the shares the target was predicted in at the end of the epoch before,
+// the cross-entropy is unweighted, and a resumed run draws exactly what an uninterrupted one did.
+import Foundation
+import MDDMethod
+import SmearAdapt
+import SmearMetrics
+import SmearTensor
+import SmearTestSupport
+import SmearTrain
+import XCTest
+
+final class SourceSamplingTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-sampling-\(UUID().uuidString)")
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func config(epochs: Int = 2) -> TrainingConfig {
+        var c = TinyRun.config(epochs: epochs)
+        c.sourceSampling = .targetPrior
+        return c
+    }
+
+    func trainer(_ c: TrainingConfig, _ folder: String) throws -> Trainer {
+        let t = try Trainer(config: c, method: MDD(options: try MDD.descriptor.resolve([:])), data: try TinyRun.data(),
+                            directory: dir.appendingPathComponent(folder))
+        t.report = { _, _ in }
+        return t
+    }
+
+    func testEachEpoch_drawsBy_theSharesTheTargetWasPredictedIn_theEpochBefore() throws {
+        let t = try trainer(config(epochs: 3), "run")
+        XCTAssertEqual(t.sourceClassShares(epoch: 0), [0.2, 0.2, 0.2, 0.2, 0.2], "evenly before any prediction")
+        XCTAssertEqual(t.classWeights.scalars, [0.2, 0.2, 0.2, 0.2, 0.2], "unweighted: the batches carry the prior")
+        try t.run()
+        for record in t.history {
+            let shares = try XCTUnwrap(record.targetClassShares)
+            XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-5)
+            XCTAssertEqual(t.sourceClassShares(epoch: record.epoch), shares, "epoch \(record.epoch + 1) draws by epoch \(record.epoch)'s")
+        }
+        // The recorded shares are the mean softmax of the model's target predictions at the end of the epoch.
+        let e = try Evaluation.run(t.net, on: t.data.target, pipeline: t.targetPipeline(training: false))
+        for (a, b) in zip(try XCTUnwrap(t.history.last?.targetClassShares), UnsupervisedCriteria.predictedClassShares(logits: e.logits)) {
+            XCTAssertEqual(a, b, accuracy: 1e-6)
+        }
+        let shuffled = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: try TinyRun.data(), directory: dir.appendingPathComponent("s"))
+        XCTAssertNil(shuffled.sourceClassShares(epoch: 1))
+        XCTAssertEqual(shuffled.classWeights.scalars, try TinyRun.data().source.inverseFrequencyWeights())
+    }
+
+    func testResume_drawsTheSameBatches_asAnUninterruptedRun() throws {
+        let savedThreads = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = savedThreads }
+        let whole = try trainer(config(epochs: 2), "whole")
+        try whole.run()
+        try trainer(config(epochs: 1), "split").run()
+        let second = try trainer(config(epochs: 2), "split")
+        XCTAssertTrue(try second.resume())
+        try second.run()
+        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+        let shuffled = try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: try TinyRun.data(),
+                                   directory: dir.appendingPathComponent("shuffled"))
+        shuffled.report = { _, _ in }
+        try shuffled.run()
+        XCTAssertNotEqual(shuffled.net.stateDict().last?.1.scalars, whole.net.stateDict().last?.1.scalars, "the sampling changes the run")
+    }
+}
