@@ -38,6 +38,11 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet" : "resnet18 from scratch, lab_mean_image")
         XCTAssertEqual(result["tta"] as? Bool, pretrained, "the pretrained run predicts from the 8 orientations averaged")
         XCTAssertEqual(try backbone(of: out.appendingPathComponent("run")), pretrained ? "efficientnet_lite0" : "resnet18")
+        // the record names what the run trained with: the statistics region and width of its own run.json
+        let config = try XCTUnwrap(try runConfig(of: out.appendingPathComponent("run")))
+        XCTAssertEqual(result["statistics"] as? String, config["statisticsRegion"] as? String)
+        if pretrained { XCTAssertTrue(result["width"] is NSNull, "a ResNet width does not apply to EfficientNet-Lite0") }
+        else { XCTAssertEqual(result["width"] as? Double, 8) }
     }
 
     /// --from-scratch: the ResNet-18 from random weights, whether or not the ImageNet weights are cached, one prediction
@@ -57,10 +62,15 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(try backbone(of: out.appendingPathComponent("run")), "resnet18")
     }
 
+    /// The training settings a run folder's run.json records.
+    private func runConfig(of run: URL) throws -> [String: Any]? {
+        let runJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as! [String: Any]
+        return runJSON["config"] as? [String: Any]
+    }
+
     /// The backbone a run folder's run.json names.
     private func backbone(of run: URL) throws -> String? {
-        let runJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("run.json"))) as! [String: Any]
-        return ((runJSON["config"] as? [String: Any])?["network"] as? [String: Any])?["backbone"] as? String
+        (try runConfig(of: run)?["network"] as? [String: Any])?["backbone"] as? String
     }
 
     /// --oracle answers the cells the label-free run proposes from the target's folders in the same command: the
