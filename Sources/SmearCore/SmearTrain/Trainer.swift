@@ -179,8 +179,6 @@ public final class Trainer {
     /// - Returns: false when stopped early by `shouldStop`.
     @discardableResult
     public func run() throws -> Bool {
-        let sourceLoader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
-                                      seed: config.seed, workers: config.workers, cacheDecoded: true)
         let targetLoader = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
                                       seed: config.seed &+ 7919, workers: config.workers, cacheDecoded: true)
         let labelledLoader = data.labelledTarget.map {
@@ -195,7 +193,9 @@ public final class Trainer {
             let per = max(l.batchesPerEpoch, 1)
             return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
         }
-        let shuffledSources = config.sourceSampling == .shuffled ? iterator(sourceLoader) : nil
+        let shuffledSources = config.sourceSampling == .targetPrior ? nil
+            : iterator(DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize, seed: config.seed,
+                                  workers: config.workers, cacheDecoded: true))
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch
         let started = Date()
