@@ -50,6 +50,24 @@ final class SourceSamplingTests: XCTestCase {
         XCTAssertEqual(shuffled.classWeights.scalars, try TinyRun.data().source.inverseFrequencyWeights())
     }
 
+    /// docs/algorithms.md §1.7: π = (0.4, 0.25, 0.35), K = 3 → (0.3667, 0.2917, 0.3417) for half_target_prior.
+    func testHalfTargetPrior_drawsByTheMeanOfThePredictedShareAndAnEvenOne() throws {
+        let half = try XCTUnwrap(SourceSampling.halfTargetPrior.classShares(predicted: [0.4, 0.25, 0.35], classes: 3))
+        for (got, want) in zip(half, [0.3666667, 0.2916667, 0.3416667]) { XCTAssertEqual(got, want, accuracy: 1e-6) }
+        XCTAssertEqual(SourceSampling.halfTargetPrior.classShares(predicted: [0, 0, 1], classes: 3)?.min() ?? 0, 1.0 / 6, accuracy: 1e-12,
+                       "a class predicted nowhere keeps half its even share")
+        XCTAssertEqual(SourceSampling.halfTargetPrior.classShares(predicted: nil, classes: 4), [0.25, 0.25, 0.25, 0.25])
+        XCTAssertEqual(SourceSampling.targetPrior.classShares(predicted: [0.4, 0.25, 0.35], classes: 3), [0.4, 0.25, 0.35])
+        XCTAssertNil(SourceSampling.shuffled.classShares(predicted: [0.4, 0.25, 0.35], classes: 3))
+        var c = config(epochs: 2)
+        c.sourceSampling = .halfTargetPrior
+        let t = try trainer(c, "half")
+        XCTAssertEqual(t.classWeights.scalars, [0.2, 0.2, 0.2, 0.2, 0.2], "unweighted: the batches carry the prior")
+        try t.run()
+        let predicted = try XCTUnwrap(t.history[0].targetClassShares)
+        XCTAssertEqual(t.sourceClassShares(epoch: 1), predicted.map { ($0 + 0.2) / 2 })
+    }
+
     func testResume_drawsTheSameBatches_asAnUninterruptedRun() throws {
         let savedThreads = Parallel.threads
         Parallel.threads = 1

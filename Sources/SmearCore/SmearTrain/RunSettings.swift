@@ -69,7 +69,8 @@ extension RunSpec {
                    help: "how source batches are drawn: shuffled (every image once per pass, the cross-entropy weighting classes by "
                        + "inverse frequency) or target_prior (each class in the share the model predicts on the target at the end of the "
                        + "previous epoch, evenly in the first; unweighted cross-entropy), so that labs whose class proportions differ "
-                       + "are aligned without moving one class's cells onto another's"),
+                       + "are aligned without moving one class's cells onto another's; half_target_prior: each class in the mean of "
+                       + "that share and 1/K, so that no class stops being drawn"),
         RunSetting(.targetLabels, kind: .file, defaultValue: .choice(nil),
                    help: "a CSV `image,label` of target cells a person labelled (propose_labels writes its template): they join "
                        + "training with their labels, a quarter-batch of them per step with their own class-weighted cross-entropy; the "

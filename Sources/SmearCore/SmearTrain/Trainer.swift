@@ -56,7 +56,7 @@ public final class Trainer {
     /// Where progress goes: each line, and whether it is a live line (step, images/s, ETA, losses) that a
     /// terminal rewrites in place or a lasting one (an epoch's summary). The host supplies it; silent by default.
     public var report: (String, _ live: Bool) -> Void = { _, _ in }
-    /// The source cross-entropy's class weights (uniform in a `target_prior` run, whose batches carry the prior).
+    /// The source cross-entropy's class weights (uniform when the batches are drawn by a prior: they carry it).
     public let classWeights: Tensor
     /// The labelled target cells' cross-entropy weights: inverse frequency over those cells (nil: none labelled).
     let labelledClassWeights: Tensor?
@@ -104,7 +104,7 @@ public final class Trainer {
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
                         momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
         let k = config.network.classes
-        switch config.sourceSampling == .targetPrior ? .uniform : config.classWeighting {   // target_prior: the batches carry the prior
+        switch config.sourceSampling != .shuffled ? .uniform : config.classWeighting {   // drawn by a prior: the batches carry it
         case .uniform: classWeights = Tensor.full([k], 1 / Float(k))
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
@@ -193,7 +193,7 @@ public final class Trainer {
             let per = max(l.batchesPerEpoch, 1)
             return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
         }
-        let shuffledSources = config.sourceSampling == .targetPrior ? nil
+        let shuffledSources = config.sourceSampling != .shuffled ? nil
             : iterator(DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize, seed: config.seed,
                                   workers: config.workers, cacheDecoded: true))
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
@@ -237,16 +237,14 @@ public final class Trainer {
         return true
     }
 
-    /// The class shares epoch `epoch` (from 0) of a `target_prior` run draws its source batches by: the target's predicted
-    /// class proportions at the end of the epoch before, evenly in the first (nil: a shuffled run).
+    /// The class shares epoch `epoch` (from 0) draws its source batches by, from the target's predicted class proportions
+    /// at the end of the epoch before (`SourceSampling.classShares`; nil: a shuffled run).
     public func sourceClassShares(epoch: Int) -> [Double]? {
-        guard config.sourceSampling == .targetPrior else { return nil }
-        let k = config.network.classes
-        return history.first { $0.epoch == epoch }?.targetClassShares ?? [Double](repeating: 1 / Double(k), count: k)
+        config.sourceSampling.classShares(predicted: history.first { $0.epoch == epoch }?.targetClassShares, classes: config.network.classes)
     }
 
-    /// The source batches of `epoch` in a `target_prior` run, from a stream seeded by the epoch, so that a resumed run
-    /// draws the same batches.
+    /// The source batches of `epoch` in a run drawn by the target's prior, from a stream seeded by the epoch, so that a
+    /// resumed run draws the same batches.
     func priorSourceBatches(epoch: Int) -> BatchIterator {
         let loader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
                                 sampling: .classShares(sourceClassShares(epoch: epoch)!),

@@ -23,6 +23,20 @@ public enum SourceSampling: String, Sendable, Codable, CaseIterable {
     /// proportions differ without moving one class's cells onto another's (implicit class-conditioned alignment,
     /// Jiang et al., ICML 2020; docs/algorithms.md §1.7).
     case targetPrior = "target_prior"
+    /// As `targetPrior`, each class drawn in the mean of its predicted share and 1/K: half of each batch, in expectation,
+    /// class-balanced, so a class the model stops predicting is still drawn at least half as often as evenly.
+    case halfTargetPrior = "half_target_prior"
+
+    /// The class shares an epoch draws its source batches by, from the target's predicted class proportions at the end of
+    /// the epoch before (nil: the first epoch, drawn evenly); nil for a shuffled run.
+    public func classShares(predicted: [Double]?, classes k: Int) -> [Double]? {
+        let even = [Double](repeating: 1 / Double(k), count: k)
+        switch self {
+        case .shuffled: return nil
+        case .targetPrior: return predicted ?? even
+        case .halfTargetPrior: return (predicted ?? even).map { ($0 + 1 / Double(k)) / 2 }
+        }
+    }
 }
 
 public struct TrainingConfig: Sendable, Codable {
@@ -41,7 +55,7 @@ public struct TrainingConfig: Sendable, Codable {
     /// mix the domains) or separately (statistics per domain).
     public var forwardTogether = true
     public var classWeighting: ClassWeighting = .inverseFrequency
-    /// How the source's training batches are drawn (with `.targetPrior` the cross-entropy is unweighted whatever
+    /// How the source's training batches are drawn (drawn by a prior, the cross-entropy is unweighted whatever
     /// `classWeighting` says: the batches carry the prior).
     public var sourceSampling: SourceSampling = .shuffled
     public var seed: UInt64 = 1
