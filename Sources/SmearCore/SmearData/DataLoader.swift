@@ -38,21 +38,34 @@ public final class DataLoader: @unchecked Sendable {
     /// Unreadable files: fail (false) or leave them out of the batch (true).
     public let skipUnreadable: Bool
 
-    private var cache: [Int: RGBImage] = [:]
-    private let cacheLock = NSLock()
+    /// Decoded images by dataset index, shared with the loaders `resampled` makes from this one.
+    private let cache: DecodedImages
 
-    public init(_ dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int, sampling: Sampling = .shuffled,
+    public convenience init(_ dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int, sampling: Sampling = .shuffled,
                 dropLast: Bool = true, seed: UInt64 = 0, workers: Int = Parallel.threads, cacheDecoded: Bool = false,
                 skipUnreadable: Bool = false) {
+        self.init(dataset, pipeline: pipeline, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed, workers: workers,
+                  cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: DecodedImages())
+    }
+
+    private init(_ dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int, sampling: Sampling, dropLast: Bool, seed: UInt64,
+                 workers: Int, cacheDecoded: Bool, skipUnreadable: Bool, cache: DecodedImages) {
         precondition(batchSize > 0, "DataLoader: batch size must be positive")
         self.dataset = dataset; self.pipeline = pipeline; self.batchSize = batchSize; self.sampling = sampling
         self.dropLast = dropLast; self.seed = seed; self.workers = max(1, workers); self.cacheDecoded = cacheDecoded
-        self.skipUnreadable = skipUnreadable
+        self.skipUnreadable = skipUnreadable; self.cache = cache
     }
 
     /// Batches per epoch.
     public var batchesPerEpoch: Int {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The same dataset, pipeline and batch size drawn another way, with another seed; images this loader has
+    /// decoded are not decoded again.
+    public func resampled(_ sampling: Sampling, seed: UInt64) -> DataLoader {
+        DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
+                   workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: cache)
     }
 
     /// Dataset indices of `epoch`, in drawing order.
@@ -92,10 +105,10 @@ public final class DataLoader: @unchecked Sendable {
     }
 
     private func decoded(_ index: Int) throws -> RGBImage {
-        if cacheDecoded { cacheLock.lock(); let hit = cache[index]; cacheLock.unlock(); if let hit { return hit } }
+        if cacheDecoded, let hit = cache[index] { return hit }
         let url = dataset.samples[index].path
         let img = try JPEG.decode(url) { w, h in pipeline.decodeScale(width: w, height: h) }.image
-        if cacheDecoded { cacheLock.lock(); cache[index] = img; cacheLock.unlock() }
+        if cacheDecoded { cache[index] = img }
         return img
     }
 
@@ -131,6 +144,16 @@ public final class DataLoader: @unchecked Sendable {
     /// background thread while batch k is used (the shorter domain's loader simply keeps cycling).
     public func makeIterator(startEpoch: Int = 0, startBatch: Int = 0) -> BatchIterator {
         BatchIterator(loader: self, epoch: startEpoch, batch: startBatch)
+    }
+}
+
+/// Decoded images by dataset index, safe to read and fill from the decoding threads.
+final class DecodedImages: @unchecked Sendable {
+    private var images: [Int: RGBImage] = [:]
+    private let lock = NSLock()
+    subscript(index: Int) -> RGBImage? {
+        get { lock.lock(); defer { lock.unlock() }; return images[index] }
+        set { lock.lock(); images[index] = newValue; lock.unlock() }
     }
 }
 

@@ -104,7 +104,7 @@ public final class Trainer {
         optimizer = SGD(groups: net.parameterGroups(backboneMultiplier: config.backboneLRMultiplier), lr: config.schedule.rate(iteration: 0, epoch: 0),
                         momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov)
         let k = config.network.classes
-        switch config.sourceSampling != .shuffled ? .uniform : config.classWeighting {   // drawn by a prior: the batches carry it
+        switch config.sourceSampling.drawsByTargetPrior ? .uniform : config.classWeighting {
         case .uniform: classWeights = Tensor.full([k], 1 / Float(k))
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
@@ -193,16 +193,16 @@ public final class Trainer {
             let per = max(l.batchesPerEpoch, 1)
             return l.makeIterator(startEpoch: iteration / per, startBatch: iteration % per)
         }
-        let shuffledSources = config.sourceSampling != .shuffled ? nil
-            : iterator(DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize, seed: config.seed,
-                                  workers: config.workers, cacheDecoded: true))
+        let sourceLoader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
+                                      seed: config.seed, workers: config.workers, cacheDecoded: true)
+        let shuffledSources = config.sourceSampling.drawsByTargetPrior ? nil : iterator(sourceLoader)
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch
         let started = Date()
         var imagesDone = 0
         for epoch in completedEpochs..<config.epochs {
             let epochStart = Date()
-            let sources = shuffledSources ?? priorSourceBatches(epoch: epoch)
+            let sources = shuffledSources ?? priorSourceBatches(from: sourceLoader, epoch: epoch)
             var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:], stepLosses: [[Double]] = []
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
@@ -244,12 +244,10 @@ public final class Trainer {
     }
 
     /// The source batches of `epoch` in a run drawn by the target's prior, from a stream seeded by the epoch, so that a
-    /// resumed run draws the same batches.
-    func priorSourceBatches(epoch: Int) -> BatchIterator {
-        let loader = DataLoader(data.source, pipeline: sourcePipeline(training: true), batchSize: config.batchSize,
-                                sampling: .classShares(sourceClassShares(epoch: epoch)!),
-                                seed: config.seed &+ UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15, workers: config.workers)
-        return loader.makeIterator()
+    /// resumed run draws the same batches (`loader`'s decoded images are reused).
+    func priorSourceBatches(from loader: DataLoader, epoch: Int) -> BatchIterator {
+        loader.resampled(.classShares(sourceClassShares(epoch: epoch)!), seed: config.seed &+ UInt64(epoch + 1) &* 0x9E37_79B9_7F4A_7C15)
+            .makeIterator()
     }
 
     /// The labelled target cells in each step: a quarter of the batch, or all of them when there are fewer.

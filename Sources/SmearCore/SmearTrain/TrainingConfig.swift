@@ -27,6 +27,9 @@ public enum SourceSampling: String, Sendable, Codable, CaseIterable {
     /// class-balanced, so a class the model stops predicting is still drawn at least half as often as evenly.
     case halfTargetPrior = "half_target_prior"
 
+    /// Drawn by a prior: the batches carry it, and the cross-entropy is unweighted.
+    public var drawsByTargetPrior: Bool { self != .shuffled }
+
     /// The class shares an epoch draws its source batches by, from the target's predicted class proportions at the end of
     /// the epoch before (nil: the first epoch, drawn evenly); nil for a shuffled run.
     public func classShares(predicted: [Double]?, classes k: Int) -> [Double]? {
