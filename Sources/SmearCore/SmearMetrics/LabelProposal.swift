@@ -13,11 +13,14 @@
 //            (a class with fewer images than its share passes the rest on), then CLUE among each class's images.
 //            A lab's rare classes get cells even when the lab is mostly one class, as an oracle's stratification
 //            would give them, from the model's predictions only.
+//   coreset  k-centre greedy (Sener & Savarese, ICLR 2018): each next image the one farthest (Euclidean, in the
+//            features) from every image already chosen or labelled; the first, when none is labelled, drawn by the
+//            seed. It covers the feature space, so a cell unlike all others (a lab's lone basophil) is taken early.
 import Foundation
 import SmearTensor
 
 public enum LabelProposal {
-    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced }
+    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced, coreset }
 
     /// Indices of the `budget` images to label, in the order chosen.
     public static func propose(_ strategy: Strategy, features: [Float], probabilities: [Float], count n: Int, budget: Int,
@@ -48,6 +51,8 @@ public enum LabelProposal {
                 return (0..<k).flatMap { c in f.map { $0 * (p[c] - (c == top ? 1 : 0)) } }
             }
             return kMeansPlusPlusSeeds(rows, count: b, rng: &rng).map { available[$0] }
+        case .coreset:
+            return kCentreGreedy(features, dimensions: d, available: available, taken: Array(taken), budget: b, rng: &rng)
         case .balanced:
             var members = [[Int]](repeating: [], count: k)
             for i in available {
@@ -128,6 +133,28 @@ public enum LabelProposal {
             }
         }
         return centres
+    }
+
+    /// k-centre greedy over the rows of `features` (`dimensions` wide): from the taken rows (or one available row
+    /// drawn by `rng` when none is taken), each next the available row whose nearest chosen row is farthest (ties:
+    /// lower index first).
+    static func kCentreGreedy(_ features: [Float], dimensions d: Int, available: [Int], taken: [Int], budget: Int,
+                              rng: inout RandomGenerator) -> [Int] {
+        func row(_ i: Int) -> [Float] { Array(features[(i * d)..<(i * d + d)]) }
+        let rows = available.map(row)
+        var nearest = [Float](repeating: .infinity, count: rows.count), chosen: [Int] = []
+        func take(_ centre: [Float]) { for i in rows.indices { nearest[i] = min(nearest[i], squaredDistance(rows[i], centre)) } }
+        for t in taken { take(row(t)) }
+        if taken.isEmpty {
+            let first = Int(rng.next() % UInt64(rows.count))
+            chosen.append(first); take(rows[first])
+        }
+        while chosen.count < budget {
+            guard let next = rows.indices.filter({ !chosen.contains($0) }).max(by: { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 > $1 })
+            else { break }
+            chosen.append(next); take(rows[next])
+        }
+        return chosen.map { available[$0] }
     }
 
     /// For each centre its nearest row, then each centre's second nearest, …, until `budget` distinct rows.
