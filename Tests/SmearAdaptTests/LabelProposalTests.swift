@@ -1,7 +1,7 @@
 // Which cells to label: entropy by hand, random draws reproducible and distinct, CLUE one image per cluster of
 // three separated groups (its centres the entropy-weighted means of their members), BADGE starting from the
 // largest gradient embedding, distinct and reproducible; balanced spreading the budget over the predicted classes;
-// none proposes an image already labelled.
+// coreset taking each next image farthest from those chosen, by hand on a line; none proposes an image already labelled.
 import SmearMetrics
 import SmearTensor
 import XCTest
@@ -87,5 +87,22 @@ final class LabelProposalTests: XCTestCase {
         let skipping = LabelProposal.propose(.balanced, features: f, probabilities: p, count: n, budget: 6, seed: 0, excluding: [14, 12])
         XCTAssertFalse(skipping.contains(14) || skipping.contains(12))
         XCTAssertEqual(skipping.map { predicted[$0] }.sorted(), [0, 0, 0, 0, 0, 1], "class 2's only image is taken: its share passes on")
+    }
+
+    /// Points on a line at 0, 1, 2, 3, 10 and 20, the first chosen by the seed. k-centre greedy takes the two far
+    /// points (10 and 20) within its first three picks from any start; by hand for a start at 1 (index 1): 20, then 10
+    /// (its distance to {1, 20} is 9, against 1 for 0 or 2 and 2 for 3), then 3 (distance 2 to {1, 10, 20}).
+    func testCoreset_takesTheFarthestImageEachTime_andStartsFromLabelledOnes() {
+        let line: [Float] = [0, 1, 2, 3, 10, 20], p = [Float](repeating: 0.5, count: 12)
+        for seed in 0..<8 as Range<UInt64> {
+            let picked = LabelProposal.propose(.coreset, features: line, probabilities: p, count: 6, budget: 4, seed: seed)
+            XCTAssertEqual(Set(picked).count, 4)
+            XCTAssertEqual(picked, LabelProposal.propose(.coreset, features: line, probabilities: p, count: 6, budget: 4, seed: seed))
+            if picked.first == 1 { XCTAssertEqual(picked, [1, 5, 4, 3], "seed \(seed)") }
+            XCTAssertTrue(picked.contains(5) && picked.contains(4), "seed \(seed): the two far points come early: \(picked)")
+        }
+        // With 0 and 20 (indices 0 and 5) already labelled, they are the centres: 10 is farthest (10), then 3 (3 from 0).
+        let labelled = LabelProposal.propose(.coreset, features: line, probabilities: p, count: 6, budget: 2, seed: 0, excluding: [0, 5])
+        XCTAssertEqual(labelled, [4, 3])
     }
 }

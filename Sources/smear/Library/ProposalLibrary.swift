@@ -15,7 +15,8 @@ func registerProposalLibrary(_ i: Interpreter) {
                        help: "The k target images a person should label, chosen from the run's features and predictions on the target lab:\n"
                            + "clue (entropy-weighted k-means, the image nearest each centre), badge (k-means++ over gradient embeddings),\n"
                            + "balanced (clue within each predicted class, the k dealt over the classes the model predicts, so rare\n"
-                           + "classes get cells), entropy (the most uncertain) or random; deterministic for a seed. labelled: a list of images already labelled\n"
+                           + "classes get cells), coreset (k-centre greedy: each next image the farthest from those chosen or labelled),\n"
+                           + "entropy (the most uncertain) or random; deterministic for a seed. labelled: a list of images already labelled\n"
                            + "(never proposed again; the run's own target_labels never are either). Writes template (a CSV `image,label` with the labels empty, to fill in) and a montage\n"
                            + "of the cells (numbered, with their file names) under the plot folder. Returns the image paths.",
                        example: "cells = propose_labels(run, bccd, k=20, template=\"runs/mdd/to_label.csv\")") { a in
