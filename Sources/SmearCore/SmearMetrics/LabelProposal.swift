@@ -15,7 +15,8 @@
 //            would give them, from the model's predictions only.
 //   coreset  k-centre greedy (Sener & Savarese, ICLR 2018): each next image the one farthest (Euclidean, in the
 //            features) from every image already chosen or labelled; the first, when none is labelled, drawn by the
-//            seed. It covers the feature space, so a cell unlike all others (a lab's lone basophil) is taken early.
+//            seed. It covers the feature space, so cells unlike the rest of the lab are taken early, whatever the
+//            model predicts for them.
 import Foundation
 import SmearTensor
 
@@ -150,8 +151,8 @@ public enum LabelProposal {
             chosen.append(first); take(rows[first])
         }
         while chosen.count < budget {
-            guard let next = rows.indices.filter({ !chosen.contains($0) }).max(by: { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 > $1 })
-            else { break }
+            let open = rows.indices.filter { !chosen.contains($0) }
+            guard let next = open.max(by: { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 > $1 }) else { break }
             chosen.append(next); take(rows[next])
         }
         return chosen.map { available[$0] }
