@@ -143,17 +143,15 @@ public enum LabelProposal {
                               rng: inout RandomGenerator) -> [Int] {
         func row(_ i: Int) -> [Float] { Array(features[(i * d)..<(i * d + d)]) }
         let rows = available.map(row)
-        var nearest = [Float](repeating: .infinity, count: rows.count), chosen: [Int] = []
+        var nearest = [Float](repeating: .infinity, count: rows.count), chosen: [Int] = [], isChosen = [Bool](repeating: false, count: rows.count)
         func take(_ centre: [Float]) { for i in rows.indices { nearest[i] = min(nearest[i], squaredDistance(rows[i], centre)) } }
+        func choose(_ i: Int) { chosen.append(i); isChosen[i] = true; take(rows[i]) }
         for t in taken { take(row(t)) }
-        if taken.isEmpty {
-            let first = Int(rng.next() % UInt64(rows.count))
-            chosen.append(first); take(rows[first])
-        }
+        if taken.isEmpty { choose(Int(rng.next() % UInt64(rows.count))) }
         while chosen.count < budget {
-            let open = rows.indices.filter { !chosen.contains($0) }
+            let open = rows.indices.filter { !isChosen[$0] }
             guard let next = open.max(by: { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 > $1 }) else { break }
-            chosen.append(next); take(rows[next])
+            choose(next)
         }
         return chosen.map { available[$0] }
     }
