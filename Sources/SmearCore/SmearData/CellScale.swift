@@ -51,9 +51,19 @@ public enum CellScale {
     public static func matchedCrops(source: Measurement, target: Measurement,
                                     nucleusToCrop: Double = nucleusToCrop) -> (source: Int, target: Int) {
         let ratio = max(nucleusToCrop, source.diameter, target.diameter)
-        func crop(_ m: Measurement) -> Int { min(m.side, max(1, Int((m.diameterPixels / ratio).rounded()))) }
-        return (crop(source), crop(target))
+        return (crop(source, ratio), crop(target, ratio))
     }
+
+    /// Crops for further labs (a run's more_sources) at the scale `source` and `target` were matched at: each lab's
+    /// nuclei cover the pair's fraction of its crop, or its whole frame when they already cover more of it (the
+    /// pair's crops never change for a further lab).
+    public static func matchedCrops(_ others: [Measurement], source: Measurement, target: Measurement,
+                                    nucleusToCrop: Double = nucleusToCrop) -> [Int] {
+        let ratio = max(nucleusToCrop, source.diameter, target.diameter)
+        return others.map { crop($0, ratio) }
+    }
+
+    static func crop(_ m: Measurement, _ ratio: Double) -> Int { min(m.side, max(1, Int((m.diameterPixels / ratio).rounded()))) }
 
     /// A warning when a crop has fewer original pixels than the working resolution (the image is then
     /// enlarged, and detail the network expects is missing), else nil.

@@ -27,6 +27,8 @@ public struct RunRecord: Codable {
     /// The target cells a person labelled for training (nil: none; `target` holds the rest).
     public var labelledTarget: DatasetRecord?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
+    /// Further labelled labs, each with its crop and statistics (empty: one source).
+    public var moreSources: [SourceLabRecord]
 
     public init(method: AdaptationMethod, config: TrainingConfig, data: RunData) {
         schemaVersion = Self.currentSchemaVersion
@@ -34,6 +36,7 @@ public struct RunRecord: Codable {
         source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
         labelledTarget = data.labelledTarget.map(DatasetRecord.init)
         sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
+        moreSources = data.moreSources.map(SourceLabRecord.init)
     }
 
     public static func url(in directory: URL) -> URL { directory.appendingPathComponent("run.json") }
@@ -75,6 +78,10 @@ public struct RunRecord: Codable {
             let (x, y) = (describe(a), describe(b))
             out.append("\(name): " + (x == y ? "\(x), other images, labels or classes" : "\(x) → \(y)"))
         }
+        let labs = { (r: [SourceLabRecord]) in r.map { "\($0.dataset.name) (\($0.dataset.files.count) images, crop \($0.crop))" } }
+        if labs(stored.moreSources) != labs(moreSources) || stored.moreSources.map(\.dataset.labels) != moreSources.map(\.dataset.labels) {
+            out.append("more sources: [\(labs(stored.moreSources).joined(separator: ", "))] → [\(labs(moreSources).joined(separator: ", "))]")
+        }
         if let storedConfig = try? JSONEncoder().encode(stored.config) {
             out += RunFolder.settingDifferences(stored: String(decoding: storedConfig, as: UTF8.self), current: config)
         }
@@ -100,7 +107,8 @@ public struct RunRecord: Codable {
         let method = try MethodRegistry.shared.method(record.method).instantiate(record.options)
         let runData = RunData(source: record.source.dataset, sourceValidation: record.validation?.dataset, target: record.target.dataset,
                               labelledTarget: record.labelledTarget?.dataset,
-                              sourceStatistics: record.sourceStatistics, targetStatistics: record.targetStatistics)
+                              sourceStatistics: record.sourceStatistics, targetStatistics: record.targetStatistics,
+                              moreSources: record.moreSources.map(\.lab))
         let trainer = try Trainer(config: record.config, method: method, data: runData, directory: directory)
         _ = try trainer.resume()
         return trainer

@@ -5,8 +5,8 @@ import Foundation
 extension RunRecord {
     /// The format this smear writes. 1: before the field existed; 2: the same settings, versioned; 3: every setting
     /// written out (orientations, statistics region, input normalisation, stain bank, augmentations, backbone); 4: how
-    /// the source's batches are drawn.
-    public static let currentSchemaVersion = 4
+    /// the source's batches are drawn; 5: further labelled source labs.
+    public static let currentSchemaVersion = 5
 
     /// A record from run.json's bytes, migrated to the current format first.
     public static func decode(_ data: Data) throws -> RunRecord {
@@ -28,6 +28,7 @@ extension RunRecord {
         guard version < currentSchemaVersion, let config = json["config"] as? [String: Any] else { return json }
         var out = json
         out["config"] = migratedConfig(config)
+        if out["moreSources"] == nil { out["moreSources"] = [Any]() }
         out["schemaVersion"] = currentSchemaVersion
         return out
     }

@@ -17,13 +17,14 @@ extension RunRecord {
             out.append("config.network.classes is \(classes) but the source has \(source.classes.count) classes")
         }
         for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? [])
-            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) {
+            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) + moreSources.enumerated().map { ("moreSources[\($0.offset)]", $0.element.dataset) } {
             if d.files.count != d.labels.count { out.append("\(role): \(d.files.count) files but \(d.labels.count) labels") }
             if let bad = d.labels.compactMap({ $0 }).first(where: { !(0..<max(d.classes.count, 1)).contains($0) }) {
                 out.append("\(role): label \(bad) is not an index into its \(d.classes.count) classes")
             }
             if d.files.isEmpty { out.append("\(role): no images") }
-            if role == "labelledTarget", d.labels.contains(where: { $0 == nil }) { out.append("labelledTarget: an image without a label") }
+            if role == "labelledTarget" || role.hasPrefix("moreSources"), d.labels.contains(where: { $0 == nil }) { out.append("\(role): an image without a label") }
+            if role.hasPrefix("moreSources"), d.classes != source.classes { out.append("\(role): classes \(d.classes) differ from the source's") }
         }
         func whole(_ name: String, _ value: Int, _ setting: RunSetting.Key) {
             if case .whole(let range)? = RunSpec.settings.first(where: { $0.key == setting })?.kind, !range.contains(value) {
@@ -35,6 +36,7 @@ extension RunRecord {
         whole("network.width", config.network.width, .width); whole("network.bottleneck", config.network.bottleneck, .bottleneck)
         whole("network.headWidth", config.network.headWidth, .head); whole("sourceCrop", config.sourceCrop, .sourceCrop)
         whole("targetCrop", config.targetCrop, .targetCrop); whole("randomCrop", config.randomCrop, .sourceCrop)
+        for (i, lab) in moreSources.enumerated() where !(1...100_000).contains(lab.crop) { out.append("moreSources[\(i)].crop is \(lab.crop), outside 1…100000") }
         if !(1...100_000).contains(classes) { out.append("config.network.classes is \(classes), outside 1…100000") }
         if !(1...64).contains(config.workers) { out.append("config.workers is \(config.workers), outside 1…64") }
         if config.seed > UInt64(UInt32.max) { out.append("config.seed is \(config.seed), above \(UInt32.max)") }

@@ -14,9 +14,9 @@ public enum RunSetupError: Error, Equatable, CustomStringConvertible {
 public enum RunSetup {
     /// The run's data. `validation` replaces the held-out share of the source (RunSpec's `validation`) when given;
     /// a target without class folders takes the source's classes; `target_labels` moves the labelled cells out of
-    /// the target into `labelledTarget`.
+    /// the target into `labelledTarget`. `moreSources`: further labelled labs with their centre crops (SourceLab).
     public static func data(spec: RunSpec, config: TrainingConfig, source: ImageDataset, target: ImageDataset,
-                            validation given: ImageDataset? = nil) throws -> RunData {
+                            validation given: ImageDataset? = nil, moreSources: [(ImageDataset, crop: Int)] = []) throws -> RunData {
         var train = source, validation = given
         if given == nil && spec.validationFraction > 0 {
             (train, validation) = source.split(fraction: 1 - spec.validationFraction, seed: config.seed)
@@ -39,7 +39,8 @@ public enum RunSetup {
         let crops = config.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
         return RunData(source: train, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
                        sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? source : train, crop: crops.source),
-                       targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target))
+                       targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target),
+                       moreSources: try moreSources.map { try SourceLab.make($0.0, crop: $0.crop, source: source, config: config) })
     }
 }
 

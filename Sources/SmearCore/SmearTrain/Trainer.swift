@@ -30,15 +30,16 @@ public enum TrainingError: Error, CustomStringConvertible {
 
 /// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target, and the
 /// target cells a person labelled (`labelledTarget`, from TargetLabels: never part of `target`, so every
-/// evaluation of the run scores only the cells nobody labelled).
+/// evaluation of the run scores only the cells nobody labelled), and further labelled labs (`moreSources`, SourceLab).
 public struct RunData {
     public var source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset
     public var labelledTarget: ImageDataset?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
+    public var moreSources: [SourceLab]
     public init(source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset, labelledTarget: ImageDataset? = nil,
-                sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics) {
+                sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics, moreSources: [SourceLab] = []) {
         self.source = source; self.sourceValidation = sourceValidation; self.target = target; self.labelledTarget = labelledTarget
-        self.sourceStatistics = sourceStatistics; self.targetStatistics = targetStatistics
+        self.sourceStatistics = sourceStatistics; self.targetStatistics = targetStatistics; self.moreSources = moreSources
     }
 }
 
@@ -60,6 +61,8 @@ public final class Trainer {
     public let classWeights: Tensor
     /// The labelled target cells' cross-entropy weights: inverse frequency over those cells (nil: none labelled).
     let labelledClassWeights: Tensor?
+    /// Each further source lab's cross-entropy weights: inverse frequency over that lab.
+    let moreSourceClassWeights: [Tensor]
     var best: [String: Double] = [:]
     /// The moving average of the weights, when the run keeps one (`config.weightAverageDecay`).
     let average: WeightAverage?
@@ -85,6 +88,11 @@ public final class Trainer {
                                       classes: data.source.classes)
             data.sourceStatistics = try ChannelStatistics.cached(source, transform: balance, transformKey: key, crop: sourceRegion)
             data.targetStatistics = try ChannelStatistics.cached(data.target, transform: balance, transformKey: key, crop: targetRegion)
+            for i in data.moreSources.indices {
+                let lab = data.moreSources[i]
+                data.moreSources[i].statistics = try ChannelStatistics.cached(lab.dataset, transform: balance, transformKey: key,
+                                                                              crop: config.statisticsRegion == .crop ? lab.crop : nil)
+            }
         } else if config.statisticsRegion == .crop {   // what the front ends measured already: read back from the cache
             data.sourceStatistics = try ChannelStatistics.cached(data.source, crop: sourceRegion)
             data.targetStatistics = try ChannelStatistics.cached(data.target, crop: targetRegion)
@@ -110,6 +118,7 @@ public final class Trainer {
         case .given(let w): classWeights = Tensor(w, shape: [k])
         }
         labelledClassWeights = data.labelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
+        moreSourceClassWeights = data.moreSources.map { Tensor($0.dataset.inverseFrequencyWeights(), shape: [k]) }
         targetColourTransfer = colour.targetLab
         imageColourTransfer = colour.perImage
         stainBank = config.stainBank ? try StainBank.build(from: [data.source, data.target]) : nil
@@ -197,6 +206,11 @@ public final class Trainer {
                                       seed: config.seed, workers: config.workers, cacheDecoded: true)
         let shuffledSources = config.sourceSampling.drawsByTargetPrior ? nil : iterator(sourceLoader)
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
+        let moreLoaders = data.moreSources.enumerated().map { i, lab in
+            DataLoader(lab.dataset, pipeline: pipeline(crop: lab.crop, lab.statistics, true), batchSize: labelledBatchSize(of: lab.dataset),
+                       seed: config.seed &+ 104_729 &* UInt64(i + 1), workers: config.workers, cacheDecoded: true)
+        }
+        let more = moreLoaders.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch
         let started = Date()
         var imagesDone = 0
@@ -206,11 +220,12 @@ public final class Trainer {
             var clsSum = 0.0, transferSum = 0.0, diagSum: [String: Double] = [:], stepLosses: [[Double]] = []
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
-                                                            labelled: try labelled?.nextBatch(), iteration: iteration, epoch: epoch)
+                                                            labelled: try labelled?.nextBatch(), more: try more.map { try $0.nextBatch() },
+                                                            iteration: iteration, epoch: epoch)
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                let perStep = 2 * config.batchSize + (labelledLoader?.batchSize ?? 0)
+                let perStep = 2 * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
                 iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = Double(imagesDone) / max(elapsed, 1e-9)
@@ -250,13 +265,15 @@ public final class Trainer {
             .makeIterator()
     }
 
-    /// The labelled target cells in each step: a quarter of the batch, or all of them when there are fewer.
+    /// The labelled target cells, or a further source lab's, in each step: a quarter of the batch, or all of them when
+    /// there are fewer.
     func labelledBatchSize(of d: ImageDataset) -> Int { min(d.count, max(1, config.batchSize / 4)) }
 
     /// One optimisation step; returns the classification and transfer losses and the method's diagnostics.
     /// Labelled target cells, when the run has them, add their own class-weighted cross-entropy to the source's
-    /// (diagnostic `labelled_target_cls`); the method's loss sees the source and the unlabelled target only.
-    func step(source: Batch, target: Batch, labelled: Batch? = nil, iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
+    /// (diagnostic `labelled_target_cls`), and so does each further source lab's batch in `more` (their sum:
+    /// `more_sources_cls`); the method's loss sees the first source and the unlabelled target only.
+    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
         for (i, d) in net.dropouts.enumerated() {
@@ -264,17 +281,22 @@ public final class Trainer {
         }
         let b = source.images.shape[0], bt = target.images.shape[0]
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
-        var yl: Tensor? = nil
+        var yl: Tensor? = nil, ym: [Tensor] = []
         if config.forwardTogether {
-            let (f, y) = net.featuresAndLogits(Tensor.concat([source.images, target.images] + (labelled.map { [$0.images] } ?? []), axis: 0))
+            let parts = [source.images, target.images] + (labelled.map { [$0.images] } ?? []) + more.map(\.images)
+            let (f, y) = net.featuresAndLogits(Tensor.concat(parts, axis: 0))
             fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, b + bt)
             ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, b + bt)
-            if labelled != nil { yl = y.sliced(axis: 0, b + bt, y.shape[0]) }
-        } else {   // per lab: the labelled target cells go with the target's batch
+            var at = b + bt
+            func next(_ n: Int) -> Tensor { defer { at += n }; return y.sliced(axis: 0, at, at + n) }
+            if let l = labelled { yl = next(l.images.shape[0]) }
+            ym = more.map { next($0.images.shape[0]) }
+        } else {   // per lab: the labelled target cells go with the target's batch, each further source lab on its own
             (fs, ys) = net.featuresAndLogits(source.images)
             let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
+            ym = more.map { net.featuresAndLogits($0.images).1 }
         }
         let labels = source.classLabels
         var cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
@@ -283,6 +305,12 @@ public final class Trainer {
             let labelledLoss = Loss.crossEntropy(yl, labels: l.classLabels, weight: w)
             diagnostics["labelled_target_cls"] = Double(labelledLoss.item)
             cls = cls + labelledLoss
+        }
+        if !more.isEmpty {
+            let losses = zip(zip(ym, more), moreSourceClassWeights).map { Loss.crossEntropy($0.0, labels: $0.1.classLabels, weight: $1) }
+            let moreLoss = losses.dropFirst().reduce(losses[0], +)
+            diagnostics["more_sources_cls"] = Double(moreLoss.item)
+            cls = cls + moreLoss
         }
         let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration, head: net.head))

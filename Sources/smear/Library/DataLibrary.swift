@@ -65,16 +65,24 @@ func registerDataLibrary(_ i: Interpreter) {
         let m = try CellScale.measure(try datasetArg(a, 0, "dataset"), maxImages: try a.int(1, "images", in: 1...1_000_000))
         return cellScaleRecord(m)
     })
-    i.register(Builtin("matched_crops", "matched_crops(source_scale, target_scale, size=64)",
-                       help: "Centre crops [source, target] (original pixels) at which both labs' nuclei cover the same fraction of the crop\n(0.52, the reference's PBC crop, or more when a lab's nuclei already fill more of its frame): zooms whichever lab\nhas the smaller cells. Warns when a crop has fewer pixels than the working size.",
+    i.register(Builtin("matched_crops", "matched_crops(source_scale, target_scale, size=64, others=[])",
+                       help: "Centre crops [source, target] (original pixels) at which both labs' nuclei cover the same fraction of the crop\n(0.52, the reference's PBC crop, or more when a lab's nuclei already fill more of its frame): zooms whichever lab\nhas the smaller cells. others: the cell scales of further labs (train's more_sources); their crops follow in the list,\nat the pair's scale (a lab's whole frame when its nuclei fill more of it).\nWarns when a crop has fewer pixels than the working size.",
                        example: "crops = matched_crops(cell_scale(pbc), cell_scale(bccd))") { a in
         let source = try cellScaleArg(a, 0, "source_scale"), target = try cellScaleArg(a, 1, "target_scale")
         let size = try a.int(2, "size", in: 32...1024)
-        let crops = CellScale.matchedCrops(source: source, target: target)
-        for (crop, lab) in [(crops.source, "source"), (crops.target, "target")] {
+        var others: [CellScale.Measurement] = []
+        switch a.value(3, "others") {
+        case nil, .some(.none): break
+        case .some(.list(let items)): others = try items.map { try cellScaleValue($0, "others") }
+        case .some(let v): throw LanguageError(.type, "matched_crops(): others must be a list of cell_scale() records, got a \(v.typeName)")
+        }
+        let pair = CellScale.matchedCrops(source: source, target: target)
+        let crops = [pair.source, pair.target] + CellScale.matchedCrops(others, source: source, target: target)
+        for (i, crop) in crops.enumerated() {
+            let lab = i == 0 ? "source" : i == 1 ? "target" : "others[\(i - 2)]"
             if let w = CellScale.upsamplingWarning(crop: crop, workingSize: size, lab: lab) { FileHandle.standardError.write(Data(("warning: " + w + "\n").utf8)) }
         }
-        return .list([.number(Double(crops.source)), .number(Double(crops.target))])
+        return .list(crops.map { .number(Double($0)) })
     })
     i.register(Builtin("scan", "scan(dataset)", help: "Decodes every image; returns the unreadable files with their errors, and the entries not read (other files, nested folders).",
                        example: "bad = scan(pbc)") { a in
@@ -90,7 +98,10 @@ private func cellScaleRecord(_ m: CellScale.Measurement) -> Value {
 }
 
 private func cellScaleArg(_ a: Arguments, _ index: Int, _ name: String) throws -> CellScale.Measurement {
-    let v = try a.required(index, name)
+    try cellScaleValue(try a.required(index, name), name)
+}
+
+private func cellScaleValue(_ v: Value, _ name: String) throws -> CellScale.Measurement {
     guard case .number(let d)? = v.field("diameter"), case .number(let sideValue)? = v.field("side"), d > 0, d <= 1,
           let side = exactInteger(sideValue), side >= 1, side <= 1_000_000 else {
         throw LanguageError(.type, "matched_crops(): \(name) must be a record from cell_scale() (diameter in (0, 1], side 1 to 1,000,000 px)")

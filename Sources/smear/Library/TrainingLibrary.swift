@@ -28,8 +28,9 @@ func registerTrainingLibrary(_ i: Interpreter) {
         let c = try languageError("train") { try spec.trainingConfig(classes: source.classes.count) }
         var validation: ImageDataset? = nil
         if case .some(.object(let o as DatasetObject)) = a.value(nil, "validation") { validation = o.dataset }
+        let more = try moreSourcesArg(a)
         let data: RunData
-        do { data = try RunSetup.data(spec: spec, config: c, source: source, target: target, validation: validation) }
+        do { data = try RunSetup.data(spec: spec, config: c, source: source, target: target, validation: validation, moreSources: more) }
         catch let e as RunSetupError { throw LanguageError(.value, "train(): \(e)") }
         if let summary = data.labelledTargetSummary { a.interpreter.output(summary) }
         let outText = try a.string(nil, "out", default: "runs/\(method.name)-\(Int(Date().timeIntervalSince1970))")
@@ -72,13 +73,16 @@ func registerTrainingLibrary(_ i: Interpreter) {
 
 /// train()'s signature: the datasets and method, every RunSpec setting with its default, and the run folder.
 let trainSignature = "train(source, target, method=nil, " + RunSpec.settings.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: ", ")
-    + ", out=nil, resume=false, overwrite=false)"
+    + ", more_sources=[], more_source_crops=[], out=nil, resume=false, overwrite=false)"
 
 let trainHelp = """
     Trains on the labelled source dataset and adapts to the target dataset (its labels, if any, are only reported).
     Returns a run; Ctrl-C stops it cleanly at the end of the current step. With resume=true, continues the run in `out`;
-    overwrite=true replaces a run already there. validation may also be a dataset. The settings (`smear train` has the
-    same ones, as --flags, with the same defaults):
+    overwrite=true replaces a run already there. validation may also be a dataset. more_sources: further labelled labs
+    (datasets with the source's classes), each with its centre crop in more_source_crops (matched_crops gives every lab's):
+    each adds a quarter-batch of its cells per step with its own class-weighted cross-entropy and its own channel
+    statistics; the method's loss keeps the first source and the target. The settings (`smear train` has the same ones,
+    as --flags, with the same defaults):
     """ + "\n" + RunSpec.settings.map { "  \($0.name): \($0.help)" }.joined(separator: "\n")
 
 /// A RunSpec from train()'s keyword arguments: each given setting checked against its declaration.
@@ -127,3 +131,28 @@ func startRun(_ a: Arguments, config: TrainingConfig, method: AdaptationMethod, 
     return trainer
 }
 
+
+/// train()'s more_sources= and more_source_crops=: two lists of the same length, datasets and whole numbers.
+func moreSourcesArg(_ a: Arguments) throws -> [(ImageDataset, crop: Int)] {
+    func list(_ name: String) throws -> [Value] {
+        switch a.value(nil, name) {
+        case nil, .some(.none): return []
+        case .some(.list(let items)): return items
+        case .some(let v): throw LanguageError(.type, "\(a.function)(): '\(name)' must be a list, got a \(v.typeName)")
+        }
+    }
+    let labs = try list("more_sources"), crops = try list("more_source_crops")
+    guard labs.count == crops.count else {
+        throw LanguageError(.value, "\(a.function)(): more_sources has \(labs.count) datasets but more_source_crops \(crops.count) crops",
+                            hint: "give each further source lab its centre crop, e.g. from matched_crops(source_scale, target_scale, others=[...])")
+    }
+    return try zip(labs, crops).map { lab, crop in
+        guard case .object(let o as DatasetObject) = lab else {
+            throw LanguageError(.type, "\(a.function)(): more_sources must hold datasets, got a \(lab.typeName)")
+        }
+        guard case .number(let n) = crop, let side = exactInteger(n), (1...100_000).contains(side) else {
+            throw LanguageError(.value, "\(a.function)(): more_source_crops must hold whole numbers of pixels, 1 to 100,000; got \(crop)")
+        }
+        return (o.dataset, crop: side)
+    }
+}
