@@ -181,4 +181,17 @@ final class CellScaleTests: XCTestCase {
         XCTAssertNotNil(CellScale.upsamplingWarning(crop: small.target, workingSize: 64, lab: "target"), "62 px < 64 px is said")
         XCTAssertNil(CellScale.upsamplingWarning(crop: 200, workingSize: 64, lab: "source"))
     }
+
+    /// Further labs (a run's more_sources) are cropped at the scale the pair was matched at, never changing the pair's crops.
+    func testMatchedCrops_furtherLabs_followThePairsScale() {
+        typealias M = CellScale.Measurement
+        let pbc = M(diameter: 0.289, side: 360), tecom = M(diameter: 0.38, side: 120)
+        let others = [M(diameter: 0.26, side: 300), M(diameter: 0.60, side: 222)]
+        // 0.26 × 300 / 0.52 = 150 px; a lab whose nuclei fill 0.60 of its frame keeps the frame (222), the pair stays 200 / 88.
+        XCTAssertEqual(CellScale.matchedCrops(others, source: pbc, target: tecom), [150, 222])
+        XCTAssertEqual(CellScale.matchedCrops(source: pbc, target: tecom).source, 200)
+        // The pair matched at 0.60 (a tight target): a further lab at 0.26 of 300 px is cropped to 0.26 × 300 / 0.60 = 130.
+        XCTAssertEqual(CellScale.matchedCrops([others[0]], source: pbc, target: others[1]), [130])
+        XCTAssertEqual(CellScale.matchedCrops([], source: pbc, target: tecom), [])
+    }
 }

@@ -87,6 +87,15 @@ final class RunRecordMigrationTests: XCTestCase {
         XCTAssertEqual(opened.sourceSampling, .shuffled); XCTAssertTrue(opened.dihedral)
     }
 
+    func testAFormat4Record_hadOneSource() throws {
+        _ = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        json["schemaVersion"] = 4
+        XCTAssertNotNil(json.removeValue(forKey: "moreSources"), "moreSources is written out")
+        try write(json)
+        XCTAssertTrue(try RunRecord.open(dir).data.moreSources.isEmpty)
+    }
+
     func testANewerFormat_isRefusedByName() throws {
         _ = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
         var json = try record()

@@ -17,7 +17,7 @@ extension RunRecord {
             out.append("config.network.classes is \(classes) but the source has \(source.classes.count) classes")
         }
         for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? [])
-            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) + moreSources.enumerated().map { ("moreSources[\($0.offset)]", $0.element.dataset) } {
+            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) + moreSources.enumerated().map({ ("moreSources[\($0.offset)]", $0.element.dataset) }) {
             if d.files.count != d.labels.count { out.append("\(role): \(d.files.count) files but \(d.labels.count) labels") }
             if let bad = d.labels.compactMap({ $0 }).first(where: { !(0..<max(d.classes.count, 1)).contains($0) }) {
                 out.append("\(role): label \(bad) is not an index into its \(d.classes.count) classes")

@@ -74,7 +74,7 @@ public final class Trainer {
         self.config = config; self.method = method; self.directory = directory
         lock = try RunLock(directory)
         for (d, use) in [(data.source, "a training source"), (data.target, "a training target")] + (data.sourceValidation.map { [($0, "a validation set")] } ?? [])
-            + (data.labelledTarget.map { [($0, "labelled target cells")] } ?? [])
+            + (data.labelledTarget.map { [($0, "labelled target cells")] } ?? []) + data.moreSources.map({ ($0.dataset, "a further source lab") })
         where d.count == 0 {
             throw DatasetError.emptyDataset(name: d.name, use: use)
         }
@@ -291,12 +291,14 @@ public final class Trainer {
             func next(_ n: Int) -> Tensor { defer { at += n }; return y.sliced(axis: 0, at, at + n) }
             if let l = labelled { yl = next(l.images.shape[0]) }
             ym = more.map { next($0.images.shape[0]) }
-        } else {   // per lab: the labelled target cells go with the target's batch, each further source lab on its own
-            (fs, ys) = net.featuresAndLogits(source.images)
+        } else {   // per side: the further source labs go with the source's batch, the labelled target cells with the target's
+            let (f0, y0) = net.featuresAndLogits(more.isEmpty ? source.images : Tensor.concat([source.images] + more.map(\.images), axis: 0))
+            fs = f0.sliced(axis: 0, 0, b); ys = y0.sliced(axis: 0, 0, b)
+            var at = b
+            ym = more.map { batch in defer { at += batch.images.shape[0] }; return y0.sliced(axis: 0, at, at + batch.images.shape[0]) }
             let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
-            ym = more.map { net.featuresAndLogits($0.images).1 }
         }
         let labels = source.classLabels
         var cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
