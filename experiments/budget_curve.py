@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+from result_records import macro_f1
+
 args = sys.argv[1:]
 plot = None
 if "--plot" in args:
@@ -57,11 +59,7 @@ def records(folder, seeds=None):
 
 def score(record):
     """The record's macro F1, or with left_out, the mean per-class F1 over the other classes it scored."""
-    if left_out is None:
-        return record[score_key]
-    per_class = record["per_class_f1_tta" if current else "per_class_f1"]
-    kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
-    return statistics.mean(kept)
+    return macro_f1(record, score_key, left_out)
 
 
 def arm(strategy, k):

@@ -7,14 +7,24 @@ lab's per-class F1 (mean over the seeds that have it) with the class's number of
 two scored cells is all or nothing and weighs as much as any other in the macro F1.
 
 The label-free grid's records have the same layout: `experiments/few_labels_table.py results/label-free`.
+With --without CLASS every macro F1 leaves CLASS out (the mean per-class F1 over the other classes scored;
+result_records.macro_f1), for the scores whose per-class F1 the records hold.
 
-usage: experiments/few_labels_table.py [RESULTS]   (default results/few-labels)"""
+usage: experiments/few_labels_table.py [RESULTS] [--without CLASS]   (default results/few-labels)"""
 import json
 import os
 import statistics
 import sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else "results/few-labels"
+from result_records import macro_f1
+
+args = sys.argv[1:]
+left_out = None
+if "--without" in args:
+    i = args.index("--without")
+    left_out = args[i + 1]
+    del args[i:i + 2]
+root = args[0] if args else "results/few-labels"
 labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 arms = ["mdd-0", "mdd-clue20", "source_only-random20", "mdd-random20"]
 arms += sorted({a for lab in labs if os.path.isdir(os.path.join(root, lab)) for a in os.listdir(os.path.join(root, lab))} - set(arms))
@@ -29,7 +39,7 @@ def records(lab, arm):
 
 
 def scores(lab, arm, key):
-    return [r[key] for r in records(lab, arm) if r.get(key) is not None]
+    return [v for v in (macro_f1(r, key, left_out) for r in records(lab, arm)) if v is not None]
 
 
 def cell(values):

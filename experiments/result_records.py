@@ -1,0 +1,19 @@
+"""What the grids' result.json records say, read one way by every table script (few_labels_table.py, budget_curve.py)."""
+import statistics
+
+# Each macro F1 a record may hold, and the per-class F1 list it was computed from (None: not recorded per class).
+PER_CLASS = {"macro_f1_present": "per_class_f1", "macro_f1_present_adabn": "per_class_f1_adabn",
+             "macro_f1_present_tta": "per_class_f1_tta", "macro_f1_present_average": None}
+
+
+def macro_f1(record, key, left_out=None):
+    """The record's macro F1 `key`; with `left_out` (a class name), the mean per-class F1 over the other classes that
+    have scored cells (a lab's single basophil, once labelled, leaves the scored cells and lifts that run's macro F1 by
+    a class's share; leaving the class out of all runs compares them on the same classes). None when not recorded."""
+    if left_out is None:
+        return record.get(key)
+    per_class = record.get(PER_CLASS[key]) if PER_CLASS.get(key) else None
+    if per_class is None:
+        return None
+    kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
+    return statistics.mean(kept) if kept else None
