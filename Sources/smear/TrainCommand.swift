@@ -43,6 +43,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "leave unreadable images out instead of stopping") var skipUnreadable = false
     @Flag(help: "read on when a folder outside --classes differs from a class only in case or a plural (it is left out)") var allowNearMisses = false
     @Flag(help: "print the settings (RunSpec) and stop") var dryRun = false
+    @Option(help: ArgumentHelp("a further labelled lab (class folders) that joins training as a source, with its own crop and statistics; repeat for several",
+                               valueName: "folder")) var moreSource: [String] = []
+    @Option(help: ArgumentHelp("the centre crop of each --more-source, in the same order (original pixels)", valueName: "pixels"))
+    var moreSourceCrop: [Int] = []
 
     @Option(help: settingHelp(.epochs)) var epochs: Int?
     @Option(help: settingHelp(.iters)) var iters: Int?
@@ -114,6 +118,10 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         _ = try runSpec()
         guard !classes.split(separator: ",").isEmpty else { throw ValidationError("--classes needs at least one class name") }
+        guard moreSource.count == moreSourceCrop.count else {
+            throw ValidationError("--more-source was given \(moreSource.count) time(s) but --more-source-crop \(moreSourceCrop.count): give each further lab its crop")
+        }
+        if let bad = moreSourceCrop.first(where: { !(1...100_000).contains($0) }) { throw ValidationError("--more-source-crop \(bad) is not 1 to 100,000 px") }
     }
 
     func run() throws {

@@ -29,11 +29,17 @@ extension TrainCommand {
         let checkedTarget = try targetSet.checked(skipUnreadable: skipUnreadable, progress: showScan)
         if checkedTarget.count < targetSet.count { print("skipped \(targetSet.count - checkedTarget.count) unreadable target image(s)") }
         targetSet = checkedTarget
+        var more: [(ImageDataset, crop: Int)] = []
+        for (folder, crop) in zip(moreSource, moreSourceCrop) {
+            let lab = try ImageDataset.folder(URL(fileURLWithPath: folder), classes: classes, allowNearMisses: allowNearMisses)
+            more.append((try lab.checked(skipUnreadable: skipUnreadable, progress: showScan), crop: crop))
+        }
         let data: RunData
-        do { data = try RunSetup.data(spec: spec, config: config, source: labelled, target: targetSet) }
+        do { data = try RunSetup.data(spec: spec, config: config, source: labelled, target: targetSet, moreSources: more) }
         catch let e as RunSetupError { throw ValidationError("\(e)") }
         if let summary = data.labelledTargetSummary { print(summary) }
         print("source \(data.source.summary)\nsource validation \(data.sourceValidation?.count ?? 0) images\ntarget \(data.target.summary)")
+        for lab in data.moreSources { print("further source \(lab.dataset.summary), crop \(lab.crop) px") }
         for (set, role) in [(scanned, "source"), (targetSet, "target")] where !set.foldersOutsideClasses.isEmpty {
             print("\(role): left out \(set.foldersOutsideClasses.count) folder(s) not in --classes: \(set.foldersOutsideClasses.joined(separator: ", "))")
         }

@@ -78,6 +78,38 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertTrue(ran.out.contains(report.trimmingCharacters(in: .newlines)), "smear train's report:\n\(report)\nthe language's:\n\(ran.out)")
     }
 
+    /// A further labelled lab (--more-source / more_sources=) joins both front ends' runs alike, and run.json keeps it.
+    func testTrainFrontEnds_takeFurtherSourceLabsAlike() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-more-sources-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cli = dir.appendingPathComponent("cli").path, language = dir.appendingPathComponent("language").path
+        let trained = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--method", "mdd", "--epochs", "1",
+                               "--iters", "2", "--batch", "8", "--width", "4", "--bottleneck", "16", "--head", "0", "--seed", "3",
+                               "--more-source", "data/sample/bccd", "--more-source-crop", "150", "--out", cli])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(trained.out.contains("further source bccd"), trained.out)
+        let script = """
+            src = dataset("data/sample/pbc_barcelona"); tgt = dataset("data/sample/bccd")
+            run = train(src, tgt, method=plugin("mdd"), epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, seed=3,
+                        more_sources=[dataset("data/sample/bccd")], more_source_crops=[150], out="\(language)")
+            """
+        let ran = try run(["-e", script])
+        XCTAssertEqual(ran.status, 0, ran.err)
+        func history(_ folder: String) throws -> [String] {
+            let rows = try CSV.parse(String(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("history.csv"), encoding: .utf8))
+            let seconds = try XCTUnwrap(rows.first?.fields.firstIndex(of: "seconds"))
+            return rows.map { r in r.fields.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
+        }
+        XCTAssertEqual(try history(cli), try history(language))
+        XCTAssertTrue(try history(cli)[0].contains("more_sources_cls"), "the further lab's loss is in the history")
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli).appendingPathComponent("run.json"))) as? [String: Any])
+        let labs = try XCTUnwrap(record["moreSources"] as? [[String: Any]])
+        XCTAssertEqual(labs.count, 1); XCTAssertEqual(labs[0]["crop"] as? Int, 150)
+        let mismatched = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--more-source", "data/sample/bccd",
+                                  "--out", dir.appendingPathComponent("x").path])
+        XCTAssertEqual(mismatched.status, 64); XCTAssertTrue(mismatched.err.contains("--more-source-crop 0"), mismatched.err)
+    }
+
     func testEvaluate_printsTheValue() throws {
         let r = try run(["-e", "x = tensor([[1, 2], [3, 4]]); sum(x @ x)"])
         XCTAssertEqual(r.status, 0, r.err)
