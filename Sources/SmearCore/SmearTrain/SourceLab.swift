@@ -1,8 +1,9 @@
 // A further labelled lab of a run (RunData.moreSources, the language's train(..., more_sources=)): its images with the
 // source's class indices, the centre crop that gives its nuclei the run's cell scale, and its own channel statistics.
 // Each adds a quarter-batch of its cells to every step with its own class-weighted cross-entropy, as the labelled
-// target cells do; the adaptation loss keeps the first source and the target. Several stains with labels are what a
-// classifier trained on one lab lacks (the article trains on two labs).
+// target cells do; the adaptation loss keeps the first source and the target. A further lab's images get the run's
+// augmentations and per-image colour setting, never a lab-level colour transfer or the stain bank: its own statistics
+// z-score it. Several stains with labels are what a classifier trained on one lab lacks (the article trains on two labs).
 import Foundation
 import SmearData
 

@@ -295,7 +295,8 @@ public final class Trainer {
             let (f0, y0) = net.featuresAndLogits(more.isEmpty ? source.images : Tensor.concat([source.images] + more.map(\.images), axis: 0))
             fs = f0.sliced(axis: 0, 0, b); ys = y0.sliced(axis: 0, 0, b)
             var at = b
-            ym = more.map { batch in defer { at += batch.images.shape[0] }; return y0.sliced(axis: 0, at, at + batch.images.shape[0]) }
+            func next(_ n: Int) -> Tensor { defer { at += n }; return y0.sliced(axis: 0, at, at + n) }
+            ym = more.map { next($0.images.shape[0]) }
             let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
