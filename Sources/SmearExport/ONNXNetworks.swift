@@ -40,7 +40,7 @@ extension MBConvBlock: ONNXExportable {
     }
 }
 
-extension EfficientNetLite0: ONNXExportable {
+extension EfficientNetLite: ONNXExportable {
     /// Features [N, 1280] (and the logits of `_fc` when the network has one), as `forward`.
     func emit(_ x: ONNXValue, _ g: inout ONNXGraph, path: String) throws -> ONNXValue {
         var h = relu6(try exportLayer(bn0, try exportLayer(convStem, x, &g, path: join(path, "_conv_stem")), &g, path: join(path, "_bn0")), &g, path: path + ".stem")

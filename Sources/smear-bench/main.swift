@@ -68,7 +68,7 @@ while let a = args.popFirst() {
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--only": only = args.popFirst()
     case "--backbone":
-        guard let b = args.popFirst().flatMap(BackboneKind.init(rawValue:)) else { print("--backbone: resnet18 or efficientnet_lite0"); exit(64) }
+        guard let b = args.popFirst().flatMap(BackboneKind.init(rawValue:)) else { print("--backbone: " + BackboneKind.allCases.map(\.rawValue).joined(separator: ", ")); exit(64) }
         backbone = b
     case "--loader":
         let folder = URL(fileURLWithPath: args.popFirst() ?? "data/sample/pbc_barcelona")
@@ -82,7 +82,7 @@ while let a = args.popFirst() {
         profileConvolutions(size: Int(args.popFirst() ?? "64") ?? 64, batch: 32)
         exit(0)
     default:
-        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] [--backbone resnet18|efficientnet_lite0] | --loader [FOLDER] | --profile [PX] | --profile-depthwise [PX]")
+        print("usage: smear-bench [--sizes 64,128,224] [--mdd-sizes 64,224] [--steps N] [--only train|infer|mdd] [--backbone resnet18|efficientnet_lite0|efficientnet_lite2] | --loader [FOLDER] | --profile [PX] | --profile-depthwise [PX]")
         exit(64)
     }
 }
@@ -105,8 +105,8 @@ GlobalRandom.seed(0)
 let classes = 5
 let weights = Tensor([0.1, 0.2, 0.3, 0.2, 0.2], shape: [classes])
 for size in sizes where only == nil || only == "train" || only == "infer" {
-    let model: Module = backbone == .resnet18 ? ResNet18(numClasses: classes) : EfficientNetLite0(numClasses: classes)
-    let name = backbone == .resnet18 ? "" : "lite0 "
+    let model: Module = backbone.liteVariant.map { EfficientNetLite($0, numClasses: classes) } ?? ResNet18(numClasses: classes)
+    let name = backbone.liteVariant.map { $0.rawValue + " " } ?? ""
     let flopsKnown = backbone == .resnet18
     let opt = SGD(model.parameters, lr: 0.001, momentum: 0.9, weightDecay: 5e-4, nesterov: true)
     let s = size >= 224 ? max(2, steps / 2) : steps

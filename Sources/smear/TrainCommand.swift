@@ -146,7 +146,7 @@ struct TrainCommand: ParsableCommand {
         let optionText = descriptor.options.isEmpty ? "no options"
             : descriptor.options.map { "\($0.name)=\(method.options[$0])" }.joined(separator: " ")
         print("method \(descriptor.name) (\(optionText)); "
-              + (config.network.backbone == .efficientnetLite0 ? "EfficientNet-Lite0" : "ResNet-18 width \(config.network.width)")
+              + (config.network.backbone.liteVariant.map { "EfficientNet-\($0.rawValue.capitalized)" } ?? "ResNet-18 width \(config.network.width)")
               + (config.backboneWeights != nil ? " pretrained" : "") + " (\(trainer.net.parameterCount) parameters); "
               + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
               + ComputeBackend.summary)

@@ -339,7 +339,7 @@ extension TrainerTests {
         var config = TinyRun.config(epochs: 1)
         config.network.backbone = .efficientnetLite0
         let t = quiet(try Trainer(config: config, method: SourceOnly(), data: try TinyRun.data(), directory: dir))
-        XCTAssertTrue(t.net.backbone is EfficientNetLite0)
+        XCTAssertTrue(t.net.backbone is EfficientNetLite)
         XCTAssertTrue(try t.run())
         let again = try RunRecord.open(dir)
         XCTAssertEqual(again.config.network.backbone, .efficientnetLite0)

@@ -12,7 +12,7 @@ public struct NetworkConfig: Sendable, Equatable, Codable {
     public var bottleneck = 1024
     /// Hidden width of the head (0: a single Linear).
     public var headWidth = 1024
-    /// The feature extractor. `width` and `groupNorm` shape ResNet-18 only; EfficientNet-Lite0 has its own widths
+    /// The feature extractor. `width` and `groupNorm` shape ResNet-18 only; EfficientNet-Lite has its own widths
     /// and batch norm.
     public var backbone: BackboneKind = .resnet18
     public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024,
@@ -36,7 +36,7 @@ public final class AdaptationNetwork: Module {
         self.config = config
         switch config.backbone {
         case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
-        case .efficientnetLite0: backbone = EfficientNetLite0(numClasses: nil)
+        case .efficientnetLite0, .efficientnetLite2: backbone = EfficientNetLite(config.backbone.liteVariant!, numClasses: nil)
         }
         if config.bottleneck > 0 {
             let linear = Linear(backbone.featureDim, config.bottleneck)

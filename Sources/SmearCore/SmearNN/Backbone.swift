@@ -1,5 +1,5 @@
 // The feature extractor under a classifier: a network from images [N, 3, H, W] to features [N, F], with a way
-// to start from pretrained weights. ResNet-18 (torchvision's) and EfficientNet-Lite0 (the TensorFlow port's).
+// to start from pretrained weights. ResNet-18 (torchvision's) and EfficientNet-Lite0 and -Lite2 (the TensorFlow port's).
 import Foundation
 import SmearTensor
 
@@ -16,10 +16,16 @@ public protocol Backbone: Module {
 public enum BackboneKind: String, Codable, CaseIterable, Sendable {
     case resnet18
     case efficientnetLite0 = "efficientnet_lite0"
+    case efficientnetLite2 = "efficientnet_lite2"
+
+    /// The EfficientNet-Lite scaling this backbone is (nil: ResNet-18).
+    public var liteVariant: EfficientNetLite.Variant? {
+        switch self { case .resnet18: return nil; case .efficientnetLite0: return .lite0; case .efficientnetLite2: return .lite2 }
+    }
 }
 
 extension ResNet18: Backbone {
     public func loadPretrained(from url: URL) throws { try loadTorchvision(from: url) }
 }
 
-extension EfficientNetLite0: Backbone {}
+extension EfficientNetLite: Backbone {}

@@ -1,7 +1,7 @@
 // N batch, H×W input (any size ≥ 32), F = 1280 features, K classes.
 //
-// EfficientNet-Lite0 (Tan & Le 2019; the Lite variant for CPUs: ReLU6, no squeeze-excitation, stem and head
-// not scaled) as the PyTorch port of Google's TensorFlow checkpoint defines it, with its state_dict names
+// EfficientNet-Lite0 and -Lite2 (Tan & Le 2019; the Lite variant for CPUs: ReLU6, no squeeze-excitation, stem and
+// head not scaled) as the PyTorch port of Google's TensorFlow checkpoints defines them, with its state_dict names
 // (`_conv_stem`, `_bn0`, `_blocks.<i>._expand_conv`, `_depthwise_conv`, `_project_conv`, `_bn0..2`, `_conv_head`,
 // `_bn1`, `_fc`), so the ImageNet weights that scripts/weights converts load by name. Every convolution pads
 // as TensorFlow's "SAME" (computed from the input's size; uneven at stride 2), batch norm has TensorFlow's
@@ -59,11 +59,11 @@ public final class MBConvBlock: Module {
     public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, expandRatio: Int) {
         let hidden = inChannels * expandRatio
         expandConv = expandRatio == 1 ? nil : SameConv2d(inChannels, hidden, kernel: 1)
-        bn0 = expandRatio == 1 ? nil : EfficientNetLite0.batchNorm(hidden)
+        bn0 = expandRatio == 1 ? nil : EfficientNetLite.batchNorm(hidden)
         depthwiseConv = SameConv2d(hidden, hidden, kernel: kernel, stride: stride, depthwise: true)
-        bn1 = EfficientNetLite0.batchNorm(hidden)
+        bn1 = EfficientNetLite.batchNorm(hidden)
         projectConv = SameConv2d(hidden, outChannels, kernel: 1)
-        bn2 = EfficientNetLite0.batchNorm(outChannels)
+        bn2 = EfficientNetLite.batchNorm(outChannels)
         skip = stride == 1 && inChannels == outChannels
     }
 
@@ -81,13 +81,36 @@ public final class MBConvBlock: Module {
     }
 }
 
-/// EfficientNet-Lite0: stem 3×3/2 → 32, sixteen MBConv blocks in seven stages, 1×1 head → 1280, average pool, fc.
-public final class EfficientNetLite0: Module {
-    /// (repeats, kernel, stride, expansion, input channels, output channels) of each stage, Lite0's.
-    public static let stages: [(repeats: Int, kernel: Int, stride: Int, expand: Int, inChannels: Int, outChannels: Int)] = [
-        (1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
-        (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
-    ]
+/// EfficientNet-Lite: stem 3×3/2 → 32, MBConv blocks in seven stages (Lite0: 16 blocks; Lite2: 21), 1×1 head → 1280,
+/// average pool, fc.
+public final class EfficientNetLite: Module {
+    public typealias Stage = (repeats: Int, kernel: Int, stride: Int, expand: Int, inChannels: Int, outChannels: Int)
+
+    /// Which scaling of the network: its width and depth coefficients, as TensorFlow's efficientnet_lite_builder names them.
+    public enum Variant: String, Sendable, CaseIterable {
+        case lite0, lite2
+        var width: Double { self == .lite0 ? 1.0 : 1.1 }
+        var depth: Double { self == .lite0 ? 1.0 : 1.2 }
+
+        /// Each stage's (repeats, kernel, stride, expansion, input channels, output channels): B0's stages with the
+        /// channels scaled by `width` (rounded to a multiple of 8, never below 90 %) and the repeats by `depth` (rounded
+        /// up), except the first and last stage's repeats, which Lite keeps, as it keeps the stem and head.
+        public var stages: [Stage] {
+            let b0: [Stage] = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+                               (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+            func filters(_ c: Int) -> Int {
+                let scaled = Double(c) * width
+                var rounded = max(8, Int(scaled + 4) / 8 * 8)
+                if Double(rounded) < 0.9 * scaled { rounded += 8 }
+                return rounded
+            }
+            return b0.enumerated().map { i, s in
+                let repeats = i == 0 || i == b0.count - 1 ? s.repeats : Int((Double(s.repeats) * depth).rounded(.up))
+                return (repeats, s.kernel, s.stride, s.expand, filters(s.inChannels), filters(s.outChannels))
+            }
+        }
+    }
+
     public static let featureDim = 1280
     public var featureDim: Int { Self.featureDim }
 
@@ -101,18 +124,22 @@ public final class EfficientNetLite0: Module {
     /// The ImageNet classifier; nil when built as a feature extractor (`numClasses: nil`).
     public let fc: Linear?
 
-    public init(numClasses: Int? = 1000) {
+    public let variant: Variant
+
+    public init(_ variant: Variant = .lite0, numClasses: Int? = 1000) {
+        self.variant = variant
+        let stages = variant.stages
         convStem = SameConv2d(3, 32, kernel: 3, stride: 2)
         bn0 = Self.batchNorm(32)
         var blocks: [MBConvBlock] = []
-        for s in Self.stages {
+        for s in stages {
             for r in 0..<s.repeats {
                 blocks.append(MBConvBlock(inChannels: r == 0 ? s.inChannels : s.outChannels, outChannels: s.outChannels,
                                           kernel: s.kernel, stride: r == 0 ? s.stride : 1, expandRatio: s.expand))
             }
         }
         self.blocks = blocks
-        convHead = SameConv2d(320, Self.featureDim, kernel: 1)
+        convHead = SameConv2d(stages.last!.outChannels, Self.featureDim, kernel: 1)
         bn1 = Self.batchNorm(Self.featureDim)
         fc = numClasses.map { Linear(Self.featureDim, $0) }
         super.init()
@@ -126,7 +153,7 @@ public final class EfficientNetLite0: Module {
     /// [N, 3, H, W] → [N, 1280, H/32, W/32] (rounded up), channels-last.
     public func featureMap(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[1] == 3 && x.shape[2] >= 32 && x.shape[3] >= 32,
-                "EfficientNetLite0: input must be [N, 3, H, W] with H, W ≥ 32, got \(x.shape)")
+                "EfficientNetLite: input must be [N, 3, H, W] with H, W ≥ 32, got \(x.shape)")
         var h = convStem.forward(x, normalizedBy: bn0, activation: .relu6)
         for b in blocks { h = b(h) }
         return convHead.forward(h, normalizedBy: bn1, activation: .relu6)

@@ -24,10 +24,11 @@ extension RunSpec {
         RunSetting(.schedule, kind: .choice(["inverse_decay", "step_decay"]), defaultValue: .choice("inverse_decay"),
                    help: "lr·(1 + 2e-4·i)^-0.75 (the article's code) or lr·0.1 every 20 epochs (its text)"),
         RunSetting(.backbone, kind: .choice(BackboneKind.allCases.map(\.rawValue)), defaultValue: .choice("resnet18"),
-                   help: "the feature extractor: resnet18 (torchvision's, any width) or efficientnet_lite0 (4.65 M parameters, "
-                       + "ReLU6, depthwise convolutions; width and group_norm do not apply)"),
+                   help: "the feature extractor: resnet18 (torchvision's, any width), efficientnet_lite0 (4.65 M parameters, "
+                       + "ReLU6, depthwise convolutions; width and group_norm do not apply) or efficientnet_lite2 (Lite0 scaled "
+                       + "1.1 wide and 1.2 deep: 6.09 M parameters)"),
         RunSetting(.pretrained, kind: .file, defaultValue: .choice(nil),
-                   help: "start the backbone from pretrained weights: \"imagenet\" (EfficientNet-Lite0's, fetched by scripts/weights) "
+                   help: "start the backbone from pretrained weights: \"imagenet\" (the EfficientNet-Lite backbone's, fetched by scripts/weights) "
                        + "or a safetensors file with the backbone's own names (torchvision's for ResNet-18, e.g. from "
                        + "scripts/torchvision_backbone.py; its classifier is left out); nil: from scratch. backbone_lr 0.1 suits it"),
         RunSetting(.backboneLr, kind: .number(0...100), defaultValue: .number(1),

@@ -205,11 +205,11 @@ public struct RunSpec: Sendable, Equatable {
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
-            guard backbone == .efficientnetLite0 else {
-                throw RunSpecError.inconsistent("pretrained=\"imagenet\" is EfficientNet-Lite0's: no ImageNet ResNet-18 ships in a package here",
+            guard let variant = backbone.liteVariant else {
+                throw RunSpecError.inconsistent("pretrained=\"imagenet\" is EfficientNet-Lite's: no ImageNet ResNet-18 ships in a package here",
                                                 hint: "use backbone=\"efficientnet_lite0\", or give a ResNet-18 file from scripts/torchvision_backbone.py")
             }
-            c.backboneWeights = PretrainedWeights.efficientNetLite0ImageNet.path
+            c.backboneWeights = PretrainedWeights.imageNet(variant).path
         case "none"?, nil: c.backboneWeights = nil
         case let file?: c.backboneWeights = file
         }

@@ -21,7 +21,7 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + " Lower the learning rate or the trade-off."
         case .badCheckpoint(let s): return s
         case .missingBackbone(let path):
-            return "pretrained=\"\(path)\": no such file. For backbone=\"efficientnet_lite0\" pretrained=\"imagenet\" uses the weights "
+            return "pretrained=\"\(path)\": no such file. For an EfficientNet-Lite backbone pretrained=\"imagenet\" uses the weights "
                 + "scripts/weights fetches; for ResNet-18 give a safetensors file of torchvision's (scripts/torchvision_backbone.py), "
                 + "or leave pretrained out to train from scratch."
         }

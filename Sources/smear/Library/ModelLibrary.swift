@@ -39,10 +39,15 @@ func registerModelLibrary(_ i: Interpreter) {
         }
         return .object(m)
     })
-    i.register(Builtin("pretrained_weights", "pretrained_weights()",
-                       help: "The file of EfficientNet-Lite0's ImageNet weights (train's pretrained=\"imagenet\") when scripts/weights has cached it, else nil.",
-                       example: "if pretrained_weights() == nil { print(\"run scripts/weights\") }") { _ in
-        let url = PretrainedWeights.efficientNetLite0ImageNet
+    i.register(Builtin("pretrained_weights", "pretrained_weights(backbone=\"efficientnet_lite0\")",
+                       help: "The file of an EfficientNet-Lite's ImageNet weights (train's pretrained=\"imagenet\" with that backbone) when\nscripts/weights has cached it, else nil.",
+                       example: "if pretrained_weights() == nil { print(\"run scripts/weights\") }") { a in
+        let name = try a.string(0, "backbone", default: BackboneKind.efficientnetLite0.rawValue)
+        guard let variant = BackboneKind(rawValue: name)?.liteVariant else {
+            throw LanguageError(.value, "pretrained_weights(): backbone must be one of "
+                + BackboneKind.allCases.filter { $0.liteVariant != nil }.map(\.rawValue).joined(separator: ", ") + ", got '\(name)'")
+        }
+        let url = PretrainedWeights.imageNet(variant)
         return FileManager.default.fileExists(atPath: url.path) ? .string(url.path) : .none
     })
     i.register(Builtin("plugins", "plugins()", help: "The adaptation methods available (built in and on the plugin path), with their options.",
