@@ -37,7 +37,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertTrue(message("epochz", .number(1)).hasPrefix("no run setting 'epochz'"))
         XCTAssertEqual(message("pretrained", .number(1)), "'pretrained' must be a file's path (a string) or nil, got 1")
         XCTAssertEqual(message("pretrained", .choice("")), "'pretrained' must be a file's path (a string) or nil, got \"\"")
-        XCTAssertEqual(message("backbone", .choice("vgg")), "'backbone' must be one of resnet18, efficientnet_lite0, got \"vgg\"")
+        XCTAssertEqual(message("backbone", .choice("vgg")), "'backbone' must be one of resnet18, efficientnet_lite0, efficientnet_lite2, got \"vgg\"")
         XCTAssertEqual(message("stain", .choice(nil)), "accepted")
         XCTAssertEqual(spec, RunSpec(), "rejected values change nothing")
     }
@@ -70,7 +70,10 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(l.backboneWeights, PretrainedWeights.efficientNetLite0ImageNet.path, "imagenet names the cache scripts/weights fills")
         var wrong = RunSpec()
         try wrong.set("pretrained", .choice("imagenet"))
-        XCTAssertThrowsError(try wrong.trainingConfig(classes: 5)) { e in XCTAssertTrue("\(e)".contains("is EfficientNet-Lite0's"), "\(e)") }
+        XCTAssertThrowsError(try wrong.trainingConfig(classes: 5)) { e in XCTAssertTrue("\(e)".contains("is EfficientNet-Lite's"), "\(e)") }
+        var lite2 = lite
+        try lite2.set("backbone", .choice("efficientnet_lite2"))
+        XCTAssertEqual(try lite2.trainingConfig(classes: 5).backboneWeights, PretrainedWeights.imageNet(.lite2).path, "each Lite its own weights")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).augmentation, .article, "the article's augmentations are the default")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).statisticsRegion, .crop, "each lab's crops' statistics by default")
