@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch reference for scripts/bench: the same ResNet-18 (or EfficientNet-Lite0) step as smear-bench, printed in its
-format.
+"""The PyTorch reference for scripts/bench: the same ResNet-18 (or EfficientNet-Lite0 / -Lite2) step as smear-bench, printed
+in its format.
 
 usage: bench_torch.py --sizes 64,128,224 --mdd-sizes 64,224 --steps N [--channels-last] [--only train|infer|mdd]
-                      [--backbone resnet18|efficientnet_lite0]
+                      [--backbone resnet18|efficientnet_lite0|efficientnet_lite2]
 """
 import argparse
 import resource
@@ -20,7 +20,7 @@ p.add_argument("--steps", type=int, default=5)
 p.add_argument("--channels-last", action="store_true")
 p.add_argument("--only", default=None)
 p.add_argument("--label", default="torch")
-p.add_argument("--backbone", default="resnet18", choices=["resnet18", "efficientnet_lite0"])
+p.add_argument("--backbone", default="resnet18", choices=["resnet18", "efficientnet_lite0", "efficientnet_lite2"])
 a = p.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -75,23 +75,29 @@ class MBConv(torch.nn.Module):
         return x + self.body(x) if self.skip else self.body(x)
 
 
-def lite0(num_classes):
-    """EfficientNet-Lite0: stem 3×3/2 → 32, the seven MBConv stages (no squeeze-excitation, ReLU6), head 1×1 → 1280."""
-    stages = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3), (6, 5, 1, 80, 112, 3),
-              (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)]
+LITE_STAGES = {  # expansion, kernel, stride, input and output channels, repeats of each stage
+    "efficientnet_lite0": [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 3),
+                           (6, 5, 1, 80, 112, 3), (6, 5, 2, 112, 192, 4), (6, 3, 1, 192, 320, 1)],
+    "efficientnet_lite2": [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 3), (6, 5, 2, 24, 48, 3), (6, 3, 2, 48, 88, 4),
+                           (6, 5, 1, 88, 120, 4), (6, 5, 2, 120, 208, 5), (6, 3, 1, 208, 352, 1)],
+}
+
+
+def lite(num_classes, stages):
+    """EfficientNet-Lite: stem 3×3/2 → 32, the seven MBConv stages (no squeeze-excitation, ReLU6), head 1×1 → 1280."""
     blocks = [conv_bn(3, 32, 3, 2)]
     for e, k, s, cin, cout, n in stages:
         blocks += [MBConv(cin if i == 0 else cout, cout, e, k, s if i == 0 else 1) for i in range(n)]
-    blocks += [conv_bn(320, 1280, 1, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Dropout(0.2),
+    blocks += [conv_bn(stages[-1][4], 1280, 1, 1), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Dropout(0.2),
                torch.nn.Linear(1280, num_classes)]
     return torch.nn.Sequential(*blocks)
 
 
 def classifier():
-    return torchvision.models.resnet18(num_classes=5) if a.backbone == "resnet18" else lite0(5)
+    return torchvision.models.resnet18(num_classes=5) if a.backbone == "resnet18" else lite(5, LITE_STAGES[a.backbone])
 
 
-name = "" if a.backbone == "resnet18" else "lite0 "
+name = "" if a.backbone == "resnet18" else a.backbone.replace("efficientnet_", "") + " "
 w = torch.tensor([0.1, 0.2, 0.3, 0.2, 0.2])
 for size in [int(s) for s in a.sizes.split(",") if s] if a.only in (None, "train", "infer") else []:
     model = classifier().to(memory_format=fmt)
