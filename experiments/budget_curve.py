@@ -23,19 +23,11 @@ import subprocess
 import sys
 import tempfile
 
-from result_records import macro_f1
+from result_records import macro_f1, take_option
 
 args = sys.argv[1:]
-plot = None
-if "--plot" in args:
-    i = args.index("--plot")
-    plot = args[i + 1]
-    del args[i:i + 2]
-left_out = None
-if "--without" in args:
-    i = args.index("--without")
-    left_out = args[i + 1]
-    del args[i:i + 2]
+plot = take_option(args, "--plot")
+left_out = take_option(args, "--without")
 current = "--current" in args
 if current:
     args.remove("--current")

@@ -16,14 +16,10 @@ import os
 import statistics
 import sys
 
-from result_records import macro_f1
+from result_records import macro_f1, take_option
 
 args = sys.argv[1:]
-left_out = None
-if "--without" in args:
-    i = args.index("--without")
-    left_out = args[i + 1]
-    del args[i:i + 2]
+left_out = take_option(args, "--without")
 root = args[0] if args else "results/few-labels"
 labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 arms = ["mdd-0", "mdd-clue20", "source_only-random20", "mdd-random20"]

@@ -17,3 +17,13 @@ def macro_f1(record, key, left_out=None):
         return None
     kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
     return statistics.mean(kept) if kept else None
+
+
+def take_option(args, name):
+    """The value after `name` in the argument list `args` (both removed from it), or None when it is not there."""
+    if name not in args:
+        return None
+    i = args.index(name)
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
