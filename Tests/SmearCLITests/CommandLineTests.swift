@@ -65,14 +65,9 @@ final class CommandLineTests: SmearExecutableTestCase {
             """
         let ran = try run(["-e", script])
         XCTAssertEqual(ran.status, 0, ran.err)
-        func withoutSeconds(_ folder: String) throws -> [String] {
-            let rows = try CSV.parse(String(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("history.csv"), encoding: .utf8))
-            let seconds = try XCTUnwrap(rows.first?.fields.firstIndex(of: "seconds"))
-            return rows.map { r in r.fields.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
-        }
-        let history = try withoutSeconds(cli)
+        let history = try historyWithoutSeconds(cli)
         XCTAssertEqual(history.count, 3)
-        XCTAssertEqual(history, try withoutSeconds(language), "the same split, statistics, pipelines and batches")
+        XCTAssertEqual(history, try historyWithoutSeconds(language), "the same split, statistics, pipelines and batches")
         let report = try String(contentsOf: URL(fileURLWithPath: cli).appendingPathComponent("report_latest.txt"), encoding: .utf8)
         XCTAssertTrue(report.contains("confusion matrix"), report)
         XCTAssertTrue(ran.out.contains(report.trimmingCharacters(in: .newlines)), "smear train's report:\n\(report)\nthe language's:\n\(ran.out)")
@@ -95,13 +90,8 @@ final class CommandLineTests: SmearExecutableTestCase {
             """
         let ran = try run(["-e", script])
         XCTAssertEqual(ran.status, 0, ran.err)
-        func history(_ folder: String) throws -> [String] {
-            let rows = try CSV.parse(String(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("history.csv"), encoding: .utf8))
-            let seconds = try XCTUnwrap(rows.first?.fields.firstIndex(of: "seconds"))
-            return rows.map { r in r.fields.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
-        }
-        XCTAssertEqual(try history(cli), try history(language))
-        XCTAssertTrue(try history(cli)[0].contains("more_sources_cls"), "the further lab's loss is in the history")
+        XCTAssertEqual(try historyWithoutSeconds(cli), try historyWithoutSeconds(language))
+        XCTAssertTrue(try historyWithoutSeconds(cli)[0].contains("more_sources_cls"), "the further lab's loss is in the history")
         let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli).appendingPathComponent("run.json"))) as? [String: Any])
         let labs = try XCTUnwrap(record["moreSources"] as? [[String: Any]])
         XCTAssertEqual(labs.count, 1); XCTAssertEqual(labs[0]["crop"] as? Int, 150)
@@ -197,5 +187,12 @@ extension CommandLineTests {
             XCTAssertGreaterThanOrEqual(BLASKernel.level(ofCore: kernel), 2, "\(kernel) is a generic kernel on a \(cpu.summary) CPU")
             XCTAssertGreaterThanOrEqual(BLASKernel.level(ofCore: kernel), BLASKernel.level(ofCore: BLASKernel.best(for: cpu) ?? ""))
         }
+    }
+
+    /// A run folder's history.csv rows with the wall-clock column left out (the rest is reproducible).
+    func historyWithoutSeconds(_ folder: String) throws -> [String] {
+        let rows = try CSV.parse(String(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent("history.csv"), encoding: .utf8))
+        let seconds = try XCTUnwrap(rows.first?.fields.firstIndex(of: "seconds"))
+        return rows.map { r in r.fields.enumerated().filter { $0.offset != seconds }.map(\.element).joined(separator: ",") }
     }
 }
