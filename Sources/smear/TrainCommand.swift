@@ -121,7 +121,7 @@ struct TrainCommand: ParsableCommand {
         guard moreSource.count == moreSourceCrop.count else {
             throw ValidationError("--more-source was given \(moreSource.count) time(s) but --more-source-crop \(moreSourceCrop.count): give each further lab its crop")
         }
-        if let bad = moreSourceCrop.first(where: { !(1...100_000).contains($0) }) { throw ValidationError("--more-source-crop \(bad) is not 1 to 100,000 px") }
+        if let bad = moreSourceCrop.first(where: { !SourceLab.crops.contains($0) }) { throw ValidationError("--more-source-crop \(bad) is not 1 to 100,000 px") }
     }
 
     func run() throws {

@@ -50,7 +50,7 @@ public enum CellScale {
     /// zooms whichever side has the smaller cells, in either direction.
     public static func matchedCrops(source: Measurement, target: Measurement,
                                     nucleusToCrop: Double = nucleusToCrop) -> (source: Int, target: Int) {
-        let ratio = max(nucleusToCrop, source.diameter, target.diameter)
+        let ratio = matchedRatio(source, target, nucleusToCrop)
         return (crop(source, ratio), crop(target, ratio))
     }
 
@@ -59,8 +59,13 @@ public enum CellScale {
     /// pair's crops never change for a further lab).
     public static func matchedCrops(_ others: [Measurement], source: Measurement, target: Measurement,
                                     nucleusToCrop: Double = nucleusToCrop) -> [Int] {
-        let ratio = max(nucleusToCrop, source.diameter, target.diameter)
+        let ratio = matchedRatio(source, target, nucleusToCrop)
         return others.map { crop($0, ratio) }
+    }
+
+    /// The nucleus / crop fraction two labs are matched at: `nucleusToCrop`, or either lab's whole-frame fraction if larger.
+    static func matchedRatio(_ source: Measurement, _ target: Measurement, _ nucleusToCrop: Double) -> Double {
+        max(nucleusToCrop, source.diameter, target.diameter)
     }
 
     static func crop(_ m: Measurement, _ ratio: Double) -> Int { min(m.side, max(1, Int((m.diameterPixels / ratio).rounded()))) }

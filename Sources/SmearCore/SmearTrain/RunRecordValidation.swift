@@ -36,7 +36,7 @@ extension RunRecord {
         whole("network.width", config.network.width, .width); whole("network.bottleneck", config.network.bottleneck, .bottleneck)
         whole("network.headWidth", config.network.headWidth, .head); whole("sourceCrop", config.sourceCrop, .sourceCrop)
         whole("targetCrop", config.targetCrop, .targetCrop); whole("randomCrop", config.randomCrop, .sourceCrop)
-        for (i, lab) in moreSources.enumerated() where !(1...100_000).contains(lab.crop) { out.append("moreSources[\(i)].crop is \(lab.crop), outside 1…100000") }
+        for (i, lab) in moreSources.enumerated() where !SourceLab.crops.contains(lab.crop) { out.append("moreSources[\(i)].crop is \(lab.crop), outside 1…100000") }
         if !(1...100_000).contains(classes) { out.append("config.network.classes is \(classes), outside 1…100000") }
         if !(1...64).contains(config.workers) { out.append("config.workers is \(config.workers), outside 1…64") }
         if config.seed > UInt64(UInt32.max) { out.append("config.seed is \(config.seed), above \(UInt32.max)") }

@@ -13,6 +13,9 @@ public struct SourceLab: Sendable {
     public var crop: Int
     public var statistics: ChannelStatistics
 
+    /// The crops a further lab may have, original pixels (what source_crop accepts).
+    public static let crops = 1...100_000
+
     public init(dataset: ImageDataset, crop: Int, statistics: ChannelStatistics) {
         self.dataset = dataset; self.crop = crop; self.statistics = statistics
     }
@@ -23,14 +26,17 @@ public struct SourceLab: Sendable {
         guard dataset.count > 0, dataset.isLabelled else {
             throw RunSetupError.classes("more_sources: \(dataset.name) must be a labelled dataset (class folders) with images")
         }
-        guard (1...100_000).contains(crop) else { throw RunSetupError.classes("more_sources: \(dataset.name)'s crop \(crop) is not 1 to 100,000 px") }
+        guard crops.contains(crop) else { throw RunSetupError.classes("more_sources: \(dataset.name)'s crop \(crop) is not 1 to 100,000 px") }
         let mapped: ImageDataset
         do { mapped = try dataset.mapped(onto: source.classes) } catch {
             throw RunSetupError.classes("more_sources: \(error); load it with the source's classes (classes=, only=)")
         }
         return SourceLab(dataset: mapped, crop: crop,
-                         statistics: try ChannelStatistics.cached(mapped, crop: config.statisticsRegion == .crop ? crop : nil))
+                         statistics: try ChannelStatistics.cached(mapped, crop: statisticsCrop(crop, config)))
     }
+
+    /// The region a lab cut at `crop` is measured over for `config`'s statistics: that crop, or nil (whole frames).
+    static func statisticsCrop(_ crop: Int, _ config: TrainingConfig) -> Int? { config.statisticsRegion == .crop ? crop : nil }
 }
 
 extension RunRecord {

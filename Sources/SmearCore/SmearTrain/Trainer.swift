@@ -91,7 +91,7 @@ public final class Trainer {
             for i in data.moreSources.indices {
                 let lab = data.moreSources[i]
                 data.moreSources[i].statistics = try ChannelStatistics.cached(lab.dataset, transform: balance, transformKey: key,
-                                                                              crop: config.statisticsRegion == .crop ? lab.crop : nil)
+                                                                              crop: SourceLab.statisticsCrop(lab.crop, config))
             }
         } else if config.statisticsRegion == .crop {   // what the front ends measured already: read back from the cache
             data.sourceStatistics = try ChannelStatistics.cached(data.source, crop: sourceRegion)

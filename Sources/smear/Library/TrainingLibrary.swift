@@ -150,7 +150,7 @@ func moreSourcesArg(_ a: Arguments) throws -> [(ImageDataset, crop: Int)] {
         guard case .object(let o as DatasetObject) = lab else {
             throw LanguageError(.type, "\(a.function)(): more_sources must hold datasets, got a \(lab.typeName)")
         }
-        guard case .number(let n) = crop, let side = exactInteger(n), (1...100_000).contains(side) else {
+        guard case .number(let n) = crop, let side = exactInteger(n), SourceLab.crops.contains(side) else {
             throw LanguageError(.value, "\(a.function)(): more_source_crops must hold whole numbers of pixels, 1 to 100,000; got \(crop)")
         }
         return (o.dataset, crop: side)
