@@ -41,6 +41,9 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         // the record names what the run trained with: the statistics region and width of its own run.json
         let config = try XCTUnwrap(try runConfig(of: out.appendingPathComponent("run")))
         XCTAssertEqual(result["statistics"] as? String, config["statisticsRegion"] as? String)
+        // HED stain jitter σ 0.2 on the pretrained label-free run, none from scratch, as its run.json says
+        XCTAssertEqual(result["hed_jitter"] as? Double, pretrained ? 0.2 : 0)
+        XCTAssertEqual(hedJitter(of: config), result["hed_jitter"] as? Double ?? -1, accuracy: 1e-6)
         if pretrained { XCTAssertTrue(result["width"] is NSNull, "a ResNet width does not apply to EfficientNet-Lite0") }
         else { XCTAssertEqual(result["width"] as? Double, 8) }
     }
@@ -68,6 +71,9 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         return runJSON["config"] as? [String: Any]
     }
 
+    /// The HED stain jitter σ a run's settings record (absent: none).
+    private func hedJitter(of config: [String: Any]) -> Double { config["hedJitter"] as? Double ?? 0 }
+
     /// The backbone a run folder's run.json names.
     private func backbone(of run: URL) throws -> String? {
         (try runConfig(of: run)?["network"] as? [String: Any])?["backbone"] as? String
@@ -91,6 +97,12 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(result["tta"] as? Bool, pretrained)
         XCTAssertEqual(result["scored_images"] as? Double, 79)
         XCTAssertEqual(result["target_labels"] as? String, out.appendingPathComponent("oracle_labels.csv").path)
+        // the label-free run that proposed trained with HED jitter when pretrained; the labelled run trains without it
+        let proposer = try XCTUnwrap(try runConfig(of: out.appendingPathComponent("run")))
+        let labelled = try XCTUnwrap(try runConfig(of: out.appendingPathComponent("run-labelled-4")))
+        XCTAssertEqual(hedJitter(of: proposer), pretrained ? 0.2 : 0, accuracy: 1e-6)
+        XCTAssertEqual(hedJitter(of: labelled), 0)
+        XCTAssertEqual(result["hed_jitter"] as? Double, 0, "the record is the labelled run's")
     }
 
     /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
