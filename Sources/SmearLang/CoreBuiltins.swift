@@ -169,7 +169,8 @@ public func jsonText(_ v: Value) throws -> String {
     }
 }
 
-func fromJSON(_ o: Any) -> Value {
+/// A language value of a JSONSerialization object (records' fields sorted by name).
+public func fromJSON(_ o: Any) -> Value {
     switch o {
     case let b as Bool where !(o is Int) && "\(type(of: o))".contains("Bool"): return .bool(b)
     case let n as NSNumber: return String(cString: n.objCType) == "c" ? .bool(n.boolValue) : .number(n.doubleValue)

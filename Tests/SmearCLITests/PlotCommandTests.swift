@@ -1,6 +1,7 @@
 // Plots from the built `smear`: the picture builtins, plot_results, PNGs from scripts, and what happens without gnuplot.
 import Foundation
 import SmearTensor
+import SmearTrain
 import SmearData
 import XCTest
 
@@ -51,10 +52,17 @@ final class PlotCommandTests: SmearExecutableTestCase {
         }
         // the current layout, written through write_result: versioned, the target's folder name only
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("c"), withIntermediateDirectories: true)
-        let written = try run(["-e", "write_result(\"\(dir.path)/c/result.json\", {target: \"/data/bccd\", method: \"mme\", setting: \"x\", seed: 2, macro_f1_present: 0.3, own: [1, 2]})"])
+        // … and the machine that computed it, whatever the script says (here: 3 threads, the blas back end)
+        let written = try run(["-e", "write_result(\"\(dir.path)/c/result.json\", {target: \"/data/bccd\", method: \"mme\", setting: \"x\", seed: 2, macro_f1_present: 0.3, own: [1, 2], machine: \"mine\"})"],
+                              environment: ProcessInfo.processInfo.environment.merging(["SMEAR_THREADS": "3", "SMEAR_BACKEND": "blas"]) { $1 })
         XCTAssertEqual(written.status, 0, written.err)
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("c/result.json"))) as! [String: Any]
+        let bytes = try Data(contentsOf: dir.appendingPathComponent("c/result.json"))
+        let record = try JSONSerialization.jsonObject(with: bytes) as! [String: Any]
         XCTAssertEqual(record["version"] as? Int, 1); XCTAssertEqual(record["target"] as? String, "bccd"); XCTAssertEqual(record["own"] as? [Int], [1, 2])
+        let machine = try XCTUnwrap(ResultRecord.read(bytes)?.machine)
+        XCTAssertEqual(machine.threads, 3); XCTAssertEqual(machine.backend, "blas")
+        XCTAssertEqual(machine.cores, ProcessInfo.processInfo.activeProcessorCount)
+        XCTAssertEqual(machine.cpu, MachineRecord.cpuModel(cpuinfo: (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""))
         for (code, fragment) in [("{target: \"bccd\", macro_f1_present: 0.3}", "lacks method"),
                                  ("{target: \"bccd\", method: 3, macro_f1_present: 0.3}", "target and method must be strings"),
                                  ("{target: \"bccd\", method: \"mdd\", macro_f1_present: \"high\"}", "macro_f1_present must be a number"),

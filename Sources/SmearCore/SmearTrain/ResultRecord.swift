@@ -3,6 +3,7 @@
 // file may hold more fields (a script's own); these are the ones everything relies on. Records written before the
 // version existed are migrated on reading, in `migrated(_:)`, the one place that knows their layouts.
 import Foundation
+import SmearTensor
 
 public struct ResultRecord: Codable, Equatable, Sendable {
     public static let currentVersion = 1
@@ -19,18 +20,20 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     public var macroF1Present: Double?
     /// The same with the batch-norm statistics recomputed on the target (AdaBN), when measured.
     public var macroF1PresentAdaBN: Double?
+    /// What computed it (write_result adds it; nil in records written before it did).
+    public var machine: MachineRecord?
 
     enum CodingKeys: String, CodingKey {
-        case version, target, method, setting, seed
+        case version, target, method, setting, seed, machine
         case macroF1Present = "macro_f1_present", macroF1PresentAdaBN = "macro_f1_present_adabn"
     }
 
     public init(target: String, method: String, setting: String? = nil, seed: Int? = nil, macroF1Present: Double?,
-                macroF1PresentAdaBN: Double? = nil) {
+                macroF1PresentAdaBN: Double? = nil, machine: MachineRecord? = nil) {
         version = Self.currentVersion
         self.target = URL(fileURLWithPath: target).lastPathComponent
         self.method = method; self.setting = setting; self.seed = seed
-        self.macroF1Present = macroF1Present; self.macroF1PresentAdaBN = macroF1PresentAdaBN
+        self.macroF1Present = macroF1Present; self.macroF1PresentAdaBN = macroF1PresentAdaBN; self.machine = machine
     }
 
     /// The fields a script must give, by their JSON names (macro_f1_present may be nil).

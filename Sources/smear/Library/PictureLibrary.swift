@@ -142,7 +142,9 @@ func registerResultsPlot(_ i: Interpreter) {
     i.register(Builtin("write_result", "write_result(path, record)",
                        help: "Writes a run's result.json: the record must hold target (the lab; its folder name is kept), method and\n"
                            + "macro_f1_present (nil without target labels), and may hold setting, seed, macro_f1_present_adabn and any\n"
-                           + "fields of the script's own; the record's version is added. plot_results and the table makers read these files.",
+                           + "fields of the script's own; the record's version is added, and machine: the CPU model, its vector units and\n"
+                           + "cores, the threads, back end and OpenBLAS kernel that computed it (results repeat bit for bit only on the same).\n"
+                           + "plot_results and the table makers read these files.",
                        example: "write_result(out + \"/result.json\", {target: \"bccd\", method: \"mdd\", seed: 0, macro_f1_present: r.macro_f1_present})") { a in
         let path = try a.string(0, "path")
         guard case .record(var fields) = try a.required(1, "record") else {
@@ -159,9 +161,12 @@ func registerResultsPlot(_ i: Interpreter) {
         case .number?, .none?: break
         default: throw LanguageError(.type, "write_result(): macro_f1_present must be a number, or nil for a target without labels")
         }
-        fields = fields.filter { $0.0 != "version" && $0.0 != "target" }
+        fields = fields.filter { !["version", "target", "machine"].contains($0.0) }
         fields.insert(("target", .string(URL(fileURLWithPath: target).lastPathComponent)), at: 0)
         fields.insert(("version", .number(Double(ResultRecord.currentVersion))), at: 0)
+        if let machine = try? JSONSerialization.jsonObject(with: JSONEncoder().encode(MachineRecord.current)) {
+            fields.append(("machine", fromJSON(machine)))
+        }
         let text = try jsonText(.record(fields))
         guard ResultRecord.read(Data(text.utf8)) != nil else {
             throw LanguageError(.type, "write_result(): setting must be a string, seed a whole number, macro_f1_present_adabn a number or nil")
