@@ -1,7 +1,8 @@
 // Which cells to label: entropy by hand, random draws reproducible and distinct, CLUE one image per cluster of
 // three separated groups (its centres the entropy-weighted means of their members), BADGE starting from the
 // largest gradient embedding, distinct and reproducible; balanced spreading the budget over the predicted classes;
-// coreset taking each next image farthest from those chosen, by hand on a line; none proposes an image already labelled.
+// coreset taking each next image farthest from those chosen, by hand on a line; margin dealing the budget over the
+// classes, each class's image nearest its boundary, by hand; none proposes an image already labelled.
 import SmearMetrics
 import SmearTensor
 import XCTest
@@ -104,5 +105,28 @@ final class LabelProposalTests: XCTestCase {
         // With 0 and 20 (indices 0 and 5) already labelled, they are the centres: 10 is farthest (10), then 3 (3 from 0).
         let labelled = LabelProposal.propose(.coreset, features: line, probabilities: p, count: 6, budget: 2, seed: 0, excluding: [0, 5])
         XCTAssertEqual(labelled, [4, 3])
+    }
+
+    /// Four images, three classes; |p_c − max_{j≠c} p_j| by hand:
+    ///   class 0: 0.5, 0.1, 0.5, 0   → images 3, 1, 0, 2
+    ///   class 1: 0.5, 0.1, 0.3, 0.35 → 1, 2, 3, 0
+    ///   class 2: 0.6, 0.4, 0.3, 0   → 3, 2, 1, 0
+    func testMargin_dealsTheBudgetOverClasses_eachTakingItsNearestToTheBoundary() {
+        let p: [Float] = [0.7, 0.2, 0.1,  0.5, 0.4, 0.1,  0.1, 0.3, 0.6,  0.45, 0.1, 0.45]
+        let f = [Float](repeating: 0, count: 8)
+        XCTAssertEqual(LabelProposal.boundaryDistance(p[3..<6], class: 1), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(LabelProposal.boundaryDistance(p[6..<9], class: 0), 0.5, accuracy: 1e-6)
+        XCTAssertEqual(LabelProposal.propose(.margin, features: f, probabilities: p, count: 4, budget: 3, seed: 0), [3, 1, 2],
+                       "class 0 takes 3, class 1 takes 1, class 2's nearest (3) is taken so it takes 2")
+        XCTAssertEqual(LabelProposal.propose(.margin, features: f, probabilities: p, count: 4, budget: 4, seed: 9), [3, 1, 2, 0])
+        XCTAssertEqual(LabelProposal.propose(.margin, features: f, probabilities: p, count: 4, budget: 2, seed: 0, excluding: [3]), [1, 2])
+    }
+
+    func testMargin_findsTheCellsOfAClassTheModelNeverPredicts() {
+        // class 2 is never the winner; image 4 gives it the most relative to its winner (0.45 against 0.5)
+        let p: [Float] = [0.9, 0.05, 0.05,  0.1, 0.85, 0.05,  0.6, 0.3, 0.1,  0.3, 0.6, 0.1,  0.5, 0.05, 0.45,  0.8, 0.0, 0.2]
+        let picked = LabelProposal.propose(.margin, features: [Float](repeating: 0, count: 6), probabilities: p, count: 6, budget: 3, seed: 0)
+        XCTAssertEqual(picked.count, 3)
+        XCTAssertTrue(picked.contains(4), "\(picked)")
     }
 }

@@ -17,11 +17,15 @@
 //            features) from every image already chosen or labelled; the first, when none is labelled, drawn by the
 //            seed. It covers the feature space, so cells unlike the rest of the lab are taken early, whatever the
 //            model predicts for them.
+//   margin   class-balanced margin, after BASE (Emam et al. 2021): the budget dealt round-robin over all K classes
+//            (class 0 first), each class taking the image not yet chosen nearest its decision boundary, the smallest
+//            |p_c − max_{j≠c} p_j| (ties: lower index first). A class the model never predicts still gets the cells
+//            it is given most relative to their winner, so a rare class can be found before the model predicts it.
 import Foundation
 import SmearTensor
 
 public enum LabelProposal {
-    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced, coreset }
+    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced, coreset, margin }
 
     /// Indices of the `budget` images to label, in the order chosen.
     public static func propose(_ strategy: Strategy, features: [Float], probabilities: [Float], count n: Int, budget: Int,
@@ -54,6 +58,8 @@ public enum LabelProposal {
             return kMeansPlusPlusSeeds(rows, count: b, rng: &rng).map { available[$0] }
         case .coreset:
             return kCentreGreedy(features, dimensions: d, available: available, taken: Array(taken), budget: b, rng: &rng)
+        case .margin:
+            return classBalancedMargin(probabilities, classes: k, available: available, budget: b)
         case .balanced:
             var members = [[Int]](repeating: [], count: k)
             for i in available {
@@ -69,6 +75,31 @@ public enum LabelProposal {
                     .map { rows[$0] }
             }
         }
+    }
+
+    /// |p_c − max_{j≠c} p_j| of image i for class c: how far c is from winning (or, when it wins, from losing).
+    public static func boundaryDistance(_ p: ArraySlice<Float>, class c: Int) -> Float {
+        let pc = p[p.startIndex + c]
+        let rival = p.indices.lazy.filter { $0 != p.startIndex + c }.map { p[$0] }.max() ?? 0
+        return abs(pc - rival)
+    }
+
+    /// Round-robin over the classes, each taking its available image nearest its boundary, until `budget` are chosen.
+    static func classBalancedMargin(_ probabilities: [Float], classes k: Int, available: [Int], budget: Int) -> [Int] {
+        let orders = (0..<k).map { c -> [Int] in
+            var distance = [Float](repeating: 0, count: probabilities.count / k)
+            for i in available { distance[i] = boundaryDistance(probabilities[(i * k)..<(i * k + k)], class: c) }
+            return available.sorted { a, b in distance[a] != distance[b] ? distance[a] < distance[b] : a < b }
+        }
+        var chosen: [Int] = [], isChosen = Set<Int>(), next = [Int](repeating: 0, count: k)
+        while chosen.count < budget {
+            for c in 0..<k where chosen.count < budget {
+                while next[c] < orders[c].count && isChosen.contains(orders[c][next[c]]) { next[c] += 1 }
+                guard next[c] < orders[c].count else { continue }
+                chosen.append(orders[c][next[c]]); isChosen.insert(orders[c][next[c]])
+            }
+        }
+        return chosen
     }
 
     /// `budget` dealt one at a time over groups of the given sizes in turn, none given more than it has.

@@ -16,7 +16,9 @@ func registerProposalLibrary(_ i: Interpreter) {
                            + "clue (entropy-weighted k-means, the image nearest each centre), badge (k-means++ over gradient embeddings),\n"
                            + "balanced (clue within each predicted class, the k dealt over the classes the model predicts, so rare\n"
                            + "classes get cells), coreset (k-centre greedy: each next image the farthest from those chosen or labelled),\n"
-                           + "entropy (the most uncertain) or random; deterministic for a seed. labelled: a list of images already labelled\n"
+                           + "margin (the k dealt over all classes, each taking the image nearest its decision boundary, smallest\n"
+                           + "|p_c − max_{j≠c} p_j|: cells of a class the model does not yet predict), entropy (the most uncertain) or random;\n"
+                           + "deterministic for a seed. labelled: a list of images already labelled\n"
                            + "(never proposed again; the run's own target_labels never are either). Writes template (a CSV `image,label` with the labels empty, to fill in) and a montage\n"
                            + "of the cells (numbered, with their file names) under the plot folder. Returns the image paths.",
                        example: "cells = propose_labels(run, bccd, k=20, template=\"runs/mdd/to_label.csv\")") { a in
