@@ -136,6 +136,13 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let next = try String(contentsOf: out.appendingPathComponent("to_label-round-4.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
         XCTAssertEqual(next.count, 3)
         XCTAssertTrue(Set(next.map { String($0.dropLast()) }).isDisjoint(with: rows.map { String($0.split(separator: ",")[0]) }))
+        // the strategies by default: CLUE from the label-free run, margin from the labelled run for the next round
+        XCTAssertEqual(try proposals(of: out.appendingPathComponent("run"), k: 4, strategy: "clue", in: dir),
+                       rows.map { String($0.split(separator: ",")[0]) })
+        let margin = try proposals(of: out.appendingPathComponent("run-labelled-4"), k: 3, strategy: "margin", in: dir)
+        XCTAssertEqual(margin, next.map { String($0.dropLast()) })
+        XCTAssertNotEqual(margin, try proposals(of: out.appendingPathComponent("run-labelled-4"), k: 3, strategy: "clue", in: dir),
+                          "the two strategies differ here, so the check tells them apart")
         XCTAssertTrue(second.out.contains("scored on the 79 cells not labelled; 4 labelled for training left out"), second.out)
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
         XCTAssertEqual(result["scored_images"] as? Double, 79)
@@ -153,5 +160,20 @@ final class AdaptScriptTests: SmearExecutableTestCase {
             XCTAssertEqual(r.status, 64, "\(args)")
             XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)")
         }
+    }
+
+    /// The images propose_labels gives from the run in `runFolder` on the bundled BCCD sample (seed 0), in order.
+    func proposals(of runFolder: URL, k: Int, strategy: String, in dir: URL) throws -> [String] {
+        let script = dir.appendingPathComponent("propose-\(strategy).smear")
+        try """
+            run = open_run("\(runFolder.path)")
+            src = dataset("data/sample/pbc_barcelona")
+            shared = []
+            for c in src.classes { if exists("data/sample/bccd/" + c) { shared = append(shared, c) } }
+            for cell in propose_labels(run, dataset("data/sample/bccd", classes=shared), k=\(k), strategy="\(strategy)", seed=0) { print(cell) }
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let r = try run([script.path])
+        XCTAssertEqual(r.status, 0, r.err)
+        return r.out.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("plot: ") }   // the montage's line
     }
 }
