@@ -77,7 +77,8 @@ public enum LabelProposal {
         }
     }
 
-    /// |p_c − max_{j≠c} p_j| of image i for class c: how far c is from winning (or, when it wins, from losing).
+    /// |p_c − max_{j≠c} p_j| for one image's probabilities p and class c: how far c is from winning (or, when it
+    /// wins, from losing).
     public static func boundaryDistance(_ p: ArraySlice<Float>, class c: Int) -> Float {
         let pc = p[p.startIndex + c]
         let rival = p.indices.lazy.filter { $0 != p.startIndex + c }.map { p[$0] }.max() ?? 0
