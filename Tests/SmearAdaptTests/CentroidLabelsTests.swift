@@ -1,6 +1,7 @@
 // SHOT's centroid labels: the numpy transcription of its code gives the same labels on random clusters; by hand,
 // an image the classifier mislabels inside another class's cluster takes that class, a class never predicted
-// takes no part, and a class that loses every image in the first assignment drops out.
+// takes no part, and a class that loses every image in the first assignment drops out. Anchored images (given labels)
+// keep their labels and bring their class in even when the classifier never predicts it.
 import Foundation
 import SmearMetrics
 import SmearTestSupport
@@ -19,6 +20,26 @@ final class CentroidLabelsTests: XCTestCase {
             let got = CentroidLabels.assign(features: features, probabilities: probabilities, count: n).labels
             XCTAssertEqual(got, expected, "case \(i)")
             XCTAssertNotEqual(got, classifier, "case \(i): the fixture relabels some images, so the test can fail")
+        }
+    }
+
+    func testAnchoredLabels_equalTheNumpyTranscriptionWithAnchors() throws {
+        let url = fixturesDirectory.appendingPathComponent("centroid_labels.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let cases = json["anchored"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 2)
+        for (i, c) in cases.enumerated() {
+            let n = c["n"] as! Int
+            let features = (c["features"] as! [Double]).map(Float.init), probabilities = (c["probabilities"] as! [Double]).map(Float.init)
+            let anchors = Dictionary(uniqueKeysWithValues: (c["anchors"] as! [[Int]]).map { ($0[0], $0[1]) })
+            let got = CentroidLabels.assign(features: features, probabilities: probabilities, count: n, anchors: anchors).labels
+            XCTAssertEqual(got, c["labels"] as! [Int], "case \(i)")
+            XCTAssertNotEqual(got, c["unanchored"] as! [Int], "case \(i): the anchors change some labels, so the test can fail")
+            for (image, label) in anchors { XCTAssertEqual(got[image], label, "case \(i): an anchored image keeps its label") }
+            let never = probabilities.count / n - 1
+            XCTAssertFalse((c["classifier"] as! [Int]).contains(never))
+            XCTAssertGreaterThan(got.filter { $0 == never }.count, anchors.values.filter { $0 == never }.count,
+                                 "case \(i): the class the classifier never predicts takes images beyond its anchors")
         }
     }
 
@@ -53,5 +74,19 @@ final class CentroidLabelsTests: XCTestCase {
         XCTAssertFalse(r.labels.contains(2))
         XCTAssertNil(r.centroids[2], "no zero-vector centroid survives")
         XCTAssertNotNil(r.centroids[0]); XCTAssertNotNil(r.centroids[1])
+    }
+
+    func testAnAnchorOnAClassNeverPredicted_bringsItsClusterIn_andAnchorsKeepTheirLabels() {
+        // the classifier calls every image class 0; image 3 (second group) is given class 1 and image 0 (first group)
+        // class 0. By hand: step 2's class-1 centroid is (f3 + 0.1 (f1 + f2 + f4 + f5)) / 1.4, nearer the second group;
+        // class 0's is the first group's and the second's weighted 0.9 each, nearer the first: the groups split.
+        let r = CentroidLabels.assign(features: features, probabilities: probabilities([0, 0, 0, 0, 0, 0], k: 2), count: 6,
+                                      anchors: [3: 1, 0: 0])
+        XCTAssertEqual(r.labels, [0, 0, 0, 1, 1, 1])
+        XCTAssertEqual(CentroidLabels.assign(features: features, probabilities: probabilities([0, 0, 0, 0, 0, 0], k: 2), count: 6).labels,
+                       [0, 0, 0, 0, 0, 0], "without the anchor class 1 takes no part")
+        // an anchor inside the other group keeps its given label; the rest follow their groups
+        let kept = CentroidLabels.assign(features: features, probabilities: probabilities([0, 0, 0, 1, 1, 1], k: 2), count: 6, anchors: [4: 0])
+        XCTAssertEqual(kept.labels, [0, 0, 0, 1, 0, 1])
     }
 }

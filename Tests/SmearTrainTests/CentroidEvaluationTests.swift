@@ -1,5 +1,6 @@
 // evaluate(..., centroids=true): the report's predictions are SHOT's centroid labels of the same network's features
-// and probabilities on the same images, and its scores' argmax is that label; the run is not changed by it.
+// and probabilities on the same images, and its scores' argmax is that label; the run is not changed by it. A run with
+// labelled target cells anchors the centroids on them and scores only the other cells.
 import Foundation
 import SmearAdapt
 import SmearData
@@ -30,5 +31,39 @@ final class CentroidEvaluationTests: XCTestCase {
         assertClose(again.logits.scalars, plain.logits.scalars, atol: 0, "the network is unchanged by the relabelling")
         XCTAssertTrue(t.reportTitle(t.data.target, scored: n, checkpoint: "latest", options: EvaluationOptions(centroids: true))
                         .contains("relabelled by the target's centroids"))
+    }
+
+    func testARunsLabelledCells_anchorTheCentroids_andAreNotScored() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-centroids-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var data = try TinyRun.data()
+        let whole = data.target
+        let labelled = ImageDataset(name: "labelled", samples: Array(whole.samples.prefix(4)), classes: whole.classes)
+        data.target.samples.removeFirst(4)
+        data.labelledTarget = labelled
+        let t = try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: data, directory: dir)
+        t.report = { _, _ in }
+        try t.run()
+        // by hand: the scored cells then the labelled ones, one plain evaluation, the labelled ones as anchors
+        var both = data.target
+        both.samples += labelled.samples
+        let plain = try Evaluation.run(t.net, on: both, pipeline: t.targetPipeline(training: false), keepFeatures: true)
+        let n = data.target.count
+        let anchors = Dictionary(uniqueKeysWithValues: (0..<4).map { (n + $0, labelled.samples[$0].label!) })
+        let expected = CentroidLabels.assign(features: plain.features!.contiguous().scalars,
+                                             probabilities: withNoGrad { plain.logits.softmax(axis: 1) }.scalars, count: n + 4, anchors: anchors)
+        let unanchored = CentroidLabels.assign(features: withNoGrad { plain.features!.sliced(axis: 0, 0, n) }.contiguous().scalars,
+                                               probabilities: withNoGrad { plain.logits.sliced(axis: 0, 0, n).softmax(axis: 1) }.scalars, count: n)
+        let relabelled = try t.evaluate(whole, checkpoint: nil, lab: .target, options: EvaluationOptions(centroids: true))
+        XCTAssertEqual(relabelled.samples.map(\.path), data.target.samples.map(\.path), "the labelled cells are not scored")
+        XCTAssertEqual(relabelled.predictions, Array(expected.labels.prefix(n)))
+        XCTAssertNotEqual(expected.centroids.map { $0 ?? [] }, unanchored.centroids.map { $0 ?? [] }, "the anchors move the centroids")
+        assertClose(relabelled.logits.scalars, expected.scores.prefix(n).flatMap { $0 }, atol: 1e-6)
+        let source = try Evaluation.run(t.net, on: t.data.source, pipeline: t.targetPipeline(training: false), keepFeatures: true)
+        let other = try t.evaluate(t.data.source, checkpoint: nil, lab: .target, options: EvaluationOptions(centroids: true))
+        XCTAssertEqual(other.predictions, CentroidLabels.assign(features: source.features!.contiguous().scalars,
+                                                                probabilities: withNoGrad { source.logits.softmax(axis: 1) }.scalars,
+                                                                count: t.data.source.count).labels,
+                       "another lab's images are relabelled without this lab's anchors")
     }
 }

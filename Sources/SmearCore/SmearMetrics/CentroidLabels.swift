@@ -8,36 +8,42 @@
 //      more.
 // No constant to tune and no training: a transductive relabelling that trusts the target's own clusters where
 // the classifier's boundary was learned on another lab. Ties go to the lower class index.
+// Anchors (images whose class a person gave, e.g. a run's labelled target cells): an anchored image's probabilities
+// are its label one-hot in step 2, its class takes part even if the classifier never predicts it, and it keeps its
+// label in steps 3 and 4, so the centroids lean on what was labelled and only the other images are relabelled.
 import Foundation
 
 public enum CentroidLabels {
     /// The labels of step 4, one per image; the centroids they were assigned by ([K][D + 1]; nil for a class that
     /// took no part); and each image's cosine to every centroid ([N][K], −1 for a class without one), whose argmax is
-    /// the label.
+    /// the label (for an anchored image, its given label may differ from the argmax).
     public struct Result: Equatable, Sendable {
         public let labels: [Int]
         public let centroids: [[Float]?]
         public let scores: [[Float]]
     }
 
-    public static func assign(features: [Float], probabilities: [Float], count n: Int) -> Result {
+    /// `anchors`: image index → its given class (0..<K).
+    public static func assign(features: [Float], probabilities: [Float], count n: Int, anchors: [Int: Int] = [:]) -> Result {
         precondition(n > 0 && features.count % n == 0 && probabilities.count % n == 0, "CentroidLabels: \(n) images do not divide the inputs")
         let k = probabilities.count / n
+        precondition(anchors.allSatisfy { (0..<n).contains($0.key) && (0..<k).contains($0.value) }, "CentroidLabels: an anchor outside the images or classes")
         let rows = unitRows(features, count: n)
-        let p = (0..<n).map { Array(probabilities[($0 * k)..<($0 * k + k)]) }
+        let p = (0..<n).map { i in anchors[i].map { c in (0..<k).map { $0 == c ? Float(1) : 0 } } ?? Array(probabilities[(i * k)..<(i * k + k)]) }
+        let anchored = { (labels: [Int]) in labels.indices.map { anchors[$0] ?? labels[$0] } }
         var taking = Set(p.map(argmax))
         var centroids = (0..<k).map { c -> [Float]? in
             guard taking.contains(c) else { return nil }
             return weightedMean(rows, weights: p.map { $0[c] }, epsilon: 1e-8)
         }
-        var labels = rows.map { nearest($0, centroids) }
+        var labels = anchored(rows.map { nearest($0, centroids) })
         centroids = (0..<k).map { c -> [Float]? in
             guard taking.contains(c) else { return nil }
             let weights = labels.map { $0 == c ? Float(1) : 0 }
             guard weights.contains(1) else { taking.remove(c); return nil }
             return weightedMean(rows, weights: weights, epsilon: 1e-8)
         }
-        labels = rows.map { nearest($0, centroids) }
+        labels = anchored(rows.map { nearest($0, centroids) })
         return Result(labels: labels, centroids: centroids, scores: rows.map { cosines($0, centroids) })
     }
 

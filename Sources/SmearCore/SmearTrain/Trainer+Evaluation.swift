@@ -11,7 +11,8 @@ public enum EvaluationLab: String, CaseIterable, Sendable {
 
 /// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, or the 8
 /// orientations averaged (test-time augmentation); with `centroids`, the predictions are SHOT's centroid labels of
-/// the scored images (Evaluation.relabelledByCentroids) instead of the classifier's.
+/// the scored images (Evaluation.relabelledByCentroids), anchored on the run's labelled target cells, instead of the
+/// classifier's.
 public struct EvaluationOptions: Sendable {
     public var adabn = false, trainingBN = false, tta = false, centroids = false
     public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, centroids: Bool = false) {
@@ -59,9 +60,23 @@ extension Trainer {
         // adabn and trainingBN exclude each other (above): at most one sets the batch-norm statistics
         let restore = options.trainingBN ? try recomputeBatchNormOnTrainingBatches() : nil
         defer { restore?() }
-        let e = try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: options.centroids,
-                                   orientations: options.tta)
-        return options.centroids ? e.relabelledByCentroids() : e
+        guard options.centroids else {
+            return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
+        }
+        // the run's labelled cells anchor the centroids: evaluated in the same pass, after the scored cells
+        let anchors = try anchoringCells(for: ds)
+        var both = scored
+        both.samples += anchors
+        let e = try Evaluation.run(net, on: both, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: true, orientations: options.tta)
+        return e.relabelledByCentroids(anchoredOnLast: anchors.count)
+    }
+
+    /// The run's labelled target cells, in the run's classes, when `ds` holds images of the run's target lab (labelled
+    /// or not); none for a dataset of another lab.
+    func anchoringCells(for ds: ImageDataset) throws -> [Sample] {
+        guard let labelled = try data.labelledTarget?.mapped(onto: data.source.classes) else { return [] }
+        let lab = Set((data.target.samples + labelled.samples).map(\.path.standardizedFileURL.path))
+        return ds.samples.contains { lab.contains($0.path.standardizedFileURL.path) } ? labelled.samples : []
     }
 
     /// A report's title: the method, the dataset, the checkpoint, how the batch-norm statistics and orientations were
