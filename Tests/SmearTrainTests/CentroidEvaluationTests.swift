@@ -61,6 +61,8 @@ final class CentroidEvaluationTests: XCTestCase {
         assertClose(relabelled.logits.scalars, expected.scores.prefix(n).flatMap { $0 }, atol: 1e-6)
         let source = try Evaluation.run(t.net, on: t.data.source, pipeline: t.targetPipeline(training: false), keepFeatures: true)
         let other = try t.evaluate(t.data.source, checkpoint: nil, lab: .target, options: EvaluationOptions(centroids: true))
+        XCTAssertThrowsError(try t.evaluate(labelled, checkpoint: nil, lab: .target, options: EvaluationOptions(centroids: true)),
+                             "only labelled cells: nothing to score, an error rather than a crash")
         XCTAssertEqual(other.predictions, CentroidLabels.assign(features: source.features!.contiguous().scalars,
                                                                 probabilities: withNoGrad { source.logits.softmax(axis: 1) }.scalars,
                                                                 count: t.data.source.count).labels,

@@ -64,6 +64,7 @@ extension Trainer {
             return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
         }
         // the run's labelled cells anchor the centroids: evaluated in the same pass, after the scored cells
+        guard scored.count > 0 else { throw DatasetError.emptyDataset(name: scored.name, use: "evaluated") }
         let anchors = try anchoringCells(for: ds)
         var both = scored
         both.samples += anchors
