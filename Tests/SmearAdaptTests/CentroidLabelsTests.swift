@@ -8,36 +8,39 @@ import SmearTestSupport
 import XCTest
 
 final class CentroidLabelsTests: XCTestCase {
-    func testLabels_equalTheNumpyTranscriptionOfShotsCode() throws {
+    /// One list of the numpy fixture's cases (scripts/fixtures/make_centroid_label_fixtures.py), each with its image
+    /// count, features and probabilities read as Float.
+    struct FixtureCase { let n: Int; let features: [Float]; let probabilities: [Float]; let fields: [String: Any] }
+    func fixtureCases(_ list: String) throws -> [FixtureCase] {
         let url = fixturesDirectory.appendingPathComponent("centroid_labels.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let cases = json["cases"] as! [[String: Any]]
+        return (json[list] as! [[String: Any]]).map {
+            FixtureCase(n: $0["n"] as! Int, features: ($0["features"] as! [Double]).map(Float.init),
+                        probabilities: ($0["probabilities"] as! [Double]).map(Float.init), fields: $0)
+        }
+    }
+
+    func testLabels_equalTheNumpyTranscriptionOfShotsCode() throws {
+        let cases = try fixtureCases("cases")
         XCTAssertEqual(cases.count, 3)
         for (i, c) in cases.enumerated() {
-            let n = c["n"] as! Int
-            let features = (c["features"] as! [Double]).map(Float.init), probabilities = (c["probabilities"] as! [Double]).map(Float.init)
-            let expected = c["labels"] as! [Int], classifier = c["classifier"] as! [Int]
-            let got = CentroidLabels.assign(features: features, probabilities: probabilities, count: n).labels
-            XCTAssertEqual(got, expected, "case \(i)")
-            XCTAssertNotEqual(got, classifier, "case \(i): the fixture relabels some images, so the test can fail")
+            let got = CentroidLabels.assign(features: c.features, probabilities: c.probabilities, count: c.n).labels
+            XCTAssertEqual(got, c.fields["labels"] as! [Int], "case \(i)")
+            XCTAssertNotEqual(got, c.fields["classifier"] as! [Int], "case \(i): the fixture relabels some images, so the test can fail")
         }
     }
 
     func testAnchoredLabels_equalTheNumpyTranscriptionWithAnchors() throws {
-        let url = fixturesDirectory.appendingPathComponent("centroid_labels.json")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        let cases = json["anchored"] as! [[String: Any]]
+        let cases = try fixtureCases("anchored")
         XCTAssertEqual(cases.count, 2)
         for (i, c) in cases.enumerated() {
-            let n = c["n"] as! Int
-            let features = (c["features"] as! [Double]).map(Float.init), probabilities = (c["probabilities"] as! [Double]).map(Float.init)
-            let anchors = Dictionary(uniqueKeysWithValues: (c["anchors"] as! [[Int]]).map { ($0[0], $0[1]) })
-            let got = CentroidLabels.assign(features: features, probabilities: probabilities, count: n, anchors: anchors).labels
-            XCTAssertEqual(got, c["labels"] as! [Int], "case \(i)")
-            XCTAssertNotEqual(got, c["unanchored"] as! [Int], "case \(i): the anchors change some labels, so the test can fail")
+            let anchors = Dictionary(uniqueKeysWithValues: (c.fields["anchors"] as! [[Int]]).map { ($0[0], $0[1]) })
+            let got = CentroidLabels.assign(features: c.features, probabilities: c.probabilities, count: c.n, anchors: anchors).labels
+            XCTAssertEqual(got, c.fields["labels"] as! [Int], "case \(i)")
+            XCTAssertNotEqual(got, c.fields["unanchored"] as! [Int], "case \(i): the anchors change some labels, so the test can fail")
             for (image, label) in anchors { XCTAssertEqual(got[image], label, "case \(i): an anchored image keeps its label") }
-            let never = probabilities.count / n - 1
-            XCTAssertFalse((c["classifier"] as! [Int]).contains(never))
+            let never = c.probabilities.count / c.n - 1
+            XCTAssertFalse((c.fields["classifier"] as! [Int]).contains(never))
             XCTAssertGreaterThan(got.filter { $0 == never }.count, anchors.values.filter { $0 == never }.count,
                                  "case \(i): the class the classifier never predicts takes images beyond its anchors")
         }
