@@ -12,6 +12,7 @@ func makeInterpreter(arguments: [String] = []) -> Interpreter {
     registerPlotLibrary(i)
     registerPictureLibrary(i)
     registerProposalLibrary(i)
+    registerSelfTrainingLibrary(i)
     registerExportLibrary(i)
     registerResultsPlot(i)
     i.setGlobal("args", .list(arguments.map { .string($0) }))

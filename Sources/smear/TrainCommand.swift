@@ -76,6 +76,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.statistics)) var statistics: String?
     @Option(help: settingHelp(.sourceSampling)) var sourceSampling: String?
     @Option(help: settingHelp(.targetLabels)) var targetLabels: String?
+    @Option(help: settingHelp(.pseudoLabels)) var pseudoLabels: String?
     @Option(help: settingHelp(.average)) var average: Double?
 
     /// The settings given on the command line, by key (nil: not given).
@@ -89,7 +90,8 @@ struct TrainCommand: ParsableCommand {
                 (.schedule, c(schedule)), (.backbone, c(backbone)), (.pretrained, c(pretrained)), (.backboneLr, d(backboneLr)), (.sourceCrop, n(sourceCrop)), (.targetCrop, n(targetCrop)),
                 (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
-                (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)), (.average, d(average))]
+                (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
+                (.pseudoLabels, c(pseudoLabels)), (.average, d(average))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

@@ -103,11 +103,22 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(hedJitter(of: proposer), pretrained ? 0.2 : 0, accuracy: 1e-6)
         XCTAssertEqual(hedJitter(of: labelled), 0)
         XCTAssertEqual(result["hed_jitter"] as? Double, 0, "the record is the labelled run's")
+        XCTAssertEqual(result["self_trained"] as? Bool, true)
+        // --no-self-training: the labelled run gives the predictions, no pseudo-labels are written
+        let plain = dir.appendingPathComponent("plain")
+        let p = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", plain.path, "--label-budget", "4", "--oracle",
+                         "--no-self-training", "1", "3", "8"], executable: "/bin/bash")
+        XCTAssertEqual(p.status, 0, p.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain.appendingPathComponent("run-labelled-4-self-trained").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain.appendingPathComponent("pseudo_labels-4.csv").path))
+        let plainResult = try JSONSerialization.jsonObject(with: Data(contentsOf: plain.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(plainResult["self_trained"] as? Bool, false)
     }
 
     /// scripts/adapt's few-labels loop as a person runs it: --label-budget proposes cells and writes the template and the
     /// montage (the label-free run proposes them); the template filled in and given back with --target-labels trains
-    /// run-labelled in the same setting, scored on the cells not labelled.
+    /// run-labelled in the same setting, then the self-training run on those cells and its own most confident ones,
+    /// scored on the cells not labelled by the person.
     func testAdaptScript_labelBudget_thenTheFilledTemplate_trainsOnTheLabelledCells() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-labels-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -132,16 +143,25 @@ final class AdaptScriptTests: SmearExecutableTestCase {
                               "--label-budget", "3", "1", "3", "8"], executable: "/bin/bash")
         XCTAssertEqual(second.status, 0, second.err)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-labelled-4/latest.safetensors").path))
+        // the self-training run: the four cells and the labelled run's pseudo-labels, which stay scored
+        let pseudo = try String(contentsOf: out.appendingPathComponent("pseudo_labels-4.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertGreaterThan(pseudo.count, 0)
+        XCTAssertTrue(Set(pseudo.map { String($0.split(separator: ",")[0]) }).isDisjoint(with: rows.map { String($0.split(separator: ",")[0]) }),
+                      "a cell the person labelled is never pseudo-labelled")
+        let selfTrained = out.appendingPathComponent("run-labelled-4-self-trained")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: selfTrained.appendingPathComponent("run.json"))) as! [String: Any]
+        XCTAssertEqual(((record["pseudoLabelledTarget"] as? [String: Any])?["files"] as? [String])?.count, pseudo.count)
+        XCTAssertEqual(((record["labelledTarget"] as? [String: Any])?["files"] as? [String])?.count, 4)
         // the next round: 3 more cells, none of them the 4 labelled ones
         let next = try String(contentsOf: out.appendingPathComponent("to_label-round-4.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
         XCTAssertEqual(next.count, 3)
         XCTAssertTrue(Set(next.map { String($0.dropLast()) }).isDisjoint(with: rows.map { String($0.split(separator: ",")[0]) }))
-        // the strategies by default: CLUE from the label-free run, margin from the labelled run for the next round
+        // the strategies by default: CLUE from the label-free run, margin from the self-trained run for the next round
         XCTAssertEqual(try proposals(of: out.appendingPathComponent("run"), k: 4, strategy: "clue", in: dir),
                        rows.map { String($0.split(separator: ",")[0]) })
-        let margin = try proposals(of: out.appendingPathComponent("run-labelled-4"), k: 3, strategy: "margin", in: dir)
+        let margin = try proposals(of: selfTrained, k: 3, strategy: "margin", in: dir)
         XCTAssertEqual(margin, next.map { String($0.dropLast()) })
-        XCTAssertNotEqual(margin, try proposals(of: out.appendingPathComponent("run-labelled-4"), k: 3, strategy: "clue", in: dir),
+        XCTAssertNotEqual(margin, try proposals(of: selfTrained, k: 3, strategy: "clue", in: dir),
                           "the two strategies differ here, so the check tells them apart")
         XCTAssertTrue(second.out.contains("scored on the 79 cells not labelled; 4 labelled for training left out"), second.out)
         let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
@@ -150,7 +170,7 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet, target labels" : "resnet18 from scratch, lab_mean_image")
         XCTAssertEqual(result["size"] as? Double, 64, "the labelled run works at 64 px in either setting")
         XCTAssertEqual(result["tta"] as? Bool, pretrained, "the pretrained labelled run predicts from the 8 orientations averaged")
-        for folder in ["run", "run-labelled-4"] {
+        for folder in ["run", "run-labelled-4", "run-labelled-4-self-trained"] {
             XCTAssertEqual(try backbone(of: out.appendingPathComponent(folder)), pretrained ? "efficientnet_lite0" : "resnet18", folder)
         }
         for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),

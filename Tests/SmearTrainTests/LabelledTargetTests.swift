@@ -71,6 +71,29 @@ final class LabelledTargetTests: XCTestCase {
         assertClose(reopened.net.stateDict().first { $0.0 == "head.fc.weight" }!.1.scalars, t.net.stateDict().first { $0.0 == "head.fc.weight" }!.1.scalars)
     }
 
+    /// Pseudo-labelled cells (a model's labels) train like labelled ones but stay in the target, scored, and the
+    /// folder remembers them.
+    func testPseudoLabelledCells_trainWithTheirLabels_stayScored_andTheFolderRemembersThem() throws {
+        var d = try TinyRun.data()
+        d.pseudoLabelledTarget = ImageDataset(name: "pseudo", samples: d.target.samples.prefix(5).map { Sample(path: $0.path, label: 1) },
+                                              classes: d.target.classes)
+        let out = dir.appendingPathComponent("pseudo")
+        let t = quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: d, directory: out))
+        try t.run()
+        XCTAssertNotNil(t.history[0].diagnostics["labelled_target_cls"], "their cross-entropy joins the step's")
+        XCTAssertEqual(t.unlabelledPart(of: d.target).count, d.target.count, "every target cell is still scored")
+        withExtendedLifetime(t) {}
+        let reopened = try RunRecord.open(out)
+        XCTAssertEqual(reopened.data.pseudoLabelledTarget?.samples, d.pseudoLabelledTarget?.samples)
+        XCTAssertNil(reopened.data.labelledTarget)
+        withExtendedLifetime(reopened) {}
+        var other = d
+        other.pseudoLabelledTarget?.samples.removeLast()
+        XCTAssertThrowsError(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: other, directory: out)) { e in
+            XCTAssertTrue("\(e)".contains("pseudo-labelled target"), "\(e)")
+        }
+    }
+
     func testResumingWithOtherLabelledCellsIsRefused() throws {
         let out = dir.appendingPathComponent("run")
         do { try quiet(try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: try data(labelling: 5), directory: out)).run() }

@@ -46,6 +46,36 @@ final class RunSetupTests: XCTestCase {
         XCTAssertEqual(d.labelledTargetSummary, "target labels: 3 labelled cells join training; reports score the other \(bccd.count - 3) target images")
     }
 
+    func testPseudoLabels_joinTrainingButStayInTheTarget_andMayNotNameALabelledCell() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-setup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func csv(_ name: String, _ cells: ArraySlice<Sample>, as label: String? = nil) throws -> String {
+            let file = dir.appendingPathComponent(name)
+            try (["image,label"] + cells.map { "\($0.path.path),\(label ?? pbc.classes[$0.label!])" }).joined(separator: "\n")
+                .write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let given = try csv("labels.csv", bccd.samples.prefix(3))
+        let pseudo = try csv("pseudo.csv", bccd.samples[3..<7], as: pbc.classes[0])   // a model's labels, right or wrong
+        let (s, c) = try spec(["batch": .number(8), "target_labels": .choice(given), "pseudo_labels": .choice(pseudo)])
+        let d = try RunSetup.data(spec: s, config: c, source: pbc, target: bccd)
+        XCTAssertEqual(d.target.count, bccd.count - 3, "only a person's labels take cells out of the scored target")
+        XCTAssertEqual(d.pseudoLabelledTarget?.samples.map(\.path), bccd.samples[3..<7].map(\.path))
+        XCTAssertEqual(d.pseudoLabelledTarget?.samples.map(\.label), Array(repeating: 0, count: 4), "the CSV's labels, not the folders'")
+        XCTAssertEqual(d.trainingLabelledTarget?.samples.map(\.path), bccd.samples.prefix(7).map(\.path), "a person's cells, then a model's")
+        XCTAssertTrue(d.labelledTargetSummary?.contains("pseudo-labels: 4") ?? false, "\(d.labelledTargetSummary ?? "nil")")
+        let (onlyPseudo, c2) = try spec(["batch": .number(8), "pseudo_labels": .choice(pseudo)])
+        let p = try RunSetup.data(spec: onlyPseudo, config: c2, source: pbc, target: bccd)
+        XCTAssertEqual(p.target.count, bccd.count)
+        XCTAssertEqual(p.trainingLabelledTarget?.samples, p.pseudoLabelledTarget?.samples)
+        let overlapping = try csv("overlap.csv", bccd.samples[2..<5])
+        let (both, c3) = try spec(["batch": .number(8), "target_labels": .choice(given), "pseudo_labels": .choice(overlapping)])
+        XCTAssertThrowsError(try RunSetup.data(spec: both, config: c3, source: pbc, target: bccd)) { e in
+            XCTAssertTrue("\(e)".contains("in both target_labels and pseudo_labels"), "\(e)")
+        }
+    }
+
     func testBadInputTable() throws {
         let (s, c) = try spec(["batch": .number(200)])
         let (tiny, _) = try spec(["validation": .number(0.99), "batch": .number(1)])

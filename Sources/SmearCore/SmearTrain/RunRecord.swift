@@ -26,6 +26,8 @@ public struct RunRecord: Codable {
     public var source: DatasetRecord, validation: DatasetRecord?, target: DatasetRecord
     /// The target cells a person labelled for training (nil: none; `target` holds the rest).
     public var labelledTarget: DatasetRecord?
+    /// The target cells a model labelled for training (nil: none; they are in `target` too).
+    public var pseudoLabelledTarget: DatasetRecord?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
     /// Further labelled labs, each with its crop and statistics (empty: one source).
     public var moreSources: [SourceLabRecord]
@@ -35,6 +37,7 @@ public struct RunRecord: Codable {
         self.method = method.name; options = method.options.values; self.config = config
         source = DatasetRecord(data.source); validation = data.sourceValidation.map(DatasetRecord.init); target = DatasetRecord(data.target)
         labelledTarget = data.labelledTarget.map(DatasetRecord.init)
+        pseudoLabelledTarget = data.pseudoLabelledTarget.map(DatasetRecord.init)
         sourceStatistics = data.sourceStatistics; targetStatistics = data.targetStatistics
         moreSources = data.moreSources.map(SourceLabRecord.init)
     }
@@ -73,7 +76,8 @@ public struct RunRecord: Codable {
         }
         func describe(_ d: DatasetRecord?) -> String { d.map { "\($0.name) (\($0.files.count) images)" } ?? "none" }
         for (name, a, b) in [("source", stored.source, source), ("target", stored.target, target)] as [(String, DatasetRecord?, DatasetRecord?)]
-            + [("validation", stored.validation, validation), ("labelled target", stored.labelledTarget, labelledTarget)] {
+            + [("validation", stored.validation, validation), ("labelled target", stored.labelledTarget, labelledTarget),
+               ("pseudo-labelled target", stored.pseudoLabelledTarget, pseudoLabelledTarget)] {
             guard a?.files != b?.files || a?.labels != b?.labels || a?.classes != b?.classes else { continue }
             let (x, y) = (describe(a), describe(b))
             out.append("\(name): " + (x == y ? "\(x), other images, labels or classes" : "\(x) → \(y)"))
@@ -106,7 +110,7 @@ public struct RunRecord: Codable {
         }
         let method = try MethodRegistry.shared.method(record.method).instantiate(record.options)
         let runData = RunData(source: record.source.dataset, sourceValidation: record.validation?.dataset, target: record.target.dataset,
-                              labelledTarget: record.labelledTarget?.dataset,
+                              labelledTarget: record.labelledTarget?.dataset, pseudoLabelledTarget: record.pseudoLabelledTarget?.dataset,
                               sourceStatistics: record.sourceStatistics, targetStatistics: record.targetStatistics,
                               moreSources: record.moreSources.map(\.lab))
         let trainer = try Trainer(config: record.config, method: method, data: runData, directory: directory)

@@ -17,13 +17,14 @@ extension RunRecord {
             out.append("config.network.classes is \(classes) but the source has \(source.classes.count) classes")
         }
         for (role, d) in [("source", source), ("target", target)] + (validation.map { [("validation", $0)] } ?? [])
-            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) + moreSources.enumerated().map({ ("moreSources[\($0.offset)]", $0.element.dataset) }) {
+            + (labelledTarget.map { [("labelledTarget", $0)] } ?? []) + (pseudoLabelledTarget.map { [("pseudoLabelledTarget", $0)] } ?? [])
+            + moreSources.enumerated().map({ ("moreSources[\($0.offset)]", $0.element.dataset) }) {
             if d.files.count != d.labels.count { out.append("\(role): \(d.files.count) files but \(d.labels.count) labels") }
             if let bad = d.labels.compactMap({ $0 }).first(where: { !(0..<max(d.classes.count, 1)).contains($0) }) {
                 out.append("\(role): label \(bad) is not an index into its \(d.classes.count) classes")
             }
             if d.files.isEmpty { out.append("\(role): no images") }
-            if role == "labelledTarget" || role.hasPrefix("moreSources"), d.labels.contains(where: { $0 == nil }) { out.append("\(role): an image without a label") }
+            if ["labelledTarget", "pseudoLabelledTarget"].contains(role) || role.hasPrefix("moreSources"), d.labels.contains(where: { $0 == nil }) { out.append("\(role): an image without a label") }
             if role.hasPrefix("moreSources"), d.classes != source.classes { out.append("\(role): classes \(d.classes) differ from the source's") }
         }
         func whole(_ name: String, _ value: Int, _ setting: RunSetting.Key) {

@@ -76,6 +76,9 @@ extension RunSpec {
                    help: "a CSV `image,label` of target cells a person labelled (propose_labels writes its template): they join "
                        + "training with their labels, a quarter-batch of them per step with their own class-weighted cross-entropy; the "
                        + "method's loss keeps the unlabelled rest, and every report of the run scores only the cells not labelled"),
+        RunSetting(.pseudoLabels, kind: .file, defaultValue: .choice(nil),
+                   help: "a CSV `image,label` of target cells a model labelled (pseudo_labels writes one): they join target_labels' "
+                       + "quarter-batch with their labels, and unlike those cells they stay in the target and are scored"),
         RunSetting(.average, kind: .number(0...0.99999), defaultValue: .number(0),
                    help: "also keep an exponential moving average of the weights with this decay per step, checkpoint \"average\" "
                        + "(0: off; 0.998 averages about the last 500 steps); training and the final iterate are unchanged"),

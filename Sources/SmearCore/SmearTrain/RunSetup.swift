@@ -14,7 +14,8 @@ public enum RunSetupError: Error, Equatable, CustomStringConvertible {
 public enum RunSetup {
     /// The run's data. `validation` replaces the held-out share of the source (RunSpec's `validation`) when given;
     /// a target without class folders takes the source's classes; `target_labels` moves the labelled cells out of
-    /// the target into `labelledTarget`. `moreSources`: further labelled labs with their centre crops (SourceLab).
+    /// the target into `labelledTarget`; `pseudo_labels` reads a model's labels for cells that stay in the target
+    /// (`pseudoLabelledTarget`; a cell both labelled and pseudo-labelled is an error). `moreSources`: further labelled labs with their centre crops (SourceLab).
     public static func data(spec: RunSpec, config: TrainingConfig, source: ImageDataset, target: ImageDataset,
                             validation given: ImageDataset? = nil, moreSources: [(ImageDataset, crop: Int)] = []) throws -> RunData {
         var train = source, validation = given
@@ -33,11 +34,21 @@ public enum RunSetup {
         if let file = spec.choice(.targetLabels) {
             (labelledTarget, targetSet) = try TargetLabels.read(URL(fileURLWithPath: file), target: targetSet)
         }
+        var pseudoLabelled: ImageDataset? = nil
+        if let file = spec.choice(.pseudoLabels) {
+            let given = Set((labelledTarget?.samples ?? []).map(\.path.standardizedFileURL.path))
+            let whole = ImageDataset(name: targetSet.name, samples: targetSet.samples + (labelledTarget?.samples ?? []), classes: targetSet.classes)
+            let pseudo = try TargetLabels.read(URL(fileURLWithPath: file), target: whole).labelled
+            if let both = pseudo.samples.first(where: { given.contains($0.path.standardizedFileURL.path) }) {
+                throw RunSetupError.classes("\(both.path.path) is in both target_labels and pseudo_labels: a cell a person labelled needs no pseudo-label")
+            }
+            pseudoLabelled = ImageDataset(name: "\(targetSet.name) pseudo-labelled", samples: pseudo.samples, classes: pseudo.classes)
+        }
         for (set, role) in [(train, "source training"), (targetSet, "target")] where set.count < config.batchSize {
             throw RunSetupError.batch("batch=\(config.batchSize) is more than the \(set.count) \(role) images; use a smaller batch")
         }
         let crops = config.statisticsCrops   // crop statistics: the training split's, as the Trainer measures them (one pass, cached)
-        return RunData(source: train, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget,
+        return RunData(source: train, sourceValidation: validation, target: targetSet, labelledTarget: labelledTarget, pseudoLabelledTarget: pseudoLabelled,
                        sourceStatistics: try ChannelStatistics.cached(crops.source == nil ? source : train, crop: crops.source),
                        targetStatistics: try ChannelStatistics.cached(targetSet, crop: crops.target),
                        moreSources: try moreSources.map { try SourceLab.make($0.0, crop: $0.crop, source: source, config: config) })
@@ -48,5 +59,7 @@ extension RunData {
     /// What the front ends say about the labelled target cells (nil: none).
     public var labelledTargetSummary: String? {
         labelledTarget.map { "target labels: \($0.count) labelled cells join training; reports score the other \(target.count) target images" }
+            .map { s in s + (pseudoLabelledTarget.map { "; pseudo-labels: \($0.count) of those join training too" } ?? "") }
+            ?? pseudoLabelledTarget.map { "pseudo-labels: \($0.count) target cells join training with a model's labels; reports score every target image" }
     }
 }

@@ -64,6 +64,7 @@ public struct RunSetting: Sendable {
         case stainBank = "stain_bank"
         case sourceSampling = "source_sampling"
         case targetLabels = "target_labels"
+        case pseudoLabels = "pseudo_labels"
         case average
     }
     public let key: Key

@@ -30,16 +30,28 @@ public enum TrainingError: Error, CustomStringConvertible {
 
 /// The datasets of a run: labelled source (training), held-out source (validation), unlabelled target, and the
 /// target cells a person labelled (`labelledTarget`, from TargetLabels: never part of `target`, so every
-/// evaluation of the run scores only the cells nobody labelled), and further labelled labs (`moreSources`, SourceLab).
+/// evaluation of the run scores only the cells nobody labelled), target cells a model labelled (`pseudoLabelledTarget`:
+/// still part of `target`, and scored), and further labelled labs (`moreSources`, SourceLab).
 public struct RunData {
     public var source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset
     public var labelledTarget: ImageDataset?
+    public var pseudoLabelledTarget: ImageDataset?
     public var sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics
     public var moreSources: [SourceLab]
     public init(source: ImageDataset, sourceValidation: ImageDataset?, target: ImageDataset, labelledTarget: ImageDataset? = nil,
-                sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics, moreSources: [SourceLab] = []) {
+                pseudoLabelledTarget: ImageDataset? = nil, sourceStatistics: ChannelStatistics, targetStatistics: ChannelStatistics,
+                moreSources: [SourceLab] = []) {
         self.source = source; self.sourceValidation = sourceValidation; self.target = target; self.labelledTarget = labelledTarget
+        self.pseudoLabelledTarget = pseudoLabelledTarget
         self.sourceStatistics = sourceStatistics; self.targetStatistics = targetStatistics; self.moreSources = moreSources
+    }
+
+    /// The target cells trained with labels: a person's, then a model's (nil: none).
+    public var trainingLabelledTarget: ImageDataset? {
+        guard let pseudo = pseudoLabelledTarget else { return labelledTarget }
+        guard var given = labelledTarget else { return pseudo }
+        given.samples += pseudo.samples
+        return given
     }
 }
 
@@ -74,7 +86,8 @@ public final class Trainer {
         self.config = config; self.method = method; self.directory = directory
         lock = try RunLock(directory)
         for (d, use) in [(data.source, "a training source"), (data.target, "a training target")] + (data.sourceValidation.map { [($0, "a validation set")] } ?? [])
-            + (data.labelledTarget.map { [($0, "labelled target cells")] } ?? []) + data.moreSources.map({ ($0.dataset, "a further source lab") })
+            + (data.labelledTarget.map { [($0, "labelled target cells")] } ?? [])
+            + (data.pseudoLabelledTarget.map { [($0, "pseudo-labelled target cells")] } ?? []) + data.moreSources.map({ ($0.dataset, "a further source lab") })
         where d.count == 0 {
             throw DatasetError.emptyDataset(name: d.name, use: use)
         }
@@ -117,7 +130,7 @@ public final class Trainer {
         case .inverseFrequency: classWeights = Tensor(data.source.inverseFrequencyWeights(), shape: [k])
         case .given(let w): classWeights = Tensor(w, shape: [k])
         }
-        labelledClassWeights = data.labelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
+        labelledClassWeights = data.trainingLabelledTarget.map { Tensor($0.inverseFrequencyWeights(), shape: [k]) }
         moreSourceClassWeights = data.moreSources.map { Tensor($0.dataset.inverseFrequencyWeights(), shape: [k]) }
         targetColourTransfer = colour.targetLab
         imageColourTransfer = colour.perImage
@@ -190,7 +203,7 @@ public final class Trainer {
     public func run() throws -> Bool {
         let targetLoader = DataLoader(data.target, pipeline: targetPipeline(training: true), batchSize: config.batchSize,
                                       seed: config.seed &+ 7919, workers: config.workers, cacheDecoded: true)
-        let labelledLoader = data.labelledTarget.map {
+        let labelledLoader = data.trainingLabelledTarget.map {
             DataLoader($0, pipeline: targetPipeline(training: true), batchSize: labelledBatchSize(of: $0),
                        seed: config.seed &+ 15_485_863, workers: config.workers, cacheDecoded: true)
         }
