@@ -9,6 +9,8 @@ are right (evaluation only).
     experiments/self_training_labels.py PREDICTIONS_CSV TRUE_LABELS_CSV PORTION OUT_CSV
 
 PREDICTIONS_CSV is what smear's predict writes (image,label_id,label; its _probabilities.csv beside it is read too).
+The records of experiments/self_training_grid were made with this script; smear's own pseudo_labels() (SelfTrainingLabels)
+applies the same rule to the unrounded probabilities, and is what scripts/adapt uses.
 """
 import csv
 import math

@@ -1,13 +1,13 @@
 // From the datasets a front end loaded and the run's settings to the run's data, the same way for the language's
-// train() and `smear train`: the validation split, the target's class vocabulary, the target cells a person
+// train() and `smear train`: the validation split, the target's class vocabulary, the target cells a person or a model
 // labelled, the checks a batch needs, and both labs' channel statistics.
 import Foundation
 import SmearData
 
 public enum RunSetupError: Error, Equatable, CustomStringConvertible {
-    case split(String), classes(String), batch(String)
+    case split(String), classes(String), batch(String), labels(String)
     public var description: String {
-        switch self { case .split(let m), .classes(let m), .batch(let m): return m }
+        switch self { case .split(let m), .classes(let m), .batch(let m), .labels(let m): return m }
     }
 }
 
@@ -15,7 +15,8 @@ public enum RunSetup {
     /// The run's data. `validation` replaces the held-out share of the source (RunSpec's `validation`) when given;
     /// a target without class folders takes the source's classes; `target_labels` moves the labelled cells out of
     /// the target into `labelledTarget`; `pseudo_labels` reads a model's labels for cells that stay in the target
-    /// (`pseudoLabelledTarget`; a cell both labelled and pseudo-labelled is an error). `moreSources`: further labelled labs with their centre crops (SourceLab).
+    /// (`pseudoLabelledTarget`; a cell both labelled and pseudo-labelled is an error). `moreSources`: further labelled
+    /// labs with their centre crops (SourceLab).
     public static func data(spec: RunSpec, config: TrainingConfig, source: ImageDataset, target: ImageDataset,
                             validation given: ImageDataset? = nil, moreSources: [(ImageDataset, crop: Int)] = []) throws -> RunData {
         var train = source, validation = given
@@ -40,7 +41,7 @@ public enum RunSetup {
             let whole = ImageDataset(name: targetSet.name, samples: targetSet.samples + (labelledTarget?.samples ?? []), classes: targetSet.classes)
             let pseudo = try TargetLabels.read(URL(fileURLWithPath: file), target: whole).labelled
             if let both = pseudo.samples.first(where: { given.contains($0.path.standardizedFileURL.path) }) {
-                throw RunSetupError.classes("\(both.path.path) is in both target_labels and pseudo_labels: a cell a person labelled needs no pseudo-label")
+                throw RunSetupError.labels("\(both.path.path) is in both target_labels and pseudo_labels: a cell a person labelled needs no pseudo-label")
             }
             pseudoLabelled = ImageDataset(name: "\(targetSet.name) pseudo-labelled", samples: pseudo.samples, classes: pseudo.classes)
         }
@@ -56,10 +57,16 @@ public enum RunSetup {
 }
 
 extension RunData {
-    /// What the front ends say about the labelled target cells (nil: none).
+    /// What the front ends say about the labelled and pseudo-labelled target cells (nil: none).
     public var labelledTargetSummary: String? {
-        labelledTarget.map { "target labels: \($0.count) labelled cells join training; reports score the other \(target.count) target images" }
-            .map { s in s + (pseudoLabelledTarget.map { "; pseudo-labels: \($0.count) of those join training too" } ?? "") }
-            ?? pseudoLabelledTarget.map { "pseudo-labels: \($0.count) target cells join training with a model's labels; reports score every target image" }
+        switch (labelledTarget, pseudoLabelledTarget) {
+        case (nil, nil):
+            return nil
+        case (nil, let pseudo?):
+            return "pseudo-labels: \(pseudo.count) target cells join training with a model's labels; reports score every target image"
+        case (let given?, let pseudo):
+            return "target labels: \(given.count) labelled cells join training; reports score the other \(target.count) target images"
+                + (pseudo.map { "; pseudo-labels: \($0.count) of those join training too" } ?? "")
+        }
     }
 }
