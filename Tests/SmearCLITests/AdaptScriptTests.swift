@@ -182,6 +182,46 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         }
     }
 
+    /// --label-free-self-training: without labels, the label-free run proposes the cells and gives the pseudo-labels (each
+    /// class's most confident fifth, as pseudo_labels writes them from that run); a second run in the label-free setting
+    /// trains with them, keeps them scored, and gives the predictions.
+    func testAdaptScript_labelFreeSelfTraining_trainsOnTheLabelFreeRunsPseudoLabels() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-lfst-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4",
+                         "--label-free-self-training", "1", "3", "8"], executable: "/bin/bash")
+        XCTAssertEqual(r.status, 0, r.err)
+        let selfTrained = out.appendingPathComponent("run-self-trained")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: selfTrained.appendingPathComponent("latest.safetensors").path))
+        // the pseudo-labels are the label-free run's
+        let written = try String(contentsOf: out.appendingPathComponent("pseudo_labels.csv"), encoding: .utf8)
+        let again = dir.appendingPathComponent("again.csv"), script = dir.appendingPathComponent("pseudo.smear")
+        try """
+            src = dataset("data/sample/pbc_barcelona")
+            shared = []
+            for c in src.classes { if exists("data/sample/bccd/" + c) { shared = append(shared, c) } }
+            pseudo_labels(open_run("\(out.appendingPathComponent("run").path)"), dataset("data/sample/bccd", classes=shared), "\(again.path)")
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let p = try run([script.path])
+        XCTAssertEqual(p.status, 0, p.err)
+        XCTAssertEqual(written, try String(contentsOf: again, encoding: .utf8))
+        let pseudoCount = written.split(separator: "\n").count - 1
+        XCTAssertGreaterThan(pseudoCount, 0)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: selfTrained.appendingPathComponent("run.json"))) as! [String: Any]
+        XCTAssertEqual(((record["pseudoLabelledTarget"] as? [String: Any])?["files"] as? [String])?.count, pseudoCount)
+        XCTAssertNil(record["labelledTarget"] as? [String: Any], "no cell a person labelled")
+        // the label-free setting (HED jitter when pretrained), every cell scored, proposals still from the label-free run
+        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
+        XCTAssertEqual(hedJitter(of: try XCTUnwrap(try runConfig(of: selfTrained))), pretrained ? 0.2 : 0, accuracy: 1e-6)
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["self_trained"] as? Bool, true)
+        XCTAssertEqual(result["scored_images"] as? Double, 83)
+        XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet" : "resnet18 from scratch, lab_mean_image")
+        let template = try String(contentsOf: out.appendingPathComponent("to_label.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(try proposals(of: out.appendingPathComponent("run"), k: 4, strategy: "clue", in: dir), template.map { String($0.dropLast()) })
+    }
+
     /// The images propose_labels gives from the run in `runFolder` on the bundled BCCD sample (seed 0), in order.
     func proposals(of runFolder: URL, k: Int, strategy: String, in dir: URL) throws -> [String] {
         let script = dir.appendingPathComponent("propose-\(strategy).smear")
