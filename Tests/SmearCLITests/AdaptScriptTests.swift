@@ -31,6 +31,9 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let predictions = try String(contentsOf: out.appendingPathComponent("predictions.csv"), encoding: .utf8)
         XCTAssertEqual(predictions.split(separator: "\n").count, images + 1, "a header and one line per image")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("plots/adapt-loss.dat").path))
+        XCTAssertEqual(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-self-trained/latest.safetensors").path),
+                       FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path),
+                       "an unlabelled folder gets the pretrained setting's self-training run too")
         // the label-free setting starts from ImageNet when the weights are cached, and says so when they are not
         let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
         XCTAssertEqual(r.out.contains("the ImageNet weights are not cached"), !pretrained, r.out)
@@ -63,6 +66,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         XCTAssertEqual(result["tta"] as? Bool, false)
         XCTAssertEqual(result["scored_images"] as? Double, 83)
         XCTAssertEqual(try backbone(of: out.appendingPathComponent("run")), "resnet18")
+        XCTAssertEqual(result["self_trained"] as? Bool, false, "the from-scratch label-free run is not followed by a self-training run")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-self-trained").path))
     }
 
     /// The training settings a run folder's run.json records.
@@ -182,18 +187,27 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         }
     }
 
-    /// --label-free-self-training: without labels, the label-free run proposes the cells and gives the pseudo-labels (each
-    /// class's most confident fifth, as pseudo_labels writes them from that run); a second run in the label-free setting
-    /// trains with them, keeps them scored, and gives the predictions.
-    func testAdaptScript_labelFreeSelfTraining_trainsOnTheLabelFreeRunsPseudoLabels() throws {
+    /// Without labels the label-free run proposes the cells and gives the pseudo-labels (each class's most confident
+    /// fifth, as pseudo_labels writes them from that run); a second run in the label-free setting trains with them, keeps
+    /// them scored, and gives the predictions. --no-self-training predicts from the label-free run.
+    func testAdaptScript_withoutLabels_selfTrainsOnTheLabelFreeRunsPseudoLabels() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-adapt-lfst-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
-        let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4",
-                         "--label-free-self-training", "1", "3", "8"], executable: "/bin/bash")
+        let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path, "--label-budget", "4", "1", "3", "8"],
+                        executable: "/bin/bash")
         XCTAssertEqual(r.status, 0, r.err)
+        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
         let selfTrained = out.appendingPathComponent("run-self-trained")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: selfTrained.appendingPathComponent("latest.safetensors").path))
+        XCTAssertEqual(FileManager.default.fileExists(atPath: selfTrained.appendingPathComponent("latest.safetensors").path), pretrained,
+                       "the pretrained setting self-trains; the from-scratch fallback does not")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(result["self_trained"] as? Bool, pretrained)
+        XCTAssertEqual(result["scored_images"] as? Double, 83, "every cell is scored, the pseudo-labelled ones too")
+        let template = try String(contentsOf: out.appendingPathComponent("to_label.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertEqual(try proposals(of: out.appendingPathComponent("run"), k: 4, strategy: "clue", in: dir), template.map { String($0.dropLast()) },
+                       "the label-free run proposes")
+        guard pretrained else { return }
         // the pseudo-labels are the label-free run's
         let written = try String(contentsOf: out.appendingPathComponent("pseudo_labels.csv"), encoding: .utf8)
         let again = dir.appendingPathComponent("again.csv"), script = dir.appendingPathComponent("pseudo.smear")
@@ -211,15 +225,18 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         let record = try JSONSerialization.jsonObject(with: Data(contentsOf: selfTrained.appendingPathComponent("run.json"))) as! [String: Any]
         XCTAssertEqual(((record["pseudoLabelledTarget"] as? [String: Any])?["files"] as? [String])?.count, pseudoCount)
         XCTAssertNil(record["labelledTarget"] as? [String: Any], "no cell a person labelled")
-        // the label-free setting (HED jitter when pretrained), every cell scored, proposals still from the label-free run
-        let pretrained = FileManager.default.fileExists(atPath: PretrainedWeights.efficientNetLite0ImageNet.path)
-        XCTAssertEqual(hedJitter(of: try XCTUnwrap(try runConfig(of: selfTrained))), pretrained ? 0.2 : 0, accuracy: 1e-6)
-        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("result.json"))) as! [String: Any]
-        XCTAssertEqual(result["self_trained"] as? Bool, true)
-        XCTAssertEqual(result["scored_images"] as? Double, 83)
-        XCTAssertEqual(result["setting"] as? String, pretrained ? "efficientnet_lite0 imagenet" : "resnet18 from scratch, lab_mean_image")
-        let template = try String(contentsOf: out.appendingPathComponent("to_label.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
-        XCTAssertEqual(try proposals(of: out.appendingPathComponent("run"), k: 4, strategy: "clue", in: dir), template.map { String($0.dropLast()) })
+        // the label-free setting: HED jitter as the label-free run's
+        XCTAssertEqual(hedJitter(of: try XCTUnwrap(try runConfig(of: selfTrained))), 0.2, accuracy: 1e-6)
+        XCTAssertEqual(result["setting"] as? String, "efficientnet_lite0 imagenet")
+        // --no-self-training: the label-free run gives the predictions
+        let plain = dir.appendingPathComponent("plain")
+        let q = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", plain.path, "--no-self-training", "1", "3", "8"],
+                        executable: "/bin/bash")
+        XCTAssertEqual(q.status, 0, q.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain.appendingPathComponent("run-self-trained").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: plain.appendingPathComponent("pseudo_labels.csv").path))
+        let plainResult = try JSONSerialization.jsonObject(with: Data(contentsOf: plain.appendingPathComponent("result.json"))) as! [String: Any]
+        XCTAssertEqual(plainResult["self_trained"] as? Bool, false)
     }
 
     /// The images propose_labels gives from the run in `runFolder` on the bundled BCCD sample (seed 0), in order.
