@@ -49,7 +49,8 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("pretrained", .choice("imagenet.safetensors"))] {
+                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("pretrained", .choice("imagenet.safetensors")),
+                              ("start_from", .choice("runs/first"))] {
             try spec.set(name, value)
         }
         let c = try spec.trainingConfig(classes: 4)
@@ -61,6 +62,8 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998)
         XCTAssertEqual(c.backboneWeights, "imagenet.safetensors")
+        XCTAssertEqual(c.startWeights, "runs/first")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).startWeights, "no run to start from unless one is given")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).backboneWeights, "from scratch unless pretrained weights are given")
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).network.backbone, .resnet18, "ResNet-18 by default")
         var lite = RunSpec()

@@ -43,15 +43,15 @@ public enum RunFolder {
 
     /// The settings that differ between a checkpoint's stored config (JSON) and `current`, as
     /// "name: stored → current"; the number of epochs may grow (that extends a run) and is not compared, nor are
-    /// the settings that do not change what is trained from a checkpoint on (selection, workers, the file the
-    /// backbone started from).
+    /// the settings that do not change what is trained from a checkpoint on (selection, workers, the files the
+    /// backbone and the network started from).
     public static func settingDifferences(stored: String, current: TrainingConfig) -> [String] {
         guard let written = try? JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any],
               let data = try? JSONEncoder().encode(current),
               let new = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
         let old = RunRecord.migratedConfig(written)
         var out: [String] = []
-        for key in Set(old.keys).union(new.keys).sorted() where !["epochs", "selection", "workers", "backboneWeights"].contains(key) {
+        for key in Set(old.keys).union(new.keys).sorted() where !["epochs", "selection", "workers", "backboneWeights", "startWeights"].contains(key) {
             let (a, b) = (old[key].map(describe) ?? "unset", new[key].map(describe) ?? "unset")
             if a != b { out.append("\(key): \(a) → \(b)") }
         }

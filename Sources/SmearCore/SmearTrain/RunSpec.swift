@@ -49,6 +49,7 @@ public struct RunSetting: Sendable {
         case schedule
         case backbone
         case pretrained
+        case startFrom = "start_from"
         case backboneLr = "backbone_lr"
         case sourceCrop = "source_crop"
         case targetCrop = "target_crop"
@@ -214,6 +215,7 @@ public struct RunSpec: Sendable, Equatable {
         case "none"?, nil: c.backboneWeights = nil
         case let file?: c.backboneWeights = file
         }
+        c.startWeights = choice(.startFrom)
         c.augmentation = choice(.augment).flatMap(AugmentationRecipe.init(rawValue:)) ?? .article
         c.sourceSampling = choice(.sourceSampling).flatMap(SourceSampling.init(rawValue:)) ?? .shuffled
         return c

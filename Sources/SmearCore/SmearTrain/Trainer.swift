@@ -115,10 +115,13 @@ public final class Trainer {
         let net = AdaptationNetwork(config.network, methodModules: { method.makeModules(featureDim: $0, classes: $1) },
                                     classifier: { method.makeClassifier(featureDim: $0, classes: $1) })
         // Before the average, which starts from the first weights. A run with a checkpoint resumes from it (or is
-        // reopened to be read), so the file is needed, and read, only to start.
-        if let weights = config.backboneWeights, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
-            guard FileManager.default.fileExists(atPath: weights) else { throw TrainingError.missingBackbone(weights) }
-            try net.backbone.loadPretrained(from: URL(fileURLWithPath: weights))
+        // reopened to be read), so the files are needed, and read, only to start.
+        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
+            if let weights = config.backboneWeights {
+                guard FileManager.default.fileExists(atPath: weights) else { throw TrainingError.missingBackbone(weights) }
+                try net.backbone.loadPretrained(from: URL(fileURLWithPath: weights))
+            }
+            if let start = config.startWeights { try StartWeights.load(into: net, from: start) }
         }
         self.net = net
         average = config.weightAverageDecay.map { WeightAverage(of: net, decay: $0) }

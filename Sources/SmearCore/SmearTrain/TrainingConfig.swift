@@ -99,6 +99,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var weightAverageDecay: Float? = nil
     /// A safetensors file the backbone starts from (torchvision's ResNet-18 names, `fc` left out; nil: from scratch).
     public var backboneWeights: String? = nil
+    /// A finished run's folder or checkpoint the whole network starts from (`StartWeights`; after `backboneWeights`,
+    /// so it wins; nil: none).
+    public var startWeights: String? = nil
     /// Which checkpoint is "the" model.
     public var selection = SelectionCriterion.default
     /// Worker threads for data loading.
