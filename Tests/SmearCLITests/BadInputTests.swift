@@ -50,6 +50,8 @@ final class BadInputTests: SmearExecutableTestCase {
             (train("batch=1000"), 70, "more than the"),
             (train("validation=1.5"), 70, "'validation' must be between 0.0 and 0.99"),
             (train("epochs=1, epochs=2"), 70, "is given twice"),
+            (train("start_from=\"/nonexistent/run\""), 70, "start_from=\"/nonexistent/run\": no such run folder or file"),
+            (sample + ["--start-from", dir.path], 70, "start_from=\"\(dir.path)\": the folder has no latest.safetensors"),
             (["-e", "plugin(\"dann\", hidden=-3)"], 70, "option hidden = -3.0 is not allowed"),
             (["-e", "plugin(\"mdd\", head_width=0.5)"], 70, "a whole number"),
             (["-e", "plugin(\"mdd\", grl_max_iters=0)"], 70, "option grl_max_iters = 0.0 is not allowed"),

@@ -34,7 +34,7 @@ extension RunSpec {
         RunSetting(.startFrom, kind: .file, defaultValue: .choice(nil),
                    help: "start the whole network from a finished run's weights (its folder, or a .safetensors checkpoint): the backbone, "
                        + "bottleneck and classifier must be the same settings as that run's; the method's own modules come with them when "
-                       + "that run had the same method; the optimizer, schedule and weight average start afresh. Over pretrained"),
+                       + "that run had the same method; the optimizer, schedule and weight average start afresh. It wins over pretrained"),
         RunSetting(.backboneLr, kind: .number(0...100), defaultValue: .number(1),
                    help: "the backbone's learning-rate multiplier (1 from scratch; 0.1 suits a pretrained backbone)"),
         RunSetting(.sourceCrop, kind: .whole(1...100_000), defaultValue: .number(300),

@@ -1,6 +1,6 @@
-// A run that starts from another run's weights (the setting start_from): a lab that labels a few more cells
-// continues from the network it has, instead of from ImageNet. Only the model is taken from the other run's latest
-// checkpoint; its optimizer state, schedule position and weight average are not (the new run starts them afresh).
+// A run that starts from another run's weights (the setting start_from): the network, not the ImageNet backbone alone,
+// comes from the other run's latest checkpoint; its optimizer state, schedule position and weight average do not (the
+// new run starts them afresh).
 import Foundation
 import SmearAdapt
 import SmearNN
