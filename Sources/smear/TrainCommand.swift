@@ -150,7 +150,8 @@ struct TrainCommand: ParsableCommand {
             : descriptor.options.map { "\($0.name)=\(method.options[$0])" }.joined(separator: " ")
         print("method \(descriptor.name) (\(optionText)); "
               + (config.network.backbone.liteVariant.map { "EfficientNet-\($0.rawValue.capitalized)" } ?? "ResNet-18 width \(config.network.width)")
-              + (config.backboneWeights != nil ? " pretrained" : "") + " (\(trainer.net.parameterCount) parameters); "
+              + (config.backboneWeights != nil ? " pretrained" : "") + (config.startWeights.map { " started from \($0)" } ?? "")
+              + " (\(trainer.net.parameterCount) parameters); "
               + "\(config.epochs) epochs × \(config.iterationsPerEpoch) steps, batch \(config.batchSize)+\(config.batchSize), \(config.inputSize) px; "
               + ComputeBackend.summary)
         guard try trainer.run() else {   // stopped by Ctrl-C at the end of a step: the last whole epoch is saved

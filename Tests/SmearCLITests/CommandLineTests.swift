@@ -73,6 +73,34 @@ final class CommandLineTests: SmearExecutableTestCase {
         XCTAssertTrue(ran.out.contains(report.trimmingCharacters(in: .newlines)), "smear train's report:\n\(report)\nthe language's:\n\(ran.out)")
     }
 
+    /// --start-from / start_from= start both front ends' runs from the same finished run alike; the report and run.json say so.
+    func testTrainFrontEnds_startFromAFinishedRunAlike() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-start-from-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = dir.appendingPathComponent("first").path
+        let cli = dir.appendingPathComponent("cli").path, language = dir.appendingPathComponent("language").path
+        let tiny = ["--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--method", "mdd", "--epochs", "1",
+                    "--iters", "2", "--batch", "8", "--width", "4", "--bottleneck", "16", "--head", "0"]
+        XCTAssertEqual(try run(["train"] + tiny + ["--seed", "3", "--out", first]).status, 0)
+        let trained = try run(["train"] + tiny + ["--seed", "5", "--start-from", first, "--out", cli])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(trained.out.contains("started from \(first)"), trained.out)
+        let script = """
+            src = dataset("data/sample/pbc_barcelona"); tgt = dataset("data/sample/bccd")
+            run = train(src, tgt, method=plugin("mdd"), epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, seed=5,
+                        start_from="\(first)", out="\(language)")
+            """
+        let ran = try run(["-e", script])
+        XCTAssertEqual(ran.status, 0, ran.err)
+        XCTAssertEqual(try historyWithoutSeconds(cli), try historyWithoutSeconds(language))
+        let fresh = try run(["train"] + tiny + ["--seed", "5", "--out", dir.appendingPathComponent("fresh").path])
+        XCTAssertEqual(fresh.status, 0, fresh.err)
+        XCTAssertNotEqual(try historyWithoutSeconds(cli), try historyWithoutSeconds(dir.appendingPathComponent("fresh").path),
+                          "the start changes the run, so the comparison above tells a start from none")
+        let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cli).appendingPathComponent("run.json"))) as? [String: Any])
+        XCTAssertEqual((record["config"] as? [String: Any])?["startWeights"] as? String, first)
+    }
+
     /// A further labelled lab (--more-source / more_sources=) joins both front ends' runs alike, and run.json keeps it.
     func testTrainFrontEnds_takeFurtherSourceLabsAlike() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-more-sources-\(UUID().uuidString)")
