@@ -2,7 +2,8 @@
 // three separated groups (its centres the entropy-weighted means of their members), BADGE starting from the
 // largest gradient embedding, distinct and reproducible; balanced spreading the budget over the predicted classes;
 // coreset taking each next image farthest from those chosen, by hand on a line; margin dealing the budget over the
-// classes, each class's image nearest its boundary, by hand; none proposes an image already labelled.
+// classes, each class's image nearest its boundary, by hand; discover as margin except that a class with no labelled
+// image first takes its most probable one, by hand; none proposes an image already labelled.
 import SmearMetrics
 import SmearTensor
 import XCTest
@@ -128,5 +129,30 @@ final class LabelProposalTests: XCTestCase {
         let picked = LabelProposal.propose(.margin, features: [Float](repeating: 0, count: 6), probabilities: p, count: 6, budget: 3, seed: 0)
         XCTAssertEqual(picked.count, 3)
         XCTAssertTrue(picked.contains(4), "\(picked)")
+    }
+
+    /// The four images of the margin example; most probable per class: class 0 image 0 (0.7), class 1 image 1 (0.4),
+    /// class 2 image 2 (0.6).
+    func testDiscover_anUnlabelledClassTakesItsMostProbableImageFirst_aLabelledOneItsBoundaryImage() {
+        let p: [Float] = [0.7, 0.2, 0.1,  0.5, 0.4, 0.1,  0.1, 0.3, 0.6,  0.45, 0.1, 0.45]
+        let f = [Float](repeating: 0, count: 8)
+        func discover(_ budget: Int, labelled: [Int], excluding taken: Set<Int> = []) -> [Int] {
+            LabelProposal.propose(.discover, features: f, probabilities: p, count: 4, budget: budget, seed: 0, excluding: taken, labelledPerClass: labelled)
+        }
+        XCTAssertEqual(discover(3, labelled: [0, 0, 0]), [0, 1, 2], "no class labelled: each its most probable image")
+        XCTAssertEqual(discover(3, labelled: []), [0, 1, 2], "no counts: no class labelled")
+        XCTAssertEqual(discover(4, labelled: [0, 0, 0]), [0, 1, 2, 3], "then class 0's nearest to its boundary")
+        XCTAssertEqual(discover(3, labelled: [0, 2, 1]), [0, 1, 3], "class 0 its most probable; 1 and 2 by margin (1, then 3)")
+        XCTAssertEqual(discover(3, labelled: [1, 1, 1]), LabelProposal.propose(.margin, features: f, probabilities: p, count: 4, budget: 3, seed: 0),
+                       "every class labelled: margin")
+        XCTAssertEqual(discover(3, labelled: [0, 0, 0], excluding: [0]), [1, 2, 3], "class 0's most probable left is image 1 (0.5), then 1's is 2 (0.3)")
+    }
+
+    /// Image 0 is the most probable of class 0 and of class 1; class 1 then takes its next most probable, image 1 (0.4),
+    /// not image 2, which is nearest its boundary (|0.35 − 0.35| = 0).
+    func testDiscover_aClassWhoseMostProbableImageIsTakenTakesItsNextMostProbable() {
+        let p: [Float] = [0.5, 0.45, 0.05,  0.1, 0.4, 0.5,  0.3, 0.35, 0.35]
+        XCTAssertEqual(LabelProposal.propose(.discover, features: [Float](repeating: 0, count: 3), probabilities: p, count: 3, budget: 2, seed: 0,
+                                             labelledPerClass: [0, 0, 0]), [0, 1])
     }
 }

@@ -165,6 +165,46 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(rows.dropFirst().allSatisfy { $0.hasSuffix(",") && $0.contains("data/sample/bccd/") }, "\(rows)")
     }
 
+    /// discover, on a run given no labels, takes each class's most probable cell first (the probabilities predict
+    /// writes for the same weights, read by hand); on a run given a labelled cell of every class it is margin.
+    func testProposeLabels_discoverTakesAnUnlabelledClassesMostProbableCellFirst() throws {
+        let dir = try temporaryFolder("smear-discover")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sample = root.appendingPathComponent("data/sample/bccd")
+        let oneOfEach = try ["lymphocyte", "neutrophil"].map { c in
+            let name = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: sample.appendingPathComponent(c).path).sorted().first)
+            return "\(sample.appendingPathComponent(c).appendingPathComponent(name).path),\(c)\n"
+        }
+        try ("image,label\n" + oneOfEach.joined()).write(to: dir.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        let code = tinyRun(in: dir, validation: false) + """
+        d = propose_labels(run, bccd, k=2, strategy="discover", name="d")
+        predict(run, bccd, "\(dir.path)/p.csv", checkpoint="current")
+        print("discover", d[0])
+        print("discover", d[1])
+        run2 = train(pbc, bccd, epochs=1, iters=2, batch=8, width=4, bottleneck=16, head=0, validation=0, source_crop=120,
+                     target_crop=300, target_labels="\(dir.path)/labels.csv", out="\(dir.path)/run2")
+        print("labelled", propose_labels(run2, bccd, k=6, strategy="discover", name="d2") == propose_labels(run2, bccd, k=6, strategy="margin", name="m2"))
+        """
+        let r = try run(["-e", code], environment: ProcessInfo.processInfo.environment.merging(["SMEAR_PLOTS": dir.path]) { $1 })
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("labelled true"), r.out)
+        let proposed = r.out.split(separator: "\n").filter { $0.hasPrefix("discover ") }.map { String($0.dropFirst("discover ".count)) }
+        let rows = try String(contentsOf: dir.appendingPathComponent("p_probabilities.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }   // image, lymphocyte, neutrophil
+        // the CSV rounds to 6 decimals: the proposed cell's probability is the column's largest within that rounding
+        func path(_ p: String?) -> String? { p.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+        func probability(_ cell: String?, _ column: Int) throws -> Double {
+            try XCTUnwrap(rows.first { path($0[0]) == path(cell) }.flatMap { Double($0[column]) }, "\(cell ?? "nil") has no probabilities")
+        }
+        func largest(_ column: Int, besides taken: [String]) -> Double {
+            rows.filter { row in !taken.contains { path($0) == path(row[0]) } }.compactMap { Double($0[column]) }.max() ?? -1
+        }
+        XCTAssertEqual(proposed.count, 2, r.out)
+        XCTAssertEqual(try probability(proposed.first, 1), largest(1, besides: []), accuracy: 1e-6, "class 0 (lymphocyte) first takes its most probable cell")
+        XCTAssertEqual(try probability(proposed.last, 2), largest(2, besides: Array(proposed.prefix(1))), accuracy: 1e-6,
+                       "then class 1 (neutrophil) its own")
+    }
+
     /// The few-labels loop in the language and on the command line: cells proposed, answered by the oracle, taken back
     /// as target_labels; every report of that run scores only the cells not labelled, and they are never proposed again.
     func testTargetLabels_loop_proposeOracleTrainAndScoreTheRest() throws {

@@ -21,15 +21,19 @@
 //            (class 0 first), each class taking the image not yet chosen nearest its decision boundary, the smallest
 //            |p_c − max_{j≠c} p_j| (ties: lower index first). A class the model never predicts still gets the cells
 //            it is given most relative to their winner, so a rare class can be found before the model predicts it.
+//   discover margin, except that a class none of whose images is labelled yet takes first the image not yet chosen it
+//            finds most probable (the largest p_c; ties: lower index first), then its boundary images. The most likely member of a
+//            class nobody has labelled is the likeliest way to find it; its boundary images are where the model is torn.
 import Foundation
 import SmearTensor
 
 public enum LabelProposal {
-    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced, coreset, margin }
+    public enum Strategy: String, CaseIterable, Sendable { case random, entropy, clue, badge, balanced, coreset, margin, discover }
 
-    /// Indices of the `budget` images to label, in the order chosen.
+    /// Indices of the `budget` images to label, in the order chosen. `labelledPerClass[c]`: how many images of class c
+    /// are labelled already (only `discover` reads it; empty means none).
     public static func propose(_ strategy: Strategy, features: [Float], probabilities: [Float], count n: Int, budget: Int,
-                               seed: UInt64, excluding taken: Set<Int> = []) -> [Int] {
+                               seed: UInt64, excluding taken: Set<Int> = [], labelledPerClass: [Int] = []) -> [Int] {
         precondition(n > 0 && features.count % n == 0 && probabilities.count % n == 0, "LabelProposal: \(n) images do not divide the inputs")
         let d = features.count / n, k = probabilities.count / n
         let available = (0..<n).filter { !taken.contains($0) }
@@ -60,6 +64,10 @@ public enum LabelProposal {
             return kCentreGreedy(features, dimensions: d, available: available, taken: Array(taken), budget: b, rng: &rng)
         case .margin:
             return classBalancedMargin(probabilities, classes: k, available: available, budget: b)
+        case .discover:
+            precondition(labelledPerClass.isEmpty || labelledPerClass.count == k, "LabelProposal: \(labelledPerClass.count) labelled counts for \(k) classes")
+            let unlabelled = Set((0..<k).filter { labelledPerClass.isEmpty || labelledPerClass[$0] == 0 })
+            return classBalancedMargin(probabilities, classes: k, available: available, budget: b, mostProbableFirst: unlabelled)
         case .balanced:
             var members = [[Int]](repeating: [], count: k)
             for i in available {
@@ -85,19 +93,19 @@ public enum LabelProposal {
         return abs(pc - rival)
     }
 
-    /// Round-robin over the classes, each taking its available image nearest its boundary, until `budget` are chosen.
-    static func classBalancedMargin(_ probabilities: [Float], classes k: Int, available: [Int], budget: Int) -> [Int] {
-        let orders = (0..<k).map { c -> [Int] in
-            var distance = [Float](repeating: 0, count: probabilities.count / k)
-            for i in available { distance[i] = boundaryDistance(probabilities[(i * k)..<(i * k + k)], class: c) }
-            return available.sorted { a, b in distance[a] != distance[b] ? distance[a] < distance[b] : a < b }
-        }
-        var chosen: [Int] = [], isChosen = Set<Int>(), next = [Int](repeating: 0, count: k)
+    /// Round-robin over the classes, each taking its available image nearest its boundary, until `budget` are chosen;
+    /// a class in `mostProbableFirst` takes as its first image the most probable one not yet chosen.
+    static func classBalancedMargin(_ probabilities: [Float], classes k: Int, available: [Int], budget: Int,
+                                    mostProbableFirst: Set<Int> = []) -> [Int] {
+        func sorted(by key: (Int) -> Float) -> [Int] { available.sorted { a, b in key(a) != key(b) ? key(a) < key(b) : a < b } }
+        let byBoundary = (0..<k).map { c in sorted { boundaryDistance(probabilities[($0 * k)..<($0 * k + k)], class: c) } }
+        let byProbability = (0..<k).map { c in sorted { -probabilities[$0 * k + c] } }
+        var chosen: [Int] = [], isChosen = Set<Int>(), picks = [Int](repeating: 0, count: k)
         while chosen.count < budget {
             for c in 0..<k where chosen.count < budget {
-                while next[c] < orders[c].count && isChosen.contains(orders[c][next[c]]) { next[c] += 1 }
-                guard next[c] < orders[c].count else { continue }
-                chosen.append(orders[c][next[c]]); isChosen.insert(orders[c][next[c]])
+                let order = picks[c] == 0 && mostProbableFirst.contains(c) ? byProbability[c] : byBoundary[c]
+                guard let image = order.first(where: { !isChosen.contains($0) }) else { continue }
+                chosen.append(image); isChosen.insert(image); picks[c] += 1
             }
         }
         return chosen

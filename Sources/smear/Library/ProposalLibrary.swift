@@ -17,7 +17,8 @@ func registerProposalLibrary(_ i: Interpreter) {
                            + "balanced (clue within each predicted class, the k dealt over the classes the model predicts, so rare\n"
                            + "classes get cells), coreset (k-centre greedy: each next image the farthest from those chosen or labelled),\n"
                            + "margin (the k dealt over all classes, each taking the image nearest its decision boundary, smallest\n"
-                           + "|p_c − max_{j≠c} p_j|: cells of a class the model does not yet predict), entropy (the most uncertain) or random;\n"
+                           + "|p_c − max_{j≠c} p_j|: cells of a class the model does not yet predict), discover (margin, but a class none of\n"
+                           + "whose cells the run was given as labelled takes its most probable cell first), entropy (the most uncertain) or random;\n"
                            + "deterministic for a seed. labelled: a list of images already labelled\n"
                            + "(never proposed again; the run's own target_labels never are either). Writes template (a CSV `image,label` with the labels empty, to fill in) and a montage\n"
                            + "of the cells (numbered, with their file names) under the plot folder. Returns the image paths.",
@@ -33,8 +34,15 @@ func registerProposalLibrary(_ i: Interpreter) {
         guard let features = e.features else { throw LanguageError(.runtime, "propose_labels(): no features were computed") }
         let probabilities = withNoGrad { e.logits.softmax(axis: 1) }.scalars
         let taken = Set(target.samples.indices.filter { already.contains(target.samples[$0].path.standardizedFileURL.path) })
+        let classes = r.trainer.data.source.classes   // the network's outputs, in order
+        guard probabilities.count == target.count * classes.count else {
+            throw LanguageError(.runtime, "propose_labels(): the run predicts \(probabilities.count / max(target.count, 1)) classes, its source has \(classes.count)")
+        }
+        var labelledPerClass = [Int](repeating: 0, count: classes.count)
+        for s in try r.trainer.data.labelledTarget?.mapped(onto: classes).samples ?? [] { if let y = s.label { labelledPerClass[y] += 1 } }
         let chosen = LabelProposal.propose(strategy, features: features.contiguous().scalars, probabilities: probabilities,
-                                           count: target.count, budget: k, seed: UInt64(seed), excluding: taken)
+                                           count: target.count, budget: k, seed: UInt64(seed), excluding: taken,
+                                           labelledPerClass: labelledPerClass)
         let paths = chosen.map { target.samples[$0].path }
         if let template = try a.optionalString(6, "template") {
             let url = URL(fileURLWithPath: template)
