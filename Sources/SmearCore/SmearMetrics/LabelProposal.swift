@@ -21,9 +21,10 @@
 //            (class 0 first), each class taking the image not yet chosen nearest its decision boundary, the smallest
 //            |p_c − max_{j≠c} p_j| (ties: lower index first). A class the model never predicts still gets the cells
 //            it is given most relative to their winner, so a rare class can be found before the model predicts it.
-//   discover margin, except that a class none of whose images is labelled yet takes first the image not yet chosen it
-//            finds most probable (the largest p_c; ties: lower index first), then its boundary images. The most likely member of a
-//            class nobody has labelled is the likeliest way to find it; its boundary images are where the model is torn.
+//   discover margin, except that a class none of whose images is labelled yet takes first the image not yet chosen
+//            it finds most probable (the largest p_c; ties: lower index first), then its boundary images. The most
+//            likely member of a class nobody has labelled is the likeliest way to find it; its boundary images are
+//            where the model is torn.
 import Foundation
 import SmearTensor
 
@@ -99,7 +100,7 @@ public enum LabelProposal {
                                     mostProbableFirst: Set<Int> = []) -> [Int] {
         func sorted(by key: (Int) -> Float) -> [Int] { available.sorted { a, b in key(a) != key(b) ? key(a) < key(b) : a < b } }
         let byBoundary = (0..<k).map { c in sorted { boundaryDistance(probabilities[($0 * k)..<($0 * k + k)], class: c) } }
-        let byProbability = (0..<k).map { c in sorted { -probabilities[$0 * k + c] } }
+        let byProbability = (0..<k).map { c in mostProbableFirst.contains(c) ? sorted { -probabilities[$0 * k + c] } : [] }
         var chosen: [Int] = [], isChosen = Set<Int>(), picks = [Int](repeating: 0, count: k)
         while chosen.count < budget {
             for c in 0..<k where chosen.count < budget {
