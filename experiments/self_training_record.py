@@ -3,6 +3,7 @@
 labelled_self_training_grid): OUT/result.json, the command's report of the self-trained run, gains the per-class F1
 under the grids' _tta names, how many pseudo-labels each class took and how many were right (each image's class is its
 folder's name; evaluation only), and the score of the run the pseudo-labels came from; no machine's path is kept.
+The portion is the report's own when it names one (a later round's), else scripts/adapt's 0.2.
 
     experiments/self_training_record.py OUT PSEUDO_CSV BASELINE_RECORD BASELINE_FIELD DATA [LABELS_NAME]
 """
@@ -19,7 +20,7 @@ def main(out, pseudo_csv, baseline_record, baseline_field, data, labels=None):
     pseudo = list(csv.DictReader(open(pseudo_csv)))
     right = {c: sum(truth(p["image"]) == c for p in pseudo if p["label"] == c) for c in classes}
     given = {c: sum(p["label"] == c for p in pseudo) for c in classes}
-    r.update(per_class_f1_tta=f1, macro_f1_present_tta=r["macro_f1_present"], self_training="cbst", portion=0.2,
+    r.update(per_class_f1_tta=f1, macro_f1_present_tta=r["macro_f1_present"], self_training="cbst", portion=r.get("portion", 0.2),
              pseudo_labels=len(pseudo), pseudo_labels_right=sum(right.values()),
              pseudo_labels_by_class={c: [given[c], right[c]] for c in classes})
     r[baseline_field] = json.load(open(baseline_record))["macro_f1_present_tta"]
