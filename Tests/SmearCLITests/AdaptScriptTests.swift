@@ -184,7 +184,8 @@ final class AdaptScriptTests: SmearExecutableTestCase {
         }
         for (args, fragment) in [(["--label-budget", "x"], "--label-budget takes a whole number"),
                                  (["--target-labels", dir.appendingPathComponent("none.csv").path], "needs an existing CSV file"),
-                                 (["--strategy", "best"], "--strategy is clue, balanced, coreset, margin, badge, entropy or random"), (["--fast"], "unknown option --fast")] {
+                                 (["--strategy", "best"], "--strategy is clue, balanced, coreset, margin, discover, badge, entropy or random"),
+                                 (["--fast"], "unknown option --fast")] {
             let r = try run(["scripts/adapt", "data/sample/pbc_barcelona", "data/sample/bccd", out.path] + args, executable: "/bin/bash")
             XCTAssertEqual(r.status, 64, "\(args)")
             XCTAssertTrue(r.err.contains(fragment), "\(args): \(r.err)")
