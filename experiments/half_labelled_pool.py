@@ -11,7 +11,6 @@ import os
 import sys
 
 
-
 def scores(truth, predicted, classes):
     """Per-class F1 and support over the classes present in `truth`."""
     per_class, support = {}, {}
