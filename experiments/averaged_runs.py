@@ -27,15 +27,21 @@ def probabilities(path):
     return rows[0][1:], {r[0]: [float(x) for x in r[1:]] for r in rows[1:]}
 
 
-def macro_f1_present(classes, by_cell):
+def per_class_f1(classes, by_cell):
+    """F1 of each class present among the cells (each cell's class is its folder's name), predicted by argmax."""
     truth = [cell.split("/")[-2] for cell in sorted(by_cell)]
     guess = [classes[max(range(len(classes)), key=lambda k: by_cell[cell][k])] for cell in sorted(by_cell)]
-    scores = []
+    scores = {}
     for c in sorted(set(truth)):
         tp = sum(t == c and g == c for t, g in zip(truth, guess))
         wrong = sum((t == c) != (g == c) for t, g in zip(truth, guess))
-        scores.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
-    return sum(scores) / len(scores)
+        scores[c] = 2 * tp / (2 * tp + wrong) if tp else 0.0
+    return scores
+
+
+def macro_f1_present(classes, by_cell):
+    scores = per_class_f1(classes, by_cell)
+    return sum(scores.values()) / len(scores)
 
 
 def averaged(*runs):
