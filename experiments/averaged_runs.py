@@ -27,9 +27,14 @@ def probabilities(path):
     return rows[0][1:], {r[0]: [float(x) for x in r[1:]] for r in rows[1:]}
 
 
+def cell_class(cell):
+    """A cell's true class: the name of the folder its image is in."""
+    return cell.split("/")[-2]
+
+
 def per_class_f1(classes, by_cell):
-    """F1 of each class present among the cells (each cell's class is its folder's name), predicted by argmax."""
-    truth = [cell.split("/")[-2] for cell in sorted(by_cell)]
+    """F1 of each class present among the cells (cell_class), predicted by argmax."""
+    truth = [cell_class(cell) for cell in sorted(by_cell)]
     guess = [classes[max(range(len(classes)), key=lambda k: by_cell[cell][k])] for cell in sorted(by_cell)]
     scores = {}
     for c in sorted(set(truth)):

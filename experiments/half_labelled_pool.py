@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from averaged_runs import macro_f1_present, per_class_f1, probabilities
+from averaged_runs import cell_class, macro_f1_present, per_class_f1, probabilities
 
 arm = sys.argv[1]
 classes, pooled, halves = None, {}, {}
@@ -22,7 +22,7 @@ for half in ("halfa", "halfb"):
     assert abs(halves[half] - recorded) < 1e-4, f"{half}: {halves[half]} from its predictions, {recorded} in its record"
     pooled.update(by_cell)
 per_class = per_class_f1(classes, pooled)
-support = {c: sum(cell.split("/")[-2] == c for cell in pooled) for c in classes if c in per_class}
+support = {c: sum(cell_class(cell) == c for cell in pooled) for c in classes if c in per_class}
 record = {"cells": len(pooled), "macro_f1_present": sum(per_class.values()) / len(per_class), "per_class_f1": per_class,
           "support": support, "half_macro_f1_present_tta": halves}
 with open(os.path.join(arm, "pooled.json"), "w") as fh:
