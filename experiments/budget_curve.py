@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """The few-labels budget curve from the grid's records (experiments/few_labels_grid): for each lab and budget K, macro
 F1 on the cells not labelled, mean ± sd over the seeds run, for cells chosen by CLUE (arm mdd-clueK), at random
-(mdd-randomK) and by entropy (mdd-entropyK, run at twenty cells only), all trained with MDD; budget 0 is the
-label-free run mdd-0 (the same number in every column).
+(mdd-randomK), by entropy (mdd-entropyK) and by BADGE (mdd-badgeK; these two run at twenty cells only), all trained
+with MDD; budget 0 is the label-free run mdd-0 (the same number in every column).
 With --plot FILE.png it also draws the curve with gnuplot (one panel per lab, error bars are one sd).
 
-With --current, the curve of scripts/adapt's pipeline instead (experiments/label_free_proposer_grid): CLUE's and
-entropy's cells proposed by the label-free run (mdd-clueK-64px-15x100steps-p64, mdd-entropyK-…-p64), random cells
-(mdd-randomK-64px-15x100steps), the labelled run MDD at 64 px for 1,500 steps, scored with the 8 orientations
-averaged (macro_f1_present_tta); budget 0 is the label-free run itself (results/label-free/LAB/mdd-64px-15x100steps,
+With --current, the curve of scripts/adapt's pipeline instead (experiments/label_free_proposer_grid): CLUE's,
+entropy's and BADGE's cells proposed by the label-free run (mdd-clueK-64px-15x100steps-p64, mdd-entropyK-…-p64,
+mdd-badgeK-…-p64), random cells (mdd-randomK-64px-15x100steps), the labelled run MDD at 64 px for 1,500 steps,
+scored with the 8 orientations averaged (macro_f1_present_tta); budget 0 is the label-free run itself (results/label-free/LAB/mdd-64px-15x100steps,
 scored on the whole lab), on the seeds the labelled arms have.
 
 With --without CLASS, the macro F1 leaves CLASS out of every run (over the other classes present in the scored
@@ -37,7 +37,7 @@ label_free_root = os.path.join(os.path.dirname(os.path.abspath(root)), "label-fr
 score_key = "macro_f1_present_tta" if current else "macro_f1_present"
 labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 budgets = [0, 5, 10, 20, 40]
-strategies = [("clue", "CLUE"), ("random", "random"), ("entropy", "entropy")]
+strategies = [("clue", "CLUE"), ("random", "random"), ("entropy", "entropy"), ("badge", "BADGE")]
 
 
 def records(folder, seeds=None):
