@@ -8,8 +8,8 @@ With --plot FILE.png it also draws the curve with gnuplot (one panel per lab, er
 With --current, the curve of scripts/adapt's pipeline instead (experiments/label_free_proposer_grid): CLUE's,
 entropy's and BADGE's cells proposed by the label-free run (mdd-clueK-64px-15x100steps-p64, mdd-entropyK-…-p64,
 mdd-badgeK-…-p64), random cells (mdd-randomK-64px-15x100steps), the labelled run MDD at 64 px for 1,500 steps,
-scored with the 8 orientations averaged (macro_f1_present_tta); budget 0 is the label-free run itself (results/label-free/LAB/mdd-64px-15x100steps,
-scored on the whole lab), on the seeds the labelled arms have.
+scored with the 8 orientations averaged (macro_f1_present_tta); budget 0 is the label-free run itself
+(results/label-free/LAB/mdd-64px-15x100steps, scored on the whole lab), on the seeds the labelled arms have.
 
 With --without CLASS, the macro F1 leaves CLASS out of every run (over the other classes present in the scored
 cells): a lab's single basophil, once labelled, leaves the scored cells and lifts that run's macro F1 by a class's
