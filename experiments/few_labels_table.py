@@ -61,7 +61,7 @@ for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaB
 for lab in labs:
     rows = []
     for arm in arms:
-        rs = [r for r in records(lab, arm) if "per_class_f1" in r]
+        rs = [r for r in records(lab, arm) if "per_class_f1" in r and "support" in r]
         if rs:
             classes = rs[0]["classes"]
             f1 = [statistics.mean(r["per_class_f1"][i] for r in rs) for i in range(len(classes))]

@@ -13,7 +13,7 @@ def macro_f1(record, key, left_out=None):
     if left_out is None:
         return record.get(key)
     per_class = record.get(PER_CLASS[key]) if PER_CLASS.get(key) else None
-    if per_class is None:
+    if per_class is None or "support" not in record:
         return None
     kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
     return statistics.mean(kept) if kept else None
