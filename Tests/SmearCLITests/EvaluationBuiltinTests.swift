@@ -61,6 +61,27 @@ final class EvaluationBuiltinTests: SmearExecutableTestCase {
         XCTAssertTrue(r.out.contains("relabelled by the target's centroids (SHOT)"), r.out)
     }
 
+    /// propagate=true reaches the evaluation (its report says so; what the labels are is PropagationEvaluationTests'),
+    /// scores the same images and leaves the run as it was; with centroids=true as well it is an error naming both.
+    func testEvaluate_propagate_spreadsOverTheCellsGraph_andSaysSo() throws {
+        let dir = try temporaryFolder("smear-propagate")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let code = tinyRun(in: dir, validation: false) + """
+        plain = evaluate(run, bccd)
+        p = evaluate(run, bccd, propagate=true)
+        print("same images", p.images == plain.images)
+        print("restored", entropy(plain) == entropy(evaluate(run, bccd)))
+        print(p)
+        evaluate(run, bccd, propagate=true, centroids=true)
+        """
+        let r = try run(["-e", code])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("same images true"), r.out + r.err)
+        XCTAssertTrue(r.out.contains("restored true"), r.out)
+        XCTAssertTrue(r.out.contains("propagated over the cells' nearest-neighbour graph"), r.out)
+        XCTAssertTrue(r.err.contains("centroids and propagate each relabel the images; choose one"), r.err)
+    }
+
     /// A report's per-class F1 and support follow its confusion matrix: each class's support is its row's sum, and
     /// the mean F1 over the classes with support is macro_f1_present.
     func testReport_perClassF1AndSupport_agreeWithTheConfusionMatrixAndMacroF1() throws {

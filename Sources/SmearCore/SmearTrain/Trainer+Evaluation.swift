@@ -12,11 +12,12 @@ public enum EvaluationLab: String, CaseIterable, Sendable {
 /// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, or the 8
 /// orientations averaged (test-time augmentation); with `centroids`, the predictions are SHOT's centroid labels of
 /// the scored images (Evaluation.relabelledByCentroids), anchored on the run's labelled target cells, instead of the
-/// classifier's.
+/// classifier's; with `propagate`, the classifier's probabilities spread over the scored images' nearest-neighbour
+/// graph, the run's labelled target cells entering it with their labels (Evaluation.relabelledByPropagation).
 public struct EvaluationOptions: Sendable {
-    public var adabn = false, trainingBN = false, tta = false, centroids = false
-    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, centroids: Bool = false) {
-        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta; self.centroids = centroids
+    public var adabn = false, trainingBN = false, tta = false, centroids = false, propagate = false
+    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, centroids: Bool = false, propagate: Bool = false) {
+        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta; self.centroids = centroids; self.propagate = propagate
     }
 }
 
@@ -54,22 +55,25 @@ extension Trainer {
         guard !(options.adabn && options.trainingBN) else {
             throw EvaluationError(description: "adabn and training_bn each set the batch-norm statistics; choose one")
         }
+        guard !(options.centroids && options.propagate) else {
+            throw EvaluationError(description: "centroids and propagate each relabel the images; choose one")
+        }
         if let checkpoint { try loadSelected(checkpoint) }
         let pipeline = evaluationPipeline(for: ds, lab: lab)
         let scored = try unlabelledPart(of: ds).mapped(onto: data.source.classes)
         // adabn and trainingBN exclude each other (above): at most one sets the batch-norm statistics
         let restore = options.trainingBN ? try recomputeBatchNormOnTrainingBatches() : nil
         defer { restore?() }
-        guard options.centroids else {
+        guard options.centroids || options.propagate else {
             return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
         }
-        // the run's labelled cells anchor the centroids: evaluated in the same pass, after the scored cells
+        // the run's labelled cells anchor the centroids or the graph: evaluated in the same pass, after the scored cells
         guard scored.count > 0 else { throw DatasetError.emptyDataset(name: scored.name, use: "evaluated") }
         let anchors = try anchoringCells(for: ds)
         var both = scored
         both.samples += anchors
         let e = try Evaluation.run(net, on: both, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: true, orientations: options.tta)
-        return e.relabelledByCentroids(anchoredOnLast: anchors.count)
+        return options.centroids ? e.relabelledByCentroids(anchoredOnLast: anchors.count) : e.relabelledByPropagation(anchoredOnLast: anchors.count)
     }
 
     /// The run's labelled target cells, in the run's classes, when `ds` holds images of the run's target lab (labelled
@@ -87,6 +91,7 @@ extension Trainer {
         return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.adabn ? " + AdaBN" : "")"
             + "\(options.trainingBN ? " + batch norm over the training batches" : "")\(options.tta ? " + 8 orientations" : "")"
             + (options.centroids ? ", relabelled by the target's centroids (SHOT)" : "")
+            + (options.propagate ? ", propagated over the cells' nearest-neighbour graph" : "")
             + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
     }
 
