@@ -36,26 +36,17 @@ final class CentroidEvaluationTests: XCTestCase {
     func testARunsLabelledCells_anchorTheCentroids_andAreNotScored() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-centroids-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var data = try TinyRun.data()
-        let whole = data.target
-        let labelled = ImageDataset(name: "labelled", samples: Array(whole.samples.prefix(4)), classes: whole.classes)
-        data.target.samples.removeFirst(4)
-        data.labelledTarget = labelled
-        let t = try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: data, directory: dir)
-        t.report = { _, _ in }
-        try t.run()
+        let (t, whole, labelled) = try TinyRun.withFourLabelledCells(in: dir)
         // by hand: the scored cells then the labelled ones, one plain evaluation, the labelled ones as anchors
-        var both = data.target
-        both.samples += labelled.samples
-        let plain = try Evaluation.run(t.net, on: both, pipeline: t.targetPipeline(training: false), keepFeatures: true)
-        let n = data.target.count
+        let plain = try TinyRun.scoredThenLabelled(t)
+        let n = t.data.target.count
         let anchors = Dictionary(uniqueKeysWithValues: (0..<4).map { (n + $0, labelled.samples[$0].label!) })
         let expected = CentroidLabels.assign(features: plain.features!.contiguous().scalars,
                                              probabilities: withNoGrad { plain.logits.softmax(axis: 1) }.scalars, count: n + 4, anchors: anchors)
         let unanchored = CentroidLabels.assign(features: withNoGrad { plain.features!.sliced(axis: 0, 0, n) }.contiguous().scalars,
                                                probabilities: withNoGrad { plain.logits.sliced(axis: 0, 0, n).softmax(axis: 1) }.scalars, count: n)
         let relabelled = try t.evaluate(whole, checkpoint: nil, lab: .target, options: EvaluationOptions(centroids: true))
-        XCTAssertEqual(relabelled.samples.map(\.path), data.target.samples.map(\.path), "the labelled cells are not scored")
+        XCTAssertEqual(relabelled.samples.map(\.path), t.data.target.samples.map(\.path), "the labelled cells are not scored")
         XCTAssertEqual(relabelled.predictions, Array(expected.labels.prefix(n)))
         XCTAssertNotEqual(expected.centroids.map { $0 ?? [] }, unanchored.centroids.map { $0 ?? [] }, "the anchors move the centroids")
         assertClose(relabelled.logits.scalars, expected.scores.prefix(n).flatMap { $0 }, atol: 1e-6)

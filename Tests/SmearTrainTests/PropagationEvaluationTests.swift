@@ -35,24 +35,15 @@ final class PropagationEvaluationTests: XCTestCase {
     func testARunsLabelledCells_enterTheGraphWithTheirLabels_andAreNotScored() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-propagation-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var data = try TinyRun.data()
-        let whole = data.target
-        let labelled = ImageDataset(name: "labelled", samples: Array(whole.samples.prefix(4)), classes: whole.classes)
-        data.target.samples.removeFirst(4)
-        data.labelledTarget = labelled
-        let t = try Trainer(config: TinyRun.config(epochs: 1), method: SourceOnly(), data: data, directory: dir)
-        t.report = { _, _ in }
-        try t.run()
+        let (t, whole, labelled) = try TinyRun.withFourLabelledCells(in: dir)
         // by hand: the scored cells then the labelled ones, one plain evaluation, the labelled ones as anchors
-        var both = data.target
-        both.samples += labelled.samples
-        let plain = try Evaluation.run(t.net, on: both, pipeline: t.targetPipeline(training: false), keepFeatures: true)
-        let n = data.target.count
+        let plain = try TinyRun.scoredThenLabelled(t)
+        let n = t.data.target.count
         let anchors = Dictionary(uniqueKeysWithValues: (0..<4).map { (n + $0, labelled.samples[$0].label!) })
         let expected = LabelPropagation.spread(features: plain.features!.contiguous().scalars,
                                                probabilities: withNoGrad { plain.logits.softmax(axis: 1) }.scalars, count: n + 4, anchors: anchors)
         let spread = try t.evaluate(whole, checkpoint: nil, lab: .target, options: EvaluationOptions(propagate: true))
-        XCTAssertEqual(spread.samples.map(\.path), data.target.samples.map(\.path), "the labelled cells are not scored")
+        XCTAssertEqual(spread.samples.map(\.path), t.data.target.samples.map(\.path), "the labelled cells are not scored")
         XCTAssertEqual(spread.predictions, Array(expected.labels.prefix(n)))
         assertClose(withNoGrad { spread.logits.softmax(axis: 1) }.scalars, expected.distributions.prefix(n).flatMap { $0 }.map(Float.init), atol: 1e-6)
         XCTAssertThrowsError(try t.evaluate(labelled, checkpoint: nil, lab: .target, options: EvaluationOptions(propagate: true)),

@@ -23,4 +23,26 @@ enum TinyRun {
         let stats = ChannelStatistics(mean: [0.8, 0.7, 0.7], std: [0.2, 0.2, 0.1], images: 0)
         return RunData(source: train, sourceValidation: validation, target: target, sourceStatistics: stats, targetStatistics: stats)
     }
+
+    /// A trained one-epoch run whose first four target cells were labelled (RunData.labelledTarget) and left out of
+    /// its target: the run, the whole lab and the labelled cells.
+    static func withFourLabelledCells(in dir: URL) throws -> (trainer: Trainer, whole: ImageDataset, labelled: ImageDataset) {
+        var data = try TinyRun.data()
+        let whole = data.target
+        let labelled = ImageDataset(name: "labelled", samples: Array(whole.samples.prefix(4)), classes: whole.classes)
+        data.target.samples.removeFirst(4)
+        data.labelledTarget = labelled
+        let t = try Trainer(config: config(epochs: 1), method: SourceOnly(), data: data, directory: dir)
+        t.report = { _, _ in }
+        try t.run()
+        return (t, whole, labelled)
+    }
+
+    /// The run's evaluation of its scored target cells followed by its labelled ones, in one pass with features: what a
+    /// relabelling anchored on the labelled cells starts from.
+    static func scoredThenLabelled(_ t: Trainer) throws -> Evaluation {
+        var both = t.data.target
+        both.samples += t.data.labelledTarget!.samples
+        return try Evaluation.run(t.net, on: both, pipeline: t.targetPipeline(training: false), keepFeatures: true)
+    }
 }

@@ -10,19 +10,9 @@ extension Evaluation {
     /// m images are cells whose labels a person gave (a run's labelled target cells); they enter the graph with their
     /// labels one-hot and are left out of the result, which holds the other images.
     public func relabelledByPropagation(anchoredOnLast m: Int = 0, settings: LabelPropagation.Settings = .init()) -> Evaluation {
-        guard let features else { preconditionFailure("relabelledByPropagation: the evaluation kept no features") }
-        let all = labels.count, n = all - m, k = logits.shape[1]
-        precondition(m >= 0 && n > 0, "relabelledByPropagation: \(m) anchored of \(all) images leave none to relabel")
-        let anchors = Dictionary(uniqueKeysWithValues: (n..<all).map { i -> (Int, Int) in
-            guard let label = labels[i] else { preconditionFailure("relabelledByPropagation: an anchored image without a label") }
-            return (i, label)
-        })
-        let result = LabelPropagation.spread(features: features.contiguous().scalars, probabilities: withNoGrad { logits.softmax(axis: 1) }.scalars,
-                                             count: all, anchors: anchors, settings: settings)
-        let logProbabilities = result.distributions.prefix(n).flatMap { $0.map { Float(Foundation.log(max($0, 1e-30))) } }
-        var e = Evaluation(logits: Tensor(logProbabilities, shape: [n, k]), labels: Array(labels.prefix(n)),
-                           samples: Array(samples.prefix(n)), classes: classes)
-        e.features = m == 0 ? features : withNoGrad { features.sliced(axis: 0, 0, n) }
-        return e
+        let (n, anchors) = anchoringLast(m, for: "relabelledByPropagation")
+        let result = LabelPropagation.spread(features: features!.contiguous().scalars, probabilities: withNoGrad { logits.softmax(axis: 1) }.scalars,
+                                             count: labels.count, anchors: anchors, settings: settings)
+        return firstImages(n, logits: result.distributions.prefix(n).flatMap { $0.map { Float(Foundation.log(max($0, 1e-30))) } })
     }
 }

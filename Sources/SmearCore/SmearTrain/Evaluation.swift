@@ -77,6 +77,26 @@ public struct Evaluation {
         return e
     }
 
+    /// A relabelling's split of these images (Evaluation+CentroidLabels, Evaluation+LabelPropagation): the last `m`
+    /// are cells whose labels a person gave, by index, and how many come before them to relabel. Needs the features.
+    func anchoringLast(_ m: Int, for relabelling: String) -> (relabelled: Int, anchors: [Int: Int]) {
+        guard features != nil else { preconditionFailure("\(relabelling): the evaluation kept no features") }
+        let n = labels.count - m
+        precondition(m >= 0 && n > 0, "\(relabelling): \(m) anchored of \(labels.count) images leave none to relabel")
+        return (n, Dictionary(uniqueKeysWithValues: (n..<labels.count).map { i -> (Int, Int) in
+            guard let label = labels[i] else { preconditionFailure("\(relabelling): an anchored image without a label") }
+            return (i, label)
+        }))
+    }
+
+    /// The first `n` images with new logits [n, K] (a relabelling's result, its anchors left out), their features kept.
+    func firstImages(_ n: Int, logits newLogits: [Float]) -> Evaluation {
+        var e = Evaluation(logits: Tensor(newLogits, shape: [n, logits.shape[1]]), labels: Array(labels.prefix(n)),
+                           samples: Array(samples.prefix(n)), classes: classes)
+        e.features = n == labels.count ? features : features.map { f in withNoGrad { f.sliced(axis: 0, 0, n) } }
+        return e
+    }
+
     /// Cross-entropy of each labelled image, −log softmax(logits)[label] (nil for an unlabelled dataset).
     public var perImageLosses: [Double]? {
         guard hasLabels else { return nil }
