@@ -40,7 +40,7 @@ final class CentroidEvaluationTests: XCTestCase {
         // by hand: the scored cells then the labelled ones, one plain evaluation, the labelled ones as anchors
         let plain = try TinyRun.scoredThenLabelled(t)
         let n = t.data.target.count
-        let anchors = Dictionary(uniqueKeysWithValues: (0..<4).map { (n + $0, labelled.samples[$0].label!) })
+        let anchors = TinyRun.labelledAsAnchors(t)
         let expected = CentroidLabels.assign(features: plain.features!.contiguous().scalars,
                                              probabilities: withNoGrad { plain.logits.softmax(axis: 1) }.scalars, count: n + 4, anchors: anchors)
         let unanchored = CentroidLabels.assign(features: withNoGrad { plain.features!.sliced(axis: 0, 0, n) }.contiguous().scalars,

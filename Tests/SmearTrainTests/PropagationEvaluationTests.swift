@@ -39,7 +39,7 @@ final class PropagationEvaluationTests: XCTestCase {
         // by hand: the scored cells then the labelled ones, one plain evaluation, the labelled ones as anchors
         let plain = try TinyRun.scoredThenLabelled(t)
         let n = t.data.target.count
-        let anchors = Dictionary(uniqueKeysWithValues: (0..<4).map { (n + $0, labelled.samples[$0].label!) })
+        let anchors = TinyRun.labelledAsAnchors(t)
         let expected = LabelPropagation.spread(features: plain.features!.contiguous().scalars,
                                                probabilities: withNoGrad { plain.logits.softmax(axis: 1) }.scalars, count: n + 4, anchors: anchors)
         let spread = try t.evaluate(whole, checkpoint: nil, lab: .target, options: EvaluationOptions(propagate: true))

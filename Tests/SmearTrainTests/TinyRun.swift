@@ -45,4 +45,10 @@ enum TinyRun {
         both.samples += t.data.labelledTarget!.samples
         return try Evaluation.run(t.net, on: both, pipeline: t.targetPipeline(training: false), keepFeatures: true)
     }
+
+    /// The run's labelled cells as a relabelling's anchors in `scoredThenLabelled`'s order: index → given class.
+    static func labelledAsAnchors(_ t: Trainer) -> [Int: Int] {
+        let n = t.data.target.count
+        return Dictionary(uniqueKeysWithValues: t.data.labelledTarget!.samples.enumerated().map { (n + $0.offset, $0.element.label!) })
+    }
 }
