@@ -8,17 +8,8 @@ import SmearTestSupport
 import XCTest
 
 final class CentroidLabelsTests: XCTestCase {
-    /// One list of the numpy fixture's cases (scripts/fixtures/make_centroid_label_fixtures.py), each with its image
-    /// count, features and probabilities read as Float.
-    struct FixtureCase { let n: Int; let features: [Float]; let probabilities: [Float]; let fields: [String: Any] }
-    func fixtureCases(_ list: String) throws -> [FixtureCase] {
-        let url = fixturesDirectory.appendingPathComponent("centroid_labels.json")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        return (json[list] as! [[String: Any]]).map {
-            FixtureCase(n: $0["n"] as! Int, features: ($0["features"] as! [Double]).map(Float.init),
-                        probabilities: ($0["probabilities"] as! [Double]).map(Float.init), fields: $0)
-        }
-    }
+    /// One list of the numpy fixture's cases (scripts/fixtures/make_centroid_label_fixtures.py).
+    func fixtureCases(_ list: String) throws -> [RelabellingFixtureCase] { try RelabellingFixtureCase.read("centroid_labels.json", list) }
 
     func testLabels_equalTheNumpyTranscriptionOfShotsCode() throws {
         let cases = try fixtureCases("cases")

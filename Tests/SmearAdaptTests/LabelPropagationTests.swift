@@ -8,18 +8,11 @@ import SmearTestSupport
 import XCTest
 
 final class LabelPropagationTests: XCTestCase {
-    /// One list of the numpy fixture's cases (scripts/fixtures/make_label_propagation_fixtures.py).
-    struct FixtureCase { let n: Int; let features: [Float]; let probabilities: [Float]; let fields: [String: Any] }
+    /// The numpy fixture (scripts/fixtures/make_label_propagation_fixtures.py): its settings, and one list of its cases.
     func fixture() throws -> [String: Any] {
-        let url = fixturesDirectory.appendingPathComponent("label_propagation.json")
-        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        try JSONSerialization.jsonObject(with: Data(contentsOf: fixturesDirectory.appendingPathComponent("label_propagation.json"))) as! [String: Any]
     }
-    func fixtureCases(_ list: String) throws -> [FixtureCase] {
-        (try fixture()[list] as! [[String: Any]]).map {
-            FixtureCase(n: $0["n"] as! Int, features: ($0["features"] as! [Double]).map(Float.init),
-                        probabilities: ($0["probabilities"] as! [Double]).map(Float.init), fields: $0)
-        }
-    }
+    func fixtureCases(_ list: String) throws -> [RelabellingFixtureCase] { try RelabellingFixtureCase.read("label_propagation.json", list) }
 
     func testTheFixturesSettings_areTheDefaults() throws {
         let s = try fixture()["settings"] as! [String: Any]

@@ -21,3 +21,18 @@ public func torchFloat32Distance(_ fixture: String) throws -> [String: Float] {
     for (_, kernel) in entry { for (k, v) in kernel { worst[k] = max(worst[k] ?? 0, Float(v)) } }
     return worst
 }
+
+/// One case of a relabelling fixture (Tests/Fixtures/centroid_labels.json, label_propagation.json): its image count,
+/// features [n, D] and probabilities [n, K] read as Float, and every field as the JSON holds it.
+public struct RelabellingFixtureCase {
+    public let n: Int, features: [Float], probabilities: [Float], fields: [String: Any]
+
+    /// The cases of list `list` in fixture file `file`.
+    public static func read(_ file: String, _ list: String) throws -> [RelabellingFixtureCase] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: fixturesDirectory.appendingPathComponent(file))) as! [String: Any]
+        return (json[list] as! [[String: Any]]).map {
+            RelabellingFixtureCase(n: $0["n"] as! Int, features: ($0["features"] as! [Double]).map(Float.init),
+                                   probabilities: ($0["probabilities"] as! [Double]).map(Float.init), fields: $0)
+        }
+    }
+}

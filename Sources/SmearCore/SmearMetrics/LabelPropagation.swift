@@ -71,8 +71,16 @@ public enum LabelPropagation {
         let n = rows.count, m = min(settings.neighbours, n - 1)
         var w = [[Int: Double]](repeating: [:], count: n)
         guard m > 0 else { return w.map { _ in [] } }
+        // each pair's cosine once (the same products in the same order either way round); a cell's own is −∞
+        var cosine = [[Double]](repeating: [Double](repeating: -.infinity, count: n), count: n)
         for i in 0..<n {
-            let cosines = (0..<n).map { j in j == i ? -Double.infinity : zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 } }
+            for j in (i + 1)..<n {
+                let c = zip(rows[i], rows[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                cosine[i][j] = c; cosine[j][i] = c
+            }
+        }
+        for i in 0..<n {
+            let cosines = cosine[i]
             let nearest = (0..<n).sorted { cosines[$0] > cosines[$1] || (cosines[$0] == cosines[$1] && $0 < $1) }.prefix(m)
             for j in nearest {
                 let weight = pow(max(cosines[j], 0), Double(settings.power))
