@@ -86,5 +86,10 @@ extension RunSpec {
         RunSetting(.average, kind: .number(0...0.99999), defaultValue: .number(0),
                    help: "also keep an exponential moving average of the weights with this decay per step, checkpoint \"average\" "
                        + "(0: off; 0.998 averages about the last 500 steps); training and the final iterate are unchanged"),
+        RunSetting(.consistency, kind: .number(0...1), defaultValue: .number(0),
+                   help: "FixMatch's consistency on the unlabelled target, its confidence threshold τ: each step the target batch is "
+                       + "also predicted in a weak view (the evaluation crop, one random orientation; evaluation mode), and where an "
+                       + "image's top probability is at least τ its top class labels the training view of that image, with "
+                       + "cross-entropy at weight 1 over the whole batch (0: off; 0.95 is FixMatch's). About a tenth more time per step"),
     ]
 }

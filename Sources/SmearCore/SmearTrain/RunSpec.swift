@@ -67,6 +67,7 @@ public struct RunSetting: Sendable {
         case targetLabels = "target_labels"
         case pseudoLabels = "pseudo_labels"
         case average
+        case consistency
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -205,6 +206,7 @@ public struct RunSpec: Sendable, Equatable {
         c.hedJitter = number(.hedJitter) > 0 ? Float(number(.hedJitter)) : nil
         c.stainBank = flag(.stainBank)
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
+        c.consistencyThreshold = number(.consistency) > 0 ? Float(number(.consistency)) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -222,6 +222,7 @@ public final class Trainer {
                                       seed: config.seed, workers: config.workers, cacheDecoded: true)
         let shuffledSources = config.sourceSampling.drawsByTargetPrior ? nil : iterator(sourceLoader)
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
+        let weakViews = weakTargetLoader(matching: targetLoader).map(iterator)
         let moreLoaders = data.moreSources.enumerated().map { i, lab in
             DataLoader(lab.dataset, pipeline: pipeline(crop: lab.crop, lab.statistics, true), batchSize: labelledBatchSize(of: lab.dataset),
                        seed: config.seed &+ 104_729 &* UInt64(i + 1), workers: config.workers, cacheDecoded: true)
@@ -237,11 +238,11 @@ public final class Trainer {
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
                                                             labelled: try labelled?.nextBatch(), more: try more.map { try $0.nextBatch() },
-                                                            iteration: iteration, epoch: epoch)
+                                                            weak: try weakViews?.nextBatch(), iteration: iteration, epoch: epoch)
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                let perStep = 2 * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
+                let perStep = (weakViews == nil ? 2 : 3) * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
                 iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = Double(imagesDone) / max(elapsed, 1e-9)
@@ -288,8 +289,11 @@ public final class Trainer {
     /// One optimisation step; returns the classification and transfer losses and the method's diagnostics.
     /// Labelled target cells, when the run has them, add their own class-weighted cross-entropy to the source's
     /// (diagnostic `labelled_target_cls`), and so does each further source lab's batch in `more` (their sum:
-    /// `more_sources_cls`); the method's loss sees the first source and the unlabelled target only.
-    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
+    /// `more_sources_cls`); the method's loss sees the first source and the unlabelled target only. With consistency,
+    /// `weak` (the target batch's weak views) labels the target batch's confident images (diagnostics
+    /// `consistency_cls` and `consistency_confident`, the share labelled).
+    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil,
+              iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
         for (i, d) in net.dropouts.enumerated() {
@@ -330,6 +334,11 @@ public final class Trainer {
             let moreLoss = losses.dropFirst().reduce(losses[0], +)
             diagnostics["more_sources_cls"] = Double(moreLoss.item)
             cls = cls + moreLoss
+        }
+        if let weak, let threshold = config.consistencyThreshold {
+            let (consistency, share) = consistencyLoss(weak: weak, target: target, targetLogits: yt, threshold: threshold)
+            diagnostics["consistency_cls"] = Double(consistency.item); diagnostics["consistency_confident"] = share
+            cls = cls + consistency
         }
         let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration, head: net.head))

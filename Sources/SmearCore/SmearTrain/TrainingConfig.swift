@@ -91,6 +91,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var hedJitter: Float? = nil
     /// Stain-bank augmentation of the source's training images.
     public var stainBank = false
+    /// FixMatch's consistency on the unlabelled target (docs/algorithms.md §1.8): a weak view's prediction, where its top
+    /// probability reaches this threshold, labels the target training view of the same image (nil: off).
+    public var consistencyThreshold: Float? = nil
     /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
     /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe = .article
