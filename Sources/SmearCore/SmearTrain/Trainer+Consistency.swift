@@ -14,7 +14,7 @@ extension Trainer {
 
     /// The weak views of the unlabelled target, batch for batch the same images as the training loader's (same
     /// dataset, batch size and seed, so the same order); nil when the run has no consistency.
-    func weakTargetLoader(matching training: DataLoader) -> DataLoader? {
+    public func weakTargetLoader(matching training: DataLoader) -> DataLoader? {
         guard config.consistencyThreshold != nil else { return nil }
         return DataLoader(training.dataset, pipeline: weakTargetPipeline(), batchSize: training.batchSize, seed: training.seed,
                           workers: config.workers, cacheDecoded: true)
