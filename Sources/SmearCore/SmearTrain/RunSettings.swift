@@ -90,6 +90,7 @@ extension RunSpec {
                    help: "FixMatch's consistency on the unlabelled target, its confidence threshold τ: each step the target batch is "
                        + "also predicted in a weak view (the evaluation crop, one random orientation; evaluation mode), and where an "
                        + "image's top probability is at least τ its top class labels the training view of that image, with "
-                       + "cross-entropy at weight 1 over the whole batch (0: off; 0.95 is FixMatch's). About a tenth more time per step"),
+                       + "cross-entropy at weight 1 over the whole batch (0: off; 0.95 is FixMatch's). It costs one more forward pass of the target "
+                       + "batch per step"),
     ]
 }
