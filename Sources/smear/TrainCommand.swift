@@ -80,6 +80,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.pseudoLabels)) var pseudoLabels: String?
     @Option(help: settingHelp(.average)) var average: Double?
     @Option(help: settingHelp(.consistency)) var consistency: Double?
+    @Option(help: settingHelp(.mixup)) var mixup: Double?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -93,7 +94,7 @@ struct TrainCommand: ParsableCommand {
                 (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
-                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency))]
+                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

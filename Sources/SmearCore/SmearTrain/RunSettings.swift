@@ -92,5 +92,10 @@ extension RunSpec {
                        + "image's top probability is at least τ its top class labels the training view of that image, with "
                        + "cross-entropy at weight 1 over the whole batch (0: off; 0.95 is FixMatch's). It costs one more forward pass of the target "
                        + "batch per step"),
+        RunSetting(.mixup, kind: .number(0...10), defaultValue: .number(0),
+                   help: "mixup on the source, Beta(α, α)'s α: each step the source cross-entropy is taken on a copy of the source batch "
+                       + "in which each image is mixed with another, λ·x_i + (1 − λ)·x_j, against λ of its label and 1 − λ of the other's; "
+                       + "the unmixed batch still feeds the method's loss (0: off; 0.2 is Zhang et al.'s ImageNet value). The mixed copy "
+                       + "goes through the network beside the other batches"),
     ]
 }

@@ -68,6 +68,7 @@ public struct RunSetting: Sendable {
         case pseudoLabels = "pseudo_labels"
         case average
         case consistency
+        case mixup
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -207,6 +208,7 @@ public struct RunSpec: Sendable, Equatable {
         c.stainBank = flag(.stainBank)
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
         c.consistencyThreshold = number(.consistency) > 0 ? Float(number(.consistency)) : nil
+        c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -242,7 +242,7 @@ public final class Trainer {
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                let perStep = (weakViews == nil ? 2 : 3) * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
+                let perStep = (2 + (weakViews == nil ? 0 : 1) + (config.mixupAlpha == nil ? 0 : 1)) * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
                 iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = Double(imagesDone) / max(elapsed, 1e-9)
@@ -291,7 +291,8 @@ public final class Trainer {
     /// (diagnostic `labelled_target_cls`), and so does each further source lab's batch in `more` (their sum:
     /// `more_sources_cls`); the method's loss sees the first source and the unlabelled target only. With consistency,
     /// `weak` (the target batch's weak views) labels the target batch's confident images (diagnostics
-    /// `consistency_cls` and `consistency_confident`, the share labelled).
+    /// `consistency_cls` and `consistency_confident`, the share labelled). With mixup the source cross-entropy is the mixed
+    /// copy's (SourceMixup), and the unmixed source batch feeds only the method's loss.
     func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil,
               iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
@@ -301,9 +302,11 @@ public final class Trainer {
         }
         let b = source.images.shape[0], bt = target.images.shape[0]
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
-        var yl: Tensor? = nil, ym: [Tensor] = []
+        var yl: Tensor? = nil, ym: [Tensor] = [], yMixed: Tensor? = nil
+        let mix = sourceMixup(count: b, iteration: iteration)
+        let mixed = mix.map { [$0.mixed(source.images)] } ?? []   // the source cross-entropy's batch, after the others
         if config.forwardTogether {
-            let parts = [source.images, target.images] + (labelled.map { [$0.images] } ?? []) + more.map(\.images)
+            let parts = [source.images, target.images] + (labelled.map { [$0.images] } ?? []) + more.map(\.images) + mixed
             let (f, y) = net.featuresAndLogits(Tensor.concat(parts, axis: 0))
             fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, b + bt)
             ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, b + bt)
@@ -311,18 +314,22 @@ public final class Trainer {
             func next(_ n: Int) -> Tensor { defer { at += n }; return y.sliced(axis: 0, at, at + n) }
             if let l = labelled { yl = next(l.images.shape[0]) }
             ym = more.map { next($0.images.shape[0]) }
+            if mix != nil { yMixed = next(b) }
         } else {   // per side: the further source labs go with the source's batch, the labelled target cells with the target's
-            let (f0, y0) = net.featuresAndLogits(more.isEmpty ? source.images : Tensor.concat([source.images] + more.map(\.images), axis: 0))
+            let sourceSide = [source.images] + more.map(\.images) + mixed
+            let (f0, y0) = net.featuresAndLogits(sourceSide.count == 1 ? source.images : Tensor.concat(sourceSide, axis: 0))
             fs = f0.sliced(axis: 0, 0, b); ys = y0.sliced(axis: 0, 0, b)
             var at = b
             func next(_ n: Int) -> Tensor { defer { at += n }; return y0.sliced(axis: 0, at, at + n) }
             ym = more.map { next($0.images.shape[0]) }
+            if mix != nil { yMixed = next(b) }
             let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
         }
         let labels = source.classLabels
-        var cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights)
+        var cls = mix.map { $0.crossEntropy(yMixed!, labels: labels, weight: classWeights) }
+            ?? Loss.crossEntropy(ys, labels: labels, weight: classWeights)
         var diagnostics: [String: Double] = [:]
         if let yl, let l = labelled, let w = labelledClassWeights {
             let labelledLoss = Loss.crossEntropy(yl, labels: l.classLabels, weight: w)

@@ -94,6 +94,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// FixMatch's consistency on the unlabelled target (docs/algorithms.md §1.8): a weak view's prediction, where its top
     /// probability reaches this threshold, labels the target training view of the same image (nil: off).
     public var consistencyThreshold: Float? = nil
+    /// Mixup on the source batch (docs/algorithms.md §1.9): Beta(α, α)'s α, the source cross-entropy taken on a mixed copy
+    /// of the source batch instead of the batch itself (nil: off).
+    public var mixupAlpha: Double? = nil
     /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
     /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe = .article
