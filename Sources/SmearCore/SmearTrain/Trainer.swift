@@ -242,7 +242,8 @@ public final class Trainer {
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                let perStep = (2 + (weakViews == nil ? 0 : 1) + (config.mixupAlpha == nil ? 0 : 1)) * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
+                let sourceAndTargetBatches = 2 + (weakViews == nil ? 0 : 1) + (config.mixupAlpha == nil ? 0 : 1)
+                let perStep = sourceAndTargetBatches * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
                 iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
                 let rate = Double(imagesDone) / max(elapsed, 1e-9)
