@@ -117,7 +117,7 @@ public struct ColorJitter: Augmentation {
     public var name: String { "ColorJitter(\(brightness), \(contrast), \(saturation))" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
         var order = [0, 1, 2]
-        for i in stride(from: 2, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        rng.shuffle(&order)
         for op in order {
             switch op {
             case 0: ColorJitter.brightness(&image, 1 - brightness + 2 * brightness * rng.nextUniform())

@@ -68,6 +68,14 @@ public final class DataLoader: @unchecked Sendable {
                    workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: cache)
     }
 
+    /// The same dataset, sampling, batch size and seed (so the same images in the same order, batch for batch) through
+    /// another pipeline; images this loader has decoded are reused when both pipelines decode at the same scale.
+    public func withPipeline(_ other: ImagePipeline) -> DataLoader {
+        let sameScale = other.regionSide == pipeline.regionSide && other.outputSize == pipeline.outputSize
+        return DataLoader(dataset, pipeline: other, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
+                          workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: sameScale ? cache : DecodedImages())
+    }
+
     /// Dataset indices of `epoch`, in drawing order.
     public func order(epoch: Int) -> [Int] {
         var rng = RandomGenerator(seed: seed &* 0x9E37_79B9 &+ UInt64(epoch) &+ 1)
@@ -75,7 +83,7 @@ public final class DataLoader: @unchecked Sendable {
         case .sequential: return Array(0..<dataset.count)
         case .shuffled:
             var o = Array(0..<dataset.count)
-            for i in stride(from: o.count - 1, to: 0, by: -1) { o.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            rng.shuffle(&o)
             return o
         case .classBalanced:
             var byClass: [Int: [Int]] = [:]

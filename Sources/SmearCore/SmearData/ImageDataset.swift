@@ -189,7 +189,7 @@ public struct ImageDataset: Sendable {
         var first: [Sample] = [], second: [Sample] = []
         for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
             var g = members
-            for i in stride(from: g.count - 1, to: 0, by: -1) { g.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            rng.shuffle(&g)
             let n = Int((Double(g.count) * fraction).rounded())
             first += g[..<n]; second += g[n...]
         }

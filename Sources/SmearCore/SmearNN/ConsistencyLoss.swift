@@ -13,12 +13,8 @@ public struct ConsistencyTargets: Equatable, Sendable {
     public init(weakProbabilities p: Tensor, threshold: Float) {
         require(p.rank == 2, "ConsistencyTargets: probabilities must be [N, K], got \(p.shape)")
         require((0...1).contains(threshold), "ConsistencyTargets: threshold \(threshold) is outside [0, 1]")
-        let (n, k) = (p.shape[0], p.shape[1]), x = p.scalars
-        labels = (0..<n).map { i in
-            let row = x[(i * k)..<((i + 1) * k)]
-            let top = row.indices.max { row[$0] < row[$1] }!   // the first of equal maxima, as argmax
-            return row[top] >= threshold ? top - i * k : nil
-        }
+        let k = p.shape[1], x = p.scalars
+        labels = p.argmax(axis: 1).enumerated().map { i, top in x[i * k + top] >= threshold ? top : nil }
     }
 
     /// The share of images with a pseudo-label.

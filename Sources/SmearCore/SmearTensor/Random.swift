@@ -35,6 +35,12 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
+
+    /// Shuffles `items` in place (Fisher–Yates from the last element down, the swap index `next() % (i + 1)`), so a seed
+    /// gives the same order on every machine, unlike the standard library's `shuffle(using:)`, whose draws may change.
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, Int(next() % UInt64(i + 1))) }
+    }
 }
 
 /// The process-wide generator used when no generator is passed (PyTorch's `manual_seed`).

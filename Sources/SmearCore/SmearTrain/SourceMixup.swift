@@ -21,7 +21,7 @@ public struct SourceMixup: Equatable, Sendable {
         require(alpha > 0 && alpha.isFinite, "SourceMixup: α must be positive, got \(alpha)")
         let x = Self.gamma(shape: alpha, &g), y = Self.gamma(shape: alpha, &g)
         var order = Array(0..<count)
-        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
+        g.shuffle(&order)
         self.init(lambda: x + y > 0 ? Float(x / (x + y)) : 0.5, partner: order)   // both draws can underflow at a tiny α
     }
 

@@ -12,12 +12,10 @@ extension Trainer {
         return p
     }
 
-    /// The weak views of the unlabelled target, batch for batch the same images as the training loader's (same
-    /// dataset, batch size and seed, so the same order); nil when the run has no consistency.
+    /// The weak views of the unlabelled target, batch for batch the same images as the training loader's; nil when the
+    /// run has no consistency.
     public func weakTargetLoader(matching training: DataLoader) -> DataLoader? {
-        guard config.consistencyThreshold != nil else { return nil }
-        return DataLoader(training.dataset, pipeline: weakTargetPipeline(), batchSize: training.batchSize, seed: training.seed,
-                          workers: config.workers, cacheDecoded: true)
+        config.consistencyThreshold == nil ? nil : training.withPipeline(weakTargetPipeline())
     }
 
     /// The consistency loss of the target training view's logits, labelled by the weak view's confident predictions

@@ -329,8 +329,9 @@ public final class Trainer {
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
         }
         let labels = source.classLabels
-        var cls = mix.map { $0.crossEntropy(yMixed!, labels: labels, weight: classWeights) }
-            ?? Loss.crossEntropy(ys, labels: labels, weight: classWeights)
+        var cls: Tensor
+        if let mix, let yMixed { cls = mix.crossEntropy(yMixed, labels: labels, weight: classWeights) }
+        else { cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights) }
         var diagnostics: [String: Double] = [:]
         if let yl, let l = labelled, let w = labelledClassWeights {
             let labelledLoss = Loss.crossEntropy(yl, labels: l.classLabels, weight: w)
