@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.pretrained)) var pretrained: String?
     @Option(help: settingHelp(.startFrom)) var startFrom: String?
     @Option(help: settingHelp(.backboneLr)) var backboneLr: Double?
+    @Option(help: settingHelp(.headOnlySteps)) var headOnlySteps: Int?
     @Option(help: settingHelp(.sourceCrop)) var sourceCrop: Int?
     @Option(help: settingHelp(.targetCrop)) var targetCrop: Int?
     @Flag(inversion: .prefixedNo, help: settingHelp(.articleEval)) var articleEval: Bool?
@@ -90,7 +91,8 @@ struct TrainCommand: ParsableCommand {
         func c(_ v: String?) -> SettingValue? { v.map { .choice($0) } }
         return [(.epochs, n(epochs)), (.iters, n(iters)), (.batch, n(batch)), (.size, n(size)), (.width, n(width)),
                 (.bottleneck, n(bottleneck)), (.head, n(head)), (.validation, d(validation)), (.seed, n(seed)), (.lr, d(lr)),
-                (.schedule, c(schedule)), (.backbone, c(backbone)), (.pretrained, c(pretrained)), (.startFrom, c(startFrom)), (.backboneLr, d(backboneLr)), (.sourceCrop, n(sourceCrop)), (.targetCrop, n(targetCrop)),
+                (.schedule, c(schedule)), (.backbone, c(backbone)), (.pretrained, c(pretrained)), (.startFrom, c(startFrom)), (.backboneLr, d(backboneLr)),
+                (.headOnlySteps, n(headOnlySteps)), (.sourceCrop, n(sourceCrop)), (.targetCrop, n(targetCrop)),
                 (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),

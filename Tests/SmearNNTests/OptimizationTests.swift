@@ -24,6 +24,22 @@ final class OptimizationTests: XCTestCase {
         XCTAssertEqual(head.item, 0.5, accuracy: 1e-7)
     }
 
+    /// A frozen group (head-only first steps) keeps its values and builds no momentum; once it thaws, its first step
+    /// is a first step: p = 1, g = 0.5, lr 0.1, momentum 0.9, wd 0.1, no Nesterov: d = 0.6, buf = d → p = 0.94, where a
+    /// buffer that had run on while frozen would have given a larger step.
+    func testSGD_aFrozenGroup_takesNoStepAndNoMomentum_andThawsAsIfFresh() {
+        let backbone = Tensor([1], shape: [1]).requiringGrad(), head = Tensor([1], shape: [1]).requiringGrad()
+        let opt = SGD(groups: [ParameterGroup("backbone", [backbone]), ParameterGroup("head", [head])], lr: 0.1, momentum: 0.9, weightDecay: 0.1)
+        opt.groups[0].frozen = true
+        for _ in 0..<3 { backbone.grad = Tensor([0.5], shape: [1]); head.grad = Tensor([0.5], shape: [1]); opt.step() }
+        XCTAssertEqual(backbone.item, 1, "frozen: no update, no weight decay")
+        XCTAssertNotEqual(head.item, 1, "the other group trains")
+        XCTAssertNil(opt.momentumBuffers[0], "no momentum builds while frozen")
+        opt.groups[0].frozen = false
+        backbone.grad = Tensor([0.5], shape: [1]); opt.step()
+        XCTAssertEqual(backbone.item, 0.94, accuracy: 1e-7)
+    }
+
     /// algorithms.md §1.3: lr_head(x) = 0.004·(1 + 2e-4·x)^−0.75.
     func testInverseDecay_matchesAlgorithmsTable() {
         let expected: [(Int, Float)] = [(0, 4.0e-3), (1000, 3.48878e-3), (5000, 2.37841e-3), (10000, 1.75477e-3),

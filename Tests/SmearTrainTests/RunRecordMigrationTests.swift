@@ -96,6 +96,20 @@ final class RunRecordMigrationTests: XCTestCase {
         XCTAssertTrue(try RunRecord.open(dir).data.moreSources.isEmpty)
     }
 
+    func testAFormat5Record_trainedItsBackboneFromTheFirstStep() throws {
+        var config = TinyRun.config()
+        config.dihedral = true
+        _ = try Trainer(config: config, method: SourceOnly(), data: TinyRun.data(), directory: dir)
+        var json = try record()
+        json["schemaVersion"] = 5
+        var c = try XCTUnwrap(json["config"] as? [String: Any])
+        XCTAssertNotNil(c.removeValue(forKey: "headOnlySteps"), "headOnlySteps is written out")
+        json["config"] = c
+        try write(json)
+        let opened = try RunRecord.open(dir).config
+        XCTAssertEqual(opened.headOnlySteps, 0); XCTAssertTrue(opened.dihedral)
+    }
+
     func testANewerFormat_isRefusedByName() throws {
         _ = try Trainer(config: TinyRun.config(), method: SourceOnly(), data: TinyRun.data(), directory: dir)
         var json = try record()

@@ -67,9 +67,12 @@ public final class AdaptationNetwork: Module {
 
     public override func forward(_ x: Tensor) -> Tensor { featuresAndLogits(x).1 }
 
+    /// The name of the backbone's parameter group.
+    public static let backboneGroup = "backbone"
+
     /// Parameter groups: the backbone at `backboneMultiplier` × lr (the article's code: 0.1), the rest at 1×.
     public func parameterGroups(backboneMultiplier: Float) -> [ParameterGroup] {
-        [ParameterGroup("backbone", backbone.parameters, lrMultiplier: backboneMultiplier),
+        [ParameterGroup(Self.backboneGroup, backbone.parameters, lrMultiplier: backboneMultiplier),
          ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.sorted { $0.key < $1.key }.flatMap { $0.value.parameters })]
     }
 

@@ -7,6 +7,9 @@ public struct ParameterGroup {
     public var name: String
     public var parameters: [Tensor]
     public var lrMultiplier: Float
+    /// A frozen group takes no part in a step: no update, no weight decay, and no momentum is accumulated, so its
+    /// first step after it thaws starts a fresh buffer as a first step does.
+    public var frozen = false
     public init(_ name: String, _ parameters: [Tensor], lrMultiplier: Float = 1) {
         self.name = name; self.parameters = parameters; self.lrMultiplier = lrMultiplier
     }
@@ -39,7 +42,7 @@ public final class SGD {
     /// Applies one update to every parameter that has a gradient.
     public func step() {
         stepCount += 1
-        for group in groups {
+        for group in groups where !group.frozen {
             let rate = lr * group.lrMultiplier
             for p in group.parameters {
                 guard let grad = p.grad else { continue }

@@ -5,8 +5,8 @@ import Foundation
 extension RunRecord {
     /// The format this smear writes. 1: before the field existed; 2: the same settings, versioned; 3: every setting
     /// written out (orientations, statistics region, input normalisation, stain bank, augmentations, backbone); 4: how
-    /// the source's batches are drawn; 5: further labelled source labs.
-    public static let currentSchemaVersion = 5
+    /// the source's batches are drawn; 5: further labelled source labs; 6: head-only first steps.
+    public static let currentSchemaVersion = 6
 
     /// A record from run.json's bytes, migrated to the current format first.
     public static func decode(_ data: Data) throws -> RunRecord {
@@ -38,7 +38,7 @@ extension RunRecord {
     static func migratedConfig(_ json: [String: Any]) -> [String: Any] {
         var config = json
         let unset: [String: Any] = ["dihedral": false, "statisticsRegion": "frame", "inputNormalization": "lab", "stainBank": false,
-                                    "augmentation": "article", "sourceSampling": "shuffled"]
+                                    "augmentation": "article", "sourceSampling": "shuffled", "headOnlySteps": 0]
         for (key, value) in unset where config[key] == nil { config[key] = value }
         if var network = config["network"] as? [String: Any] {
             if network["backbone"] == nil { network["backbone"] = "resnet18" }

@@ -45,6 +45,7 @@ extension RunRecord {
                                          ("backboneLRMultiplier", config.backboneLRMultiplier), ("sndTemperature", config.sndTemperature),
                                          ("schedule.lr", config.schedule.rate(iteration: 0, epoch: 0))]
         for (name, v) in finite where !v.isFinite || v < 0 { out.append("config.\(name) is \(v), not a finite number ≥ 0") }
+        if !(0...10_000_000).contains(config.headOnlySteps) { out.append("config.headOnlySteps is \(config.headOnlySteps), outside 0…10000000") }
         if case .stepDecay(_, _, let every) = config.schedule, every < 1 { out.append("config.schedule.every is \(every), below 1") }
         if case .given(let w) = config.classWeighting, w.count != classes || !w.allSatisfy({ $0.isFinite && $0 >= 0 }) {
             out.append("config.classWeighting gives \(w.count) weights for \(classes) classes, or one that is not finite and ≥ 0")

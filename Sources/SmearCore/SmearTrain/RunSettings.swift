@@ -37,6 +37,9 @@ extension RunSpec {
                        + "that run had the same method; the optimizer, schedule and weight average start afresh. It wins over pretrained"),
         RunSetting(.backboneLr, kind: .number(0...100), defaultValue: .number(1),
                    help: "the backbone's learning-rate multiplier (1 from scratch; 0.1 suits a pretrained backbone)"),
+        RunSetting(.headOnlySteps, kind: .whole(0...10_000_000), defaultValue: .number(0),
+                   help: "the run's first steps in which the backbone is frozen and only the heads train (LP-FT: a probe on the "
+                       + "pretrained features, then fine-tuning of everything); the learning-rate schedule counts them (0: none)"),
         RunSetting(.sourceCrop, kind: .whole(1...100_000), defaultValue: .number(300),
                    help: "centre crop of the source images, original pixels (the article's 300)"),
         RunSetting(.targetCrop, kind: .whole(1...100_000), defaultValue: .number(288),

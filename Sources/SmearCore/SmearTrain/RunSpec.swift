@@ -51,6 +51,7 @@ public struct RunSetting: Sendable {
         case pretrained
         case startFrom = "start_from"
         case backboneLr = "backbone_lr"
+        case headOnlySteps = "head_only_steps"
         case sourceCrop = "source_crop"
         case targetCrop = "target_crop"
         case articleEval = "article_eval"
@@ -199,6 +200,7 @@ public struct RunSpec: Sendable, Equatable {
         c.schedule = choice(.schedule) == "step_decay" ? .stepDecay(lr: lr, factor: 0.1, everyEpochs: 20)
                                                          : .inverseDecay(lr: lr, gamma: 2e-4, decay: 0.75)
         c.backboneLRMultiplier = Float(number(.backboneLr))
+        c.headOnlySteps = whole(.headOnlySteps)
         c.evaluationMatchesTrainingScale = !flag(.articleEval)
         c.dihedral = flag(.dihedral)
         c.statisticsRegion = choice(.statistics).flatMap(StatisticsRegion.init(rawValue:)) ?? .frame

@@ -298,6 +298,9 @@ public final class Trainer {
               iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
+        for i in optimizer.groups.indices where optimizer.groups[i].name == AdaptationNetwork.backboneGroup {
+            optimizer.groups[i].frozen = iteration < config.headOnlySteps
+        }
         for (i, d) in net.dropouts.enumerated() {
             d.generator = RandomGenerator(seed: config.seed &* 1_000_003 &+ UInt64(iteration) &* 131 &+ UInt64(i))
         }

@@ -54,6 +54,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var weightDecay: Float = 5e-4
     public var nesterov = true
     public var backboneLRMultiplier: Float = 0.1
+    /// The run's first steps in which the backbone takes no update while the heads train (LP-FT, Kumar et al. 2022:
+    /// a probe first, then fine-tuning); the learning-rate schedule counts them as usual. 0: none.
+    public var headOnlySteps = 0
     /// Source and target through the network as one batch (the article's code: batch norm statistics
     /// mix the domains) or separately (statistics per domain).
     public var forwardTogether = true
