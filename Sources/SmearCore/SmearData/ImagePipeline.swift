@@ -69,6 +69,16 @@ public struct ImagePipeline: Sendable {
         ImagePipeline(steps: [CenterCrop(crop)], outputSize: outputSize, mean: mean, std: std, regionSide: crop)
     }
 
+    /// The same pipeline with every centre crop's side (and the region it decodes) scaled by `factor`: the cells seen
+    /// larger (factor below 1) or smaller than at the lab's matched scale, as test-time scales read them.
+    public func centreCropScaled(by factor: Double) -> ImagePipeline {
+        func scaled(_ side: Int) -> Int { max(1, Int((Double(side) * factor).rounded())) }
+        var p = self
+        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop(scaled($0.size)) } ?? step }
+        p.regionSide = regionSide.map(scaled)
+        return p
+    }
+
     /// The DCT scale denominator for an image of this size.
     public func decodeScale(width: Int, height: Int) -> Int {
         JPEG.scaleDenominator(side: min(regionSide ?? Int.max, width, height), minimumSide: outputSize)

@@ -45,18 +45,11 @@ public struct Evaluation {
                            orientations: orientations, progress: progress)
         }
         if orientations {
-            let views = try (0..<8).map { k -> Evaluation in
+            return averaged(try (0..<8).map { k -> Evaluation in
                 var oriented = pipeline
                 oriented.steps.append(Dihedral(fixed: k))
                 return try run(net, on: dataset, pipeline: oriented, batchSize: batchSize, keepFeatures: keepFeatures, progress: progress)
-            }
-            return withNoGrad {
-                let probabilities = views.dropFirst().reduce(views[0].logits.softmax(axis: 1)) { $0 + $1.logits.softmax(axis: 1) } * (1 / 8)
-                var e = Evaluation(logits: (probabilities + 1e-30).log(),   // floor: a probability 0 in all 8 views
-                                   labels: views[0].labels, samples: views[0].samples, classes: views[0].classes)
-                if keepFeatures { e.features = views.dropFirst().reduce(views[0].features!) { $0 + $1.features! } * (1 / 8) }
-                return e
-            }
+            })
         }
         let wasTraining = net.isTraining
         net.eval()
@@ -75,6 +68,24 @@ public struct Evaluation {
         var e = Evaluation(logits: logits, labels: dataset.samples.map(\.label), samples: dataset.samples, classes: classes)
         if keepFeatures { e.features = withNoGrad { Tensor.concat(featureParts, axis: 0) } }
         return e
+    }
+
+    /// Views of the same images (orientations, scales) as one evaluation: the softmax probabilities averaged, the
+    /// logits returned their logarithm (so softmax gives the mean back, each probability at least 1e-30), the features
+    /// their mean when every view kept them.
+    public static func averaged(_ views: [Evaluation]) -> Evaluation {
+        precondition(!views.isEmpty, "Evaluation.averaged: no views")
+        guard views.count > 1 else { return views[0] }
+        return withNoGrad {
+            let share = 1 / Float(views.count)
+            let probabilities = views.dropFirst().reduce(views[0].logits.softmax(axis: 1)) { $0 + $1.logits.softmax(axis: 1) } * share
+            var e = Evaluation(logits: (probabilities + 1e-30).log(),   // floor: a probability 0 in every view
+                               labels: views[0].labels, samples: views[0].samples, classes: views[0].classes)
+            if views.allSatisfy({ $0.features != nil }) {
+                e.features = views.dropFirst().reduce(views[0].features!) { $0 + $1.features! } * share
+            }
+            return e
+        }
     }
 
     /// A relabelling's split of these images (Evaluation+CentroidLabels, Evaluation+LabelPropagation): the last `m`

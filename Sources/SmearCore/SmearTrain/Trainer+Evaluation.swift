@@ -9,16 +9,22 @@ public enum EvaluationLab: String, CaseIterable, Sendable {
     case source, target
 }
 
-/// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, or the 8
-/// orientations averaged (test-time augmentation); with `centroids`, the predictions are SHOT's centroid labels of
+/// How a checkpoint is evaluated: AdaBN over the dataset, batch norm over the run's training batches, the 8
+/// orientations averaged (test-time augmentation), and with `scales` each view also at the centre crop's side scaled
+/// by each of `testScales` (three times the work); with `centroids`, the predictions are SHOT's centroid labels of
 /// the scored images (Evaluation.relabelledByCentroids), anchored on the run's labelled target cells, instead of the
 /// classifier's; with `propagate`, the classifier's probabilities spread over the scored images' nearest-neighbour
 /// graph, the run's labelled target cells entering it with their labels (Evaluation.relabelledByPropagation).
 public struct EvaluationOptions: Sendable {
-    public var adabn = false, trainingBN = false, tta = false, centroids = false, propagate = false
-    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, centroids: Bool = false, propagate: Bool = false) {
-        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta; self.centroids = centroids; self.propagate = propagate
+    public var adabn = false, trainingBN = false, tta = false, scales = false, centroids = false, propagate = false
+    public init(adabn: Bool = false, trainingBN: Bool = false, tta: Bool = false, scales: Bool = false, centroids: Bool = false,
+                propagate: Bool = false) {
+        self.adabn = adabn; self.trainingBN = trainingBN; self.tta = tta; self.scales = scales; self.centroids = centroids
+        self.propagate = propagate
     }
+
+    /// The centre crop's side at test time, as factors of the lab's matched crop: a seventh in, as matched, a seventh out.
+    public static let testScales = [1 / 1.15, 1, 1.15]
 }
 
 public struct EvaluationError: Error, CustomStringConvertible {
@@ -60,19 +66,25 @@ extension Trainer {
         }
         if let checkpoint { try loadSelected(checkpoint) }
         let pipeline = evaluationPipeline(for: ds, lab: lab)
+        let pipelines = options.scales ? EvaluationOptions.testScales.map { pipeline.centreCropScaled(by: $0) } : [pipeline]
+        func views(of set: ImageDataset, keepFeatures: Bool = false) throws -> Evaluation {
+            Evaluation.averaged(try pipelines.map {
+                try Evaluation.run(net, on: set, pipeline: $0, adaptBatchNorm: options.adabn, keepFeatures: keepFeatures, orientations: options.tta)
+            })
+        }
         let scored = try unlabelledPart(of: ds).mapped(onto: data.source.classes)
         // adabn and trainingBN exclude each other (above): at most one sets the batch-norm statistics
         let restore = options.trainingBN ? try recomputeBatchNormOnTrainingBatches() : nil
         defer { restore?() }
         guard options.centroids || options.propagate else {
-            return try Evaluation.run(net, on: scored, pipeline: pipeline, adaptBatchNorm: options.adabn, orientations: options.tta)
+            return try views(of: scored)
         }
         // the run's labelled cells anchor the centroids or the graph: evaluated in the same pass, after the scored cells
         guard scored.count > 0 else { throw DatasetError.emptyDataset(name: scored.name, use: "evaluated") }
         let anchors = try anchoringCells(for: ds)
         var both = scored
         both.samples += anchors
-        let e = try Evaluation.run(net, on: both, pipeline: pipeline, adaptBatchNorm: options.adabn, keepFeatures: true, orientations: options.tta)
+        let e = try views(of: both, keepFeatures: true)
         return options.centroids ? e.relabelledByCentroids(anchoredOnLast: anchors.count) : e.relabelledByPropagation(anchoredOnLast: anchors.count)
     }
 
@@ -90,6 +102,7 @@ extension Trainer {
         let left = ds.count - scored
         return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.adabn ? " + AdaBN" : "")"
             + "\(options.trainingBN ? " + batch norm over the training batches" : "")\(options.tta ? " + 8 orientations" : "")"
+            + (options.scales ? " at \(EvaluationOptions.testScales.count) scales" : "")
             + (options.centroids ? ", relabelled by the target's centroids (SHOT)" : "")
             + (options.propagate ? ", propagated over the cells' nearest-neighbour graph" : "")
             + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
