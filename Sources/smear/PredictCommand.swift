@@ -25,6 +25,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: SavedRun.checkpointHelp) var checkpoint = SelectionCriterion.default.rawValue
     @Flag(help: "recompute the batch-norm statistics over these images first (AdaBN; no labels used)") var adabn = false
     @Flag(help: "average the probabilities over the 8 orientations of each image (8 times the work)") var tta = false
+    @Flag(help: "also read each image with its lab's centre crop a seventh smaller and a seventh larger, and average the probabilities over the three (3 times the work)")
+    var scales = false
 
     func validate() throws {
         try SavedRun.validate(checkpoint: checkpoint)
@@ -34,11 +36,12 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let r = try SavedRun.open(runFolder)
         let dataset = try Self.images(images, classes: r.trainer.data.source.classes)
-        print("\(dataset.summary); checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")")
+        print("\(dataset.summary); checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")"
+              + "\(scales ? " at \(EvaluationOptions.testScales.count) scales" : "")")
         let report: ReportObject
         do {
             report = try predictions(r, dataset, to: URL(fileURLWithPath: out), checkpoint: checkpoint,
-                                     options: EvaluationOptions(adabn: adabn, tta: tta), lab: .target)
+                                     options: EvaluationOptions(adabn: adabn, tta: tta, scales: scales), lab: .target)
         } catch let e as LanguageError { throw ValidationError(e.message) }
         let base = URL(fileURLWithPath: out).deletingPathExtension()
         let reportURL = base.deletingLastPathComponent().appendingPathComponent(base.lastPathComponent + "_report.txt")

@@ -22,6 +22,15 @@ final class PredictCommandTests: SmearExecutableTestCase {
             XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent(a), encoding: .utf8),
                            try String(contentsOf: dir.appendingPathComponent(b), encoding: .utf8), "\(a) equals the language's \(b)")
         }
+        let viewed = try run(["predict", runDir, "data/sample/bccd", dir.appendingPathComponent("v.csv").path, "--tta", "--scales"])
+        XCTAssertEqual(viewed.status, 0, viewed.err)
+        XCTAssertTrue(viewed.out.contains("+ 8 orientations at 3 scales"), viewed.out)
+        let languageViewed = try run(["-e", "predict(open_run(\"\(runDir)\"), dataset(\"data/sample/bccd\"), \"\(dir.path)/w.csv\", tta=true, scales=true)"])
+        XCTAssertEqual(languageViewed.status, 0, languageViewed.err)
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("v_probabilities.csv"), encoding: .utf8),
+                       try String(contentsOf: dir.appendingPathComponent("w_probabilities.csv"), encoding: .utf8), "--tta --scales as tta=true, scales=true")
+        XCTAssertNotEqual(try String(contentsOf: dir.appendingPathComponent("v_probabilities.csv"), encoding: .utf8),
+                          try String(contentsOf: dir.appendingPathComponent("p_probabilities.csv"), encoding: .utf8), "the views change the probabilities")
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n").count, 84)
         let report = try String(contentsOf: dir.appendingPathComponent("p_report.txt"), encoding: .utf8)
         XCTAssertTrue(report.contains("confusion matrix"), report)
