@@ -73,17 +73,23 @@ final class RunRecordMigrationTests: XCTestCase {
         XCTAssertTrue(opened.dihedral); XCTAssertEqual(opened.statisticsRegion, .crop); XCTAssertFalse(opened.stainBank)
     }
 
-    func testAFormat3Record_drewItsSourceBatchesShuffled() throws {
+    /// The config of a dihedral run's record written as format `version`, without the setting `key` that format lacked,
+    /// reopened.
+    private func reopened(asFormat version: Int, without key: String) throws -> TrainingConfig {
         var config = TinyRun.config()
         config.dihedral = true
         _ = try Trainer(config: config, method: SourceOnly(), data: TinyRun.data(), directory: dir)
         var json = try record()
-        json["schemaVersion"] = 3
+        json["schemaVersion"] = version
         var c = try XCTUnwrap(json["config"] as? [String: Any])
-        XCTAssertNotNil(c.removeValue(forKey: "sourceSampling"), "sourceSampling is written out")
+        XCTAssertNotNil(c.removeValue(forKey: key), "\(key) is written out")
         json["config"] = c
         try write(json)
-        let opened = try RunRecord.open(dir).config
+        return try RunRecord.open(dir).config
+    }
+
+    func testAFormat3Record_drewItsSourceBatchesShuffled() throws {
+        let opened = try reopened(asFormat: 3, without: "sourceSampling")
         XCTAssertEqual(opened.sourceSampling, .shuffled); XCTAssertTrue(opened.dihedral)
     }
 
@@ -97,16 +103,7 @@ final class RunRecordMigrationTests: XCTestCase {
     }
 
     func testAFormat5Record_trainedItsBackboneFromTheFirstStep() throws {
-        var config = TinyRun.config()
-        config.dihedral = true
-        _ = try Trainer(config: config, method: SourceOnly(), data: TinyRun.data(), directory: dir)
-        var json = try record()
-        json["schemaVersion"] = 5
-        var c = try XCTUnwrap(json["config"] as? [String: Any])
-        XCTAssertNotNil(c.removeValue(forKey: "headOnlySteps"), "headOnlySteps is written out")
-        json["config"] = c
-        try write(json)
-        let opened = try RunRecord.open(dir).config
+        let opened = try reopened(asFormat: 5, without: "headOnlySteps")
         XCTAssertEqual(opened.headOnlySteps, 0); XCTAssertTrue(opened.dihedral)
     }
 
