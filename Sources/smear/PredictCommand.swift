@@ -25,7 +25,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: SavedRun.checkpointHelp) var checkpoint = SelectionCriterion.default.rawValue
     @Flag(help: "recompute the batch-norm statistics over these images first (AdaBN; no labels used)") var adabn = false
     @Flag(help: "average the probabilities over the 8 orientations of each image (8 times the work)") var tta = false
-    @Flag(help: "also read each image with its lab's centre crop a seventh smaller and a seventh larger, and average the probabilities over the three (3 times the work)")
+    @Flag(help: "also read each image with its lab's centre crop about a seventh smaller and larger (1/1.15 and 1.15), and average the probabilities over the three (3 times the work)")
     var scales = false
 
     func validate() throws {

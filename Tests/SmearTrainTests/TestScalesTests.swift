@@ -1,5 +1,5 @@
-// Test-time scales (evaluate(..., scales=true)): each image is also read with its lab's centre crop a seventh smaller
-// and a seventh larger, and the class probabilities are averaged over the three crops' evaluations.
+// Test-time scales (evaluate(..., scales=true)): each image is also read with its lab's centre crop about a seventh smaller
+// and larger, and the class probabilities are averaged over the three crops' evaluations.
 import Foundation
 import SmearAdapt
 import SmearData

@@ -23,7 +23,7 @@ public struct EvaluationOptions: Sendable {
         self.propagate = propagate
     }
 
-    /// The centre crop's side at test time, as factors of the lab's matched crop: a seventh in, as matched, a seventh out.
+    /// The centre crop's side at test time, as factors of the lab's matched crop: about a seventh in, as matched, about a seventh out.
     public static let testScales = [1 / 1.15, 1, 1.15]
 }
 
