@@ -36,12 +36,11 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let r = try SavedRun.open(runFolder)
         let dataset = try Self.images(images, classes: r.trainer.data.source.classes)
-        print("\(dataset.summary); checkpoint \(checkpoint)\(adabn ? " + AdaBN" : "")\(tta ? " + 8 orientations" : "")"
-              + "\(scales ? " at \(EvaluationOptions.testScales.count) scales" : "")")
+        let options = EvaluationOptions(adabn: adabn, tta: tta, scales: scales)
+        print("\(dataset.summary); checkpoint \(checkpoint)\(options.viewsDescription)")
         let report: ReportObject
         do {
-            report = try predictions(r, dataset, to: URL(fileURLWithPath: out), checkpoint: checkpoint,
-                                     options: EvaluationOptions(adabn: adabn, tta: tta, scales: scales), lab: .target)
+            report = try predictions(r, dataset, to: URL(fileURLWithPath: out), checkpoint: checkpoint, options: options, lab: .target)
         } catch let e as LanguageError { throw ValidationError(e.message) }
         let base = URL(fileURLWithPath: out).deletingPathExtension()
         let reportURL = base.deletingLastPathComponent().appendingPathComponent(base.lastPathComponent + "_report.txt")

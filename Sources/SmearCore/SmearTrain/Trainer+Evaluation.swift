@@ -25,6 +25,13 @@ public struct EvaluationOptions: Sendable {
 
     /// The centre crop's side at test time, as factors of the lab's matched crop: about a seventh in, as matched, about a seventh out.
     public static let testScales = [1 / 1.15, 1, 1.15]
+
+    /// How the batch-norm statistics and the views were used, as reports and commands name it after the checkpoint
+    /// (" + AdaBN + 8 orientations at 3 scales"; empty for a plain evaluation).
+    public var viewsDescription: String {
+        (adabn ? " + AdaBN" : "") + (trainingBN ? " + batch norm over the training batches" : "") + (tta ? " + 8 orientations" : "")
+            + (scales ? " at \(Self.testScales.count) scales" : "")
+    }
 }
 
 public struct EvaluationError: Error, CustomStringConvertible {
@@ -100,9 +107,7 @@ extension Trainer {
     /// used, and how many of the dataset's images were left out as cells labelled for training.
     public func reportTitle(_ ds: ImageDataset, scored: Int, checkpoint: String, options: EvaluationOptions = EvaluationOptions()) -> String {
         let left = ds.count - scored
-        return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.adabn ? " + AdaBN" : "")"
-            + "\(options.trainingBN ? " + batch norm over the training batches" : "")\(options.tta ? " + 8 orientations" : "")"
-            + (options.scales ? " at \(EvaluationOptions.testScales.count) scales" : "")
+        return "\(method.name) on \(ds.name), checkpoint \(checkpoint)\(options.viewsDescription)"
             + (options.centroids ? ", relabelled by the target's centroids (SHOT)" : "")
             + (options.propagate ? ", propagated over the cells' nearest-neighbour graph" : "")
             + (left > 0 ? " (scored on the \(scored) cells not labelled; \(left) labelled for training left out)" : "")
