@@ -82,6 +82,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.average)) var average: Double?
     @Option(help: settingHelp(.consistency)) var consistency: Double?
     @Option(help: settingHelp(.mixup)) var mixup: Double?
+    @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -96,7 +97,8 @@ struct TrainCommand: ParsableCommand {
                 (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
-                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup))]
+                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
+                (.mixstyle, d(mixstyle))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

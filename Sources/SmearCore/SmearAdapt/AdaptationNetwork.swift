@@ -78,4 +78,15 @@ public final class AdaptationNetwork: Module {
 
     /// Every Dropout in the network, in a fixed order (reseeded per iteration for exact resumption).
     public var dropouts: [Dropout] { modules(of: Dropout.self) }
+
+    /// Reseeds every random draw of a training step (dropout masks, the backbone's MixStyle) from the run's seed, the
+    /// step and the module's place, so that a resumed run draws as an uninterrupted one.
+    public func seedDraws(runSeed seed: UInt64, iteration: Int) {
+        for (i, d) in dropouts.enumerated() {
+            d.generator = RandomGenerator(seed: seed &* 1_000_003 &+ UInt64(iteration) &* 131 &+ UInt64(i))
+        }
+        for (i, m) in backbone.mixStyle.enumerated() {
+            m.generator = RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(iteration) &* 0xD1B5_4A32_D192_ED03 &+ UInt64(i) &+ 0x5BD1_E995)
+        }
+    }
 }

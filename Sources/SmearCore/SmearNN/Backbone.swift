@@ -10,6 +10,8 @@ public protocol Backbone: Module {
     func features(_ x: Tensor) -> Tensor
     /// Loads pretrained weights saved as safetensors under the network's own names (its classifier left out).
     func loadPretrained(from url: URL) throws
+    /// MixStyle at the network's two points at strides 4 and 8, in that order (training only; empty: none).
+    var mixStyle: [MixStyle] { get set }
 }
 
 /// Which backbone a run uses; its raw value is the run setting's.

@@ -125,20 +125,27 @@ public final class EfficientNetLite: Module {
     public let fc: Linear?
 
     public let variant: Variant
+    /// MixStyle after the last block at stride 4 and the last at stride 8 (`mixStyleBlocks`), in training only; empty: none.
+    public var mixStyle: [MixStyle] = []
+    /// The blocks MixStyle follows: the last whose output is at stride 4 and the last at stride 8 (Lite0: 2 and 4).
+    public let mixStyleBlocks: [Int]
 
     public init(_ variant: Variant = .lite0, numClasses: Int? = 1000) {
         self.variant = variant
         let stages = variant.stages
         convStem = SameConv2d(3, 32, kernel: 3, stride: 2)
         bn0 = Self.batchNorm(32)
-        var blocks: [MBConvBlock] = []
+        var blocks: [MBConvBlock] = [], lastAtStride: [Int: Int] = [:], stride = 2   // the stem's
         for s in stages {
+            stride *= s.stride
             for r in 0..<s.repeats {
                 blocks.append(MBConvBlock(inChannels: r == 0 ? s.inChannels : s.outChannels, outChannels: s.outChannels,
                                           kernel: s.kernel, stride: r == 0 ? s.stride : 1, expandRatio: s.expand))
+                lastAtStride[stride] = blocks.count - 1
             }
         }
         self.blocks = blocks
+        mixStyleBlocks = [lastAtStride[4]!, lastAtStride[8]!]
         convHead = SameConv2d(stages.last!.outChannels, Self.featureDim, kernel: 1)
         bn1 = Self.batchNorm(Self.featureDim)
         fc = numClasses.map { Linear(Self.featureDim, $0) }
@@ -155,7 +162,10 @@ public final class EfficientNetLite: Module {
         require(x.rank == 4 && x.shape[1] == 3 && x.shape[2] >= 32 && x.shape[3] >= 32,
                 "EfficientNetLite: input must be [N, 3, H, W] with H, W ≥ 32, got \(x.shape)")
         var h = convStem.forward(x, normalizedBy: bn0, activation: .relu6)
-        for b in blocks { h = b(h) }
+        for (i, b) in blocks.enumerated() {
+            h = b(h)
+            if isTraining, let point = mixStyleBlocks.firstIndex(of: i), point < mixStyle.count { h = mixStyle[point](h) }
+        }
         return convHead.forward(h, normalizedBy: bn1, activation: .relu6)
     }
 

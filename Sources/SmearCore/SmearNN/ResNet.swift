@@ -64,6 +64,8 @@ public final class ResNet18: Module {
     /// Size of `features(_:)`: 8 × width (512 for the standard width 64).
     public let featureDim: Int
     public let normalization: Normalization
+    /// MixStyle after layer1 and layer2 (strides 4 and 8), in training only; empty: none.
+    public var mixStyle: [MixStyle] = []
 
     /// - Parameters:
     ///   - numClasses: outputs of `fc` (torchvision: 1000); nil for no `fc`.
@@ -102,7 +104,8 @@ public final class ResNet18: Module {
         require(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
                      "ResNet18: input must be [N, C, H, W] with H, W ≥ 32, got \(x.shape)")
         let stem = maxpool(normReLU(bn1, conv1(x)))
-        return layer4(layer3(layer2(layer1(stem))))
+        func mixed(_ h: Tensor, _ point: Int) -> Tensor { isTraining && point < mixStyle.count ? mixStyle[point](h) : h }
+        return layer4(layer3(mixed(layer2(mixed(layer1(stem), 0)), 1)))
     }
 
     /// Pooled features: [N, 3, H, W] → [N, F].

@@ -41,6 +41,24 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     public mutating func shuffle<T>(_ items: inout [T]) {
         for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, Int(next() % UInt64(i + 1))) }
     }
+
+    /// A Gamma(shape, 1) draw: Marsaglia and Tsang's method (2000), with Gamma(a) = Gamma(a + 1)·U^(1/a) below shape 1.
+    public mutating func nextGamma(shape a: Double) -> Double {
+        func uniform() -> Double { (Double(next() >> 11) + 1) / 9_007_199_254_740_992 }   // (0, 1]
+        if a < 1 { return nextGamma(shape: a + 1) * Foundation.pow(uniform(), 1 / a) }
+        let d = a - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            let x = Double(nextNormal()), v = Foundation.pow(1 + c * x, 3)
+            guard v > 0 else { continue }
+            if Foundation.log(uniform()) < 0.5 * x * x + d - d * v + d * Foundation.log(v) { return d * v }
+        }
+    }
+
+    /// A Beta(a, b) draw, X / (X + Y) of two Gamma draws; 0.5 when both underflow (possible at a tiny shape).
+    public mutating func nextBeta(_ a: Double, _ b: Double) -> Double {
+        let x = nextGamma(shape: a), y = nextGamma(shape: b)
+        return x + y > 0 ? x / (x + y) : 0.5
+    }
 }
 
 /// The process-wide generator used when no generator is passed (PyTorch's `manual_seed`).

@@ -54,6 +54,7 @@ extension RunRecord {
         if let s = config.hedJitter, !(0...0.5).contains(s) { out.append("config.hedJitter is \(s), outside 0…0.5") }
         if let t = config.consistencyThreshold, !(t > 0 && t <= 1) { out.append("config.consistencyThreshold is \(t), outside (0, 1]") }
         if let m = config.mixupAlpha, !(m > 0 && m <= 10) { out.append("config.mixupAlpha is \(m), outside (0, 10]") }
+        if let p = config.mixStyleProbability, !(p > 0 && p <= 1) { out.append("config.mixStyleProbability is \(p), outside (0, 1]") }
         for (role, s) in [("sourceStatistics", sourceStatistics), ("targetStatistics", targetStatistics)] {
             if s.mean.count != 3 || s.std.count != 3 || !(s.mean + s.std).allSatisfy(\.isFinite) || !s.std.allSatisfy({ $0 > 0 }) {
                 out.append("\(role) must hold 3 finite means and 3 positive standard deviations")

@@ -100,5 +100,10 @@ extension RunSpec {
                        + "in which each image is mixed with another, λ·x_i + (1 − λ)·x_j, against λ of its label and 1 − λ of the other's; "
                        + "the unmixed batch still feeds the method's loss (0: off; 0.2 is Zhang et al.'s ImageNet value). The mixed copy "
                        + "goes through the network beside the other batches"),
+        RunSetting(.mixstyle, kind: .number(0...1), defaultValue: .number(0),
+                   help: "MixStyle's probability p (Zhou et al. 2021): in training, after the backbone's blocks at strides 4 and 8, "
+                       + "with probability p per pass each image's per-channel feature mean and standard deviation are replaced by "
+                       + "a mixture, λ ~ Beta(0.1, 0.1), of its own and those of another image of the batch, source or target "
+                       + "(0: off; 0.5 is the paper's)"),
     ]
 }

@@ -70,6 +70,7 @@ public struct RunSetting: Sendable {
         case average
         case consistency
         case mixup
+        case mixstyle
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -211,6 +212,7 @@ public struct RunSpec: Sendable, Equatable {
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
         c.consistencyThreshold = number(.consistency) > 0 ? Float(number(.consistency)) : nil
         c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
+        c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -19,10 +19,10 @@ public struct SourceMixup: Equatable, Sendable {
     /// λ ~ Beta(α, α) and a uniformly drawn permutation of `count` images.
     public init(alpha: Double, count: Int, generator g: inout RandomGenerator) {
         require(alpha > 0 && alpha.isFinite, "SourceMixup: α must be positive, got \(alpha)")
-        let x = Self.gamma(shape: alpha, &g), y = Self.gamma(shape: alpha, &g)
+        let lambda = Float(g.nextBeta(alpha, alpha))
         var order = Array(0..<count)
         g.shuffle(&order)
-        self.init(lambda: x + y > 0 ? Float(x / (x + y)) : 0.5, partner: order)   // both draws can underflow at a tiny α
+        self.init(lambda: lambda, partner: order)
     }
 
     /// λ·x_i + (1 − λ)·x_π(i) for each image (no gradient: the images are inputs).
@@ -42,18 +42,6 @@ public struct SourceMixup: Equatable, Sendable {
         require(labels.count == partner.count, "SourceMixup: \(labels.count) labels for \(partner.count) partners")
         return Loss.crossEntropy(logits, labels: labels, weight: weight) * lambda
             + Loss.crossEntropy(logits, labels: partner.map { labels[$0] }, weight: weight) * (1 - lambda)
-    }
-
-    /// A Gamma(shape, 1) draw: Marsaglia and Tsang's method (2000), with Gamma(a) = Gamma(a + 1)·U^(1/a) below shape 1.
-    static func gamma(shape a: Double, _ g: inout RandomGenerator) -> Double {
-        func uniform() -> Double { (Double(g.next() >> 11) + 1) / 9_007_199_254_740_992 }   // (0, 1]
-        if a < 1 { return gamma(shape: a + 1, &g) * Foundation.pow(uniform(), 1 / a) }
-        let d = a - 1.0 / 3, c = 1 / (9 * d).squareRoot()
-        while true {
-            let x = Double(g.nextNormal()), v = Foundation.pow(1 + c * x, 3)
-            guard v > 0 else { continue }
-            if Foundation.log(uniform()) < 0.5 * x * x + d - d * v + d * Foundation.log(v) { return d * v }
-        }
     }
 }
 

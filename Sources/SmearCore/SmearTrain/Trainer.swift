@@ -114,6 +114,7 @@ public final class Trainer {
         GlobalRandom.seed(config.seed)
         let net = AdaptationNetwork(config.network, methodModules: { method.makeModules(featureDim: $0, classes: $1) },
                                     classifier: { method.makeClassifier(featureDim: $0, classes: $1) })
+        if let p = config.mixStyleProbability { net.backbone.mixStyle = [MixStyle(probability: p), MixStyle(probability: p)] }
         // Before the average, which starts from the first weights. A run with a checkpoint resumes from it (or is
         // reopened to be read), so the files are needed, and read, only to start.
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
@@ -301,9 +302,7 @@ public final class Trainer {
         for i in optimizer.groups.indices where optimizer.groups[i].name == AdaptationNetwork.backboneGroup {
             optimizer.groups[i].frozen = iteration < config.headOnlySteps
         }
-        for (i, d) in net.dropouts.enumerated() {
-            d.generator = RandomGenerator(seed: config.seed &* 1_000_003 &+ UInt64(iteration) &* 131 &+ UInt64(i))
-        }
+        net.seedDraws(runSeed: config.seed, iteration: iteration)
         let b = source.images.shape[0], bt = target.images.shape[0]
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
         var yl: Tensor? = nil, ym: [Tensor] = [], yMixed: Tensor? = nil

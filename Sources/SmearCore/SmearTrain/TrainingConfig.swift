@@ -100,6 +100,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// Mixup on the source batch (docs/algorithms.md §1.9): Beta(α, α)'s α, the source cross-entropy taken on a mixed copy
     /// of the source batch instead of the batch itself (nil: off).
     public var mixupAlpha: Double? = nil
+    /// MixStyle's probability per training pass at the backbone's points at strides 4 and 8 (docs/algorithms.md §1.10;
+    /// nil: off).
+    public var mixStyleProbability: Double? = nil
     /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
     /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe = .article
