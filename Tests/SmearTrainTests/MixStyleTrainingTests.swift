@@ -39,14 +39,6 @@ final class MixStyleTrainingTests: XCTestCase {
     }
 
     func testAResumedRun_drawsAsAnUninterruptedOne() throws {
-        let whole = try trainer("whole", probability: 0.5, epochs: 2)
-        try whole.run()
-        try trainer("split", probability: 0.5, epochs: 1).run()
-        let second = try trainer("split", probability: 0.5, epochs: 2)
-        XCTAssertTrue(try second.resume())
-        try second.run()
-        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) {
-            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming")
-        }
+        try TinyRun.assertResumedRunMatchesUninterrupted { try trainer($0, probability: 0.5, epochs: $1) }
     }
 }

@@ -105,15 +105,10 @@ final class MoreSourcesTests: XCTestCase {
         let savedThreads = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedThreads }
-        let method = { MDD(options: try MDD.descriptor.resolve([:])) }
-        let whole = quiet(try Trainer(config: config(epochs: 2), method: try method(), data: try data(), directory: dir.appendingPathComponent("whole")))
-        try whole.run()
-        let split = dir.appendingPathComponent("split")
-        try quiet(try Trainer(config: config(epochs: 1), method: try method(), data: try data(), directory: split)).run()
-        let second = quiet(try Trainer(config: config(epochs: 2), method: try method(), data: try data(), directory: split))
-        XCTAssertTrue(try second.resume())
-        try second.run()
-        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+        try TinyRun.assertResumedRunMatchesUninterrupted {
+            quiet(try Trainer(config: config(epochs: $1), method: MDD(options: try MDD.descriptor.resolve([:])), data: try data(),
+                              directory: dir.appendingPathComponent($0)))
+        }
     }
 
     func testAnEmptyFurtherLabIsAClearError() throws {

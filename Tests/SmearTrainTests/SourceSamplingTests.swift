@@ -72,13 +72,7 @@ final class SourceSamplingTests: XCTestCase {
         let savedThreads = Parallel.threads
         Parallel.threads = 1
         defer { Parallel.threads = savedThreads }
-        let whole = try trainer(config(epochs: 2), "whole")
-        try whole.run()
-        try trainer(config(epochs: 1), "split").run()
-        let second = try trainer(config(epochs: 2), "split")
-        XCTAssertTrue(try second.resume())
-        try second.run()
-        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) { XCTAssertEqual(a.scalars, b.scalars, name) }
+        let whole = try TinyRun.assertResumedRunMatchesUninterrupted { try trainer(config(epochs: $1), $0) }
         let shuffled = try Trainer(config: TinyRun.config(epochs: 2), method: MDD(options: try MDD.descriptor.resolve([:])), data: try TinyRun.data(),
                                    directory: dir.appendingPathComponent("shuffled"))
         shuffled.report = { _, _ in }

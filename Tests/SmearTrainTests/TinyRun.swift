@@ -6,8 +6,27 @@ import SmearData
 import SmearNN
 import SmearTestSupport
 import SmearTrain
+import XCTest
 
 enum TinyRun {
+    /// Trains `make("whole", epochs)` straight through, and `make("split", 1)` for one epoch then `make("split", epochs)`
+    /// resumed from it, and asserts that both end with the same weights and statistics, bit for bit. Returns the
+    /// uninterrupted run.
+    @discardableResult
+    static func assertResumedRunMatchesUninterrupted(epochs: Int = 2, file: StaticString = #filePath, line: UInt = #line,
+                                                     _ make: (_ name: String, _ epochs: Int) throws -> Trainer) throws -> Trainer {
+        let whole = try make("whole", epochs)
+        try whole.run()
+        try make("split", 1).run()
+        let second = try make("split", epochs)
+        XCTAssertTrue(try second.resume(), "the split run resumes from its first epoch", file: file, line: line)
+        try second.run()
+        for ((name, a), (_, b)) in zip(whole.net.stateDict(), second.net.stateDict()) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming", file: file, line: line)
+        }
+        return whole
+    }
+
     static func config(epochs: Int = 2) -> TrainingConfig {
         var c = TrainingConfig(network: NetworkConfig(classes: 5, width: 4, bottleneck: 16, headWidth: 16))
         c.epochs = epochs; c.iterationsPerEpoch = 3; c.batchSize = 4; c.inputSize = 32; c.workers = 1
