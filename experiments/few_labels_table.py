@@ -49,7 +49,8 @@ def cell(values):
 print("| arm | " + " | ".join(labs) + " | minimum over labs |")
 print("|---|" + "---|" * (len(labs) + 1))
 for key, label in [("macro_f1_present", ""), ("macro_f1_present_adabn", " + AdaBN"),
-                   ("macro_f1_present_tta", " + 8 orientations"), ("macro_f1_present_average", ", weight average")]:
+                   ("macro_f1_present_tta", " + 8 orientations"), ("macro_f1_present_adabn_tta", " + AdaBN + 8 orientations"),
+                   ("macro_f1_present_average", ", weight average")]:
     for arm in arms:
         cells = [cell(scores(lab, arm, key)) for lab in labs]
         if all(m is None for _, m in cells):

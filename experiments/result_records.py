@@ -3,7 +3,8 @@ import statistics
 
 # Each macro F1 a record may hold, and the per-class F1 list it was computed from (None: not recorded per class).
 PER_CLASS = {"macro_f1_present": "per_class_f1", "macro_f1_present_adabn": "per_class_f1_adabn",
-             "macro_f1_present_tta": "per_class_f1_tta", "macro_f1_present_average": None}
+             "macro_f1_present_tta": "per_class_f1_tta", "macro_f1_present_adabn_tta": "per_class_f1_adabn_tta",
+             "macro_f1_present_average": None}
 
 
 def macro_f1(record, key, left_out=None):
