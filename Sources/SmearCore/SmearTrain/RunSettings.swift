@@ -103,7 +103,7 @@ extension RunSpec {
         RunSetting(.mixstyle, kind: .number(0...1), defaultValue: .number(0),
                    help: "MixStyle's probability p (Zhou et al. 2021): in training, after the backbone's blocks at strides 4 and 8, "
                        + "with probability p per pass each image's per-channel feature mean and standard deviation are replaced by "
-                       + "a mixture, λ ~ Beta(0.1, 0.1), of its own and those of another image of the batch, source or target "
-                       + "(0: off; 0.5 is the paper's)"),
+                       + "a mixture, λ ~ Beta(0.1, 0.1), of its own and those of another image forwarded with it (source or target, "
+                       + "unless separate) (0: off; 0.5 is the paper's)"),
     ]
 }
