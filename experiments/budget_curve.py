@@ -17,14 +17,13 @@ share; leaving the class out of all runs compares them on the same classes.
 
 usage: experiments/budget_curve.py [RESULTS] [--current] [--without CLASS] [--plot FILE.png]
        (default RESULTS results/few-labels)"""
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 
-from result_records import macro_f1, take_option
+from result_records import macro_f1, seed_records, take_option
 
 args = sys.argv[1:]
 plot = take_option(args, "--plot")
@@ -42,12 +41,7 @@ strategies = [("clue", "CLUE"), ("random", "random"), ("entropy", "entropy"), ("
 
 def records(folder, seeds=None):
     """The score of each seed's record in folder (only `seeds`, when given), by seed folder name."""
-    found = {}
-    for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        path = os.path.join(folder, seed, "result.json")
-        if os.path.exists(path) and (seeds is None or seed in seeds):
-            found[seed] = score(json.load(open(path)))
-    return found
+    return {seed: score(record) for seed, record in seed_records(folder) if seeds is None or seed in seeds}
 
 
 def score(record):

@@ -11,12 +11,11 @@ With --without CLASS every macro F1 leaves CLASS out (the mean per-class F1 over
 result_records.macro_f1), for the scores whose per-class F1 the records hold.
 
 usage: experiments/few_labels_table.py [RESULTS] [--without CLASS]   (default results/few-labels)"""
-import json
 import os
 import statistics
 import sys
 
-from result_records import macro_f1, take_option
+from result_records import macro_f1, seed_records, take_option
 
 args = sys.argv[1:]
 left_out = take_option(args, "--without")
@@ -27,11 +26,7 @@ arms += sorted({a for lab in labs if os.path.isdir(os.path.join(root, lab)) for 
 
 
 def records(lab, arm):
-    folder = os.path.join(root, lab, arm)
-    for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        path = os.path.join(folder, seed, "result.json")
-        if os.path.exists(path):
-            yield json.load(open(path))
+    return (record for _, record in seed_records(os.path.join(root, lab, arm)))
 
 
 def scores(lab, arm, key):

@@ -8,12 +8,11 @@ scores CLASS with that F1 (macro = (f_class + (k − 1)·m) / k over k scored cl
 
 usage: experiments/rare_class_table.py RESULTS ARM [ARM ...] [--class basophil] [--bar 0.75] [--key macro_f1_present_tta]
   e.g. experiments/rare_class_table.py results/label-free mdd-hed_strong+cbst-64px-15x100steps --bar 0.70"""
-import json
 import os
 import statistics
 import sys
 
-from result_records import PER_CLASS, macro_f1, take_option
+from result_records import PER_CLASS, macro_f1, seed_records, take_option
 
 args = sys.argv[1:]
 rare = take_option(args, "--class") or "basophil"
@@ -26,14 +25,10 @@ labs = ["tecom_jiangxi", "bccd", "cellavision_blog"]
 
 
 def records(lab, arm):
-    folder = os.path.join(root, lab, arm)
-    for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        path = os.path.join(folder, seed, "result.json")
-        if os.path.exists(path):
-            record = json.load(open(path))
-            # a record without support scored every cell of its lab, and its classes are the lab's
-            record.setdefault("support", [1] * len(record["classes"]))
-            yield seed, record
+    for seed, record in seed_records(os.path.join(root, lab, arm)):
+        # a record without support scored every cell of its lab, and its classes are the lab's
+        record.setdefault("support", [1] * len(record["classes"]))
+        yield seed, record
 
 
 def fmt(values):

@@ -1,4 +1,7 @@
-"""What the grids' result.json records say, read one way by every table script (few_labels_table.py, budget_curve.py)."""
+"""What the grids' result.json records say, read one way by every table script (few_labels_table.py, budget_curve.py,
+rare_class_table.py)."""
+import json
+import os
 import statistics
 
 # Each macro F1 a record may hold, and the per-class F1 list it was computed from (None: not recorded per class).
@@ -18,6 +21,15 @@ def macro_f1(record, key, left_out=None):
         return None
     kept = [f for name, f, n in zip(record["classes"], per_class, record["support"]) if n > 0 and name != left_out]
     return statistics.mean(kept) if kept else None
+
+
+def seed_records(folder):
+    """Each seed's record in an arm's folder (FOLDER/seedS/result.json), as (seed folder name, record), in name order;
+    nothing when the folder does not exist."""
+    for seed in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        path = os.path.join(folder, seed, "result.json")
+        if os.path.exists(path):
+            yield seed, json.load(open(path))
 
 
 def take_option(args, name):
