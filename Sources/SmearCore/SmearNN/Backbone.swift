@@ -14,6 +14,11 @@ public protocol Backbone: Module {
     var mixStyle: [MixStyle] { get set }
 }
 
+extension Backbone {
+    /// Puts MixStyle with probability `p` at both of the network's points (strides 4 and 8).
+    public func enableMixStyle(probability p: Double) { mixStyle = [MixStyle(probability: p), MixStyle(probability: p)] }
+}
+
 /// Which backbone a run uses; its raw value is the run setting's.
 public enum BackboneKind: String, Codable, CaseIterable, Sendable {
     case resnet18

@@ -114,7 +114,7 @@ public final class Trainer {
         GlobalRandom.seed(config.seed)
         let net = AdaptationNetwork(config.network, methodModules: { method.makeModules(featureDim: $0, classes: $1) },
                                     classifier: { method.makeClassifier(featureDim: $0, classes: $1) })
-        if let p = config.mixStyleProbability { net.backbone.mixStyle = [MixStyle(probability: p), MixStyle(probability: p)] }
+        if let p = config.mixStyleProbability { net.backbone.enableMixStyle(probability: p) }
         // Before the average, which starts from the first weights. A run with a checkpoint resumes from it (or is
         // reopened to be read), so the files are needed, and read, only to start.
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("latest.safetensors").path) {
