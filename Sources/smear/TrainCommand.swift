@@ -83,6 +83,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.consistency)) var consistency: Double?
     @Option(help: settingHelp(.mixup)) var mixup: Double?
     @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
+    @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -98,7 +99,7 @@ struct TrainCommand: ParsableCommand {
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
-                (.mixstyle, d(mixstyle))]
+                (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

@@ -82,6 +82,11 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).consistencyThreshold, "no consistency loss unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixupAlpha, "no mixup unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
+        var smoothed = RunSpec()
+        try smoothed.set("label_smoothing", .number(0.1))
+        XCTAssertEqual(try smoothed.trainingConfig(classes: 4).labelSmoothing, 0.1)
+        XCTAssertThrowsError(try smoothed.set("label_smoothing", .number(1))) { XCTAssertTrue("\($0)".contains("between 0.0 and 0.99"), "\($0)") }
         var tooOften = RunSpec()
         XCTAssertThrowsError(try tooOften.set("mixstyle", .number(2))) { XCTAssertTrue("\($0)".contains("between 0.0 and 1.0"), "\($0)") }
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).headOnlySteps, 0, "the backbone trains from the first step unless asked")

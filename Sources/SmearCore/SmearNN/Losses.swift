@@ -5,14 +5,24 @@ import SmearTensor
 public enum Loss {
     /// Cross-entropy of logits [N, K] against class indices, PyTorch's `F.cross_entropy`.
     /// With class weights w [K] the mean is weighted: Σᵢ w[yᵢ]·CEᵢ / Σᵢ w[yᵢ].
-    public static func crossEntropy(_ logits: Tensor, labels: [Int], weight: Tensor? = nil) -> Tensor {
+    /// With label smoothing ε (docs/algorithms.md §1.11), PyTorch's `label_smoothing=ε`: (1 − ε)·that loss
+    /// + ε/K · Σᵢ Σₖ wₖ·(−log pᵢₖ) / Σᵢ w[yᵢ] (w ≡ 1 and the denominator N without weights).
+    public static func crossEntropy(_ logits: Tensor, labels: [Int], weight: Tensor? = nil, labelSmoothing: Float = 0) -> Tensor {
         require(logits.rank == 2 && logits.shape[0] == labels.count,
                      "crossEntropy: logits \(logits.shape) and \(labels.count) labels do not match")
-        let nll = -logits.logSoftmax(axis: 1).picking(labels)           // [N]
-        guard let weight else { return nll.mean() }
-        require(weight.shape == [logits.shape[1]], "crossEntropy: weight \(weight.shape) should be [\(logits.shape[1])]")
-        let w = Tensor(labels.map { weight.scalars[$0] }, shape: [labels.count])
-        return (nll * w).sum() / w.sum().item
+        require((0...1).contains(labelSmoothing), "crossEntropy: label smoothing \(labelSmoothing) is outside [0, 1]")
+        let k = logits.shape[1]
+        let logP = logits.logSoftmax(axis: 1)
+        let nll = -logP.picking(labels)                                  // [N]
+        if let weight {
+            require(weight.shape == [k], "crossEntropy: weight \(weight.shape) should be [\(k)]")
+        }
+        let w = weight.map { weight in Tensor(labels.map { weight.scalars[$0] }, shape: [labels.count]) }
+        let hard = w.map { (nll * $0).sum() / $0.sum().item } ?? nll.mean()
+        guard labelSmoothing > 0 else { return hard }
+        let everyClass = -(weight.map { logP * $0.reshaped([1, k]) } ?? logP).sum(axis: 1)   // [N]: Σₖ wₖ·(−log pᵢₖ)
+        let smooth = w.map { everyClass.sum() / $0.sum().item } ?? everyClass.mean()
+        return hard * (1 - labelSmoothing) + smooth * (labelSmoothing / Float(k))
     }
 
     /// Binary cross-entropy of probabilities in [0, 1] against targets, PyTorch's `F.binary_cross_entropy`:

@@ -105,5 +105,9 @@ extension RunSpec {
                        + "with probability p per pass each image's per-channel feature mean and standard deviation are replaced by "
                        + "a mixture, λ ~ Beta(0.1, 0.1), of its own and those of another image forwarded with it (source or target, "
                        + "unless separate) (0: off; 0.5 is the paper's)"),
+        RunSetting(.labelSmoothing, kind: .number(0...0.99), defaultValue: .number(0),
+                   help: "label smoothing ε of the source's cross-entropy: each source image's target is 1 − ε on its class and ε "
+                       + "spread evenly over all classes, as PyTorch's label_smoothing (labelled target cells keep one-hot labels; "
+                       + "0: off; 0.1 is SHOT's source training)"),
     ]
 }

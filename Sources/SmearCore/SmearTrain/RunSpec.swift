@@ -71,6 +71,7 @@ public struct RunSetting: Sendable {
         case consistency
         case mixup
         case mixstyle
+        case labelSmoothing = "label_smoothing"
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -213,6 +214,7 @@ public struct RunSpec: Sendable, Equatable {
         c.consistencyThreshold = number(.consistency) > 0 ? Float(number(.consistency)) : nil
         c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
+        c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -37,11 +37,12 @@ public struct SourceMixup: Equatable, Sendable {
         return Tensor(out, shape: images.shape)
     }
 
-    /// λ·CE(logits, y) + (1 − λ)·CE(logits, y_π), each PyTorch's (class-weighted when `weight` is given).
-    public func crossEntropy(_ logits: Tensor, labels: [Int], weight: Tensor?) -> Tensor {
+    /// λ·CE(logits, y) + (1 − λ)·CE(logits, y_π), each PyTorch's (class-weighted when `weight` is given, label-smoothed
+    /// by `labelSmoothing`).
+    public func crossEntropy(_ logits: Tensor, labels: [Int], weight: Tensor?, labelSmoothing: Float = 0) -> Tensor {
         require(labels.count == partner.count, "SourceMixup: \(labels.count) labels for \(partner.count) partners")
-        return Loss.crossEntropy(logits, labels: labels, weight: weight) * lambda
-            + Loss.crossEntropy(logits, labels: partner.map { labels[$0] }, weight: weight) * (1 - lambda)
+        return Loss.crossEntropy(logits, labels: labels, weight: weight, labelSmoothing: labelSmoothing) * lambda
+            + Loss.crossEntropy(logits, labels: partner.map { labels[$0] }, weight: weight, labelSmoothing: labelSmoothing) * (1 - lambda)
     }
 }
 

@@ -332,8 +332,9 @@ public final class Trainer {
         }
         let labels = source.classLabels
         var cls: Tensor
-        if let mix, let yMixed { cls = mix.crossEntropy(yMixed, labels: labels, weight: classWeights) }
-        else { cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights) }
+        let smoothing = config.labelSmoothing ?? 0
+        if let mix, let yMixed { cls = mix.crossEntropy(yMixed, labels: labels, weight: classWeights, labelSmoothing: smoothing) }
+        else { cls = Loss.crossEntropy(ys, labels: labels, weight: classWeights, labelSmoothing: smoothing) }
         var diagnostics: [String: Double] = [:]
         if let yl, let l = labelled, let w = labelledClassWeights {
             let labelledLoss = Loss.crossEntropy(yl, labels: l.classLabels, weight: w)
@@ -341,7 +342,9 @@ public final class Trainer {
             cls = cls + labelledLoss
         }
         if !more.isEmpty {
-            let losses = zip(zip(ym, more), moreSourceClassWeights).map { Loss.crossEntropy($0.0, labels: $0.1.classLabels, weight: $1) }
+            let losses = zip(zip(ym, more), moreSourceClassWeights).map {
+                Loss.crossEntropy($0.0, labels: $0.1.classLabels, weight: $1, labelSmoothing: smoothing)
+            }
             let moreLoss = losses.dropFirst().reduce(losses[0], +)
             diagnostics["more_sources_cls"] = Double(moreLoss.item)
             cls = cls + moreLoss

@@ -103,6 +103,9 @@ public struct TrainingConfig: Sendable, Codable {
     /// MixStyle's probability per training pass at the backbone's points at strides 4 and 8 (docs/algorithms.md §1.10;
     /// nil: off).
     public var mixStyleProbability: Double? = nil
+    /// Label smoothing ε of the source labs' cross-entropy (docs/algorithms.md §1.11; labelled and pseudo-labelled target
+    /// cells keep one-hot labels; nil: off).
+    public var labelSmoothing: Float? = nil
     /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
     /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
     public var augmentation: AugmentationRecipe = .article
