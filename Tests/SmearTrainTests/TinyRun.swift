@@ -1,6 +1,7 @@
 // The smallest run worth training in a test: ResNet-18 at width 4, 32 px, 3 steps of 4 + 4 images per epoch, on
 // the bundled PBC sample (80% to train) and a quarter of the bundled BCCD sample as the target.
 import Foundation
+import MDDMethod
 import SmearAdapt
 import SmearData
 import SmearNN
@@ -33,6 +34,19 @@ enum TinyRun {
         c.schedule = .inverseDecay(lr: 0.01, gamma: 2e-4, decay: 0.75)
         return c
     }
+
+    /// An MDD run in `dir`/`name` of `epochs` × 3 steps with one setting changed by `configure`, reporting nothing.
+    static func mddTrainer(in dir: URL, _ name: String, epochs: Int = 1, configure: (inout TrainingConfig) -> Void) throws -> Trainer {
+        var c = config(epochs: epochs)
+        configure(&c)
+        let t = try Trainer(config: c, method: MDD(options: try MDD.descriptor.resolve([:])), data: try data(),
+                            directory: dir.appendingPathComponent(name))
+        t.report = { _, _ in }
+        return t
+    }
+
+    /// A run's weights by name, to compare two runs bit for bit.
+    static func weights(_ t: Trainer) -> [String: [Float]] { Dictionary(uniqueKeysWithValues: t.net.stateDict().map { ($0.0, $0.1.scalars) }) }
 
     static func data() throws -> RunData {
         let source = try ImageDataset.folder(sampleDirectory.appendingPathComponent("pbc_barcelona"))

@@ -1,0 +1,48 @@
+// Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
+// seeded by the run's seed and the step, and label smoothing on the source (label_smoothing=ε, §1.11). Each run is
+// reproducible, resumes as an uninterrupted one, and with the setting on trains otherwise than without.
+import Foundation
+import SmearTrain
+import XCTest
+
+final class TrainingSettingRunTests: XCTestCase {
+    var dir: URL!
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("smear-setting-\(UUID().uuidString)")
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func mixStyle(_ name: String, probability: Double?, epochs: Int = 1) throws -> Trainer {
+        try TinyRun.mddTrainer(in: dir, name, epochs: epochs) { $0.mixStyleProbability = probability }
+    }
+
+    func smoothed(_ name: String, smoothing: Float?, epochs: Int = 1) throws -> Trainer {
+        try TinyRun.mddTrainer(in: dir, name, epochs: epochs) { $0.labelSmoothing = smoothing }
+    }
+
+    func testARunWithMixStyle_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
+        let first = try mixStyle("a", probability: 1), again = try mixStyle("b", probability: 1), plain = try mixStyle("c", probability: nil)
+        XCTAssertEqual(first.net.backbone.mixStyle.count, 2, "the backbone's two points")
+        XCTAssertTrue(plain.net.backbone.mixStyle.isEmpty)
+        try first.run(); try again.run(); try plain.run()
+        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
+        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), "λ, the partners and the coin are seeded by the run's seed and the step")
+        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain))
+    }
+
+    func testAResumedRunWithMixStyle_drawsAsAnUninterruptedOne() throws {
+        try TinyRun.assertResumedRunMatchesUninterrupted { try mixStyle($0, probability: 0.5, epochs: $1) }
+    }
+
+    func testARunWithLabelSmoothing_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
+        let first = try smoothed("a", smoothing: 0.1), again = try smoothed("b", smoothing: 0.1), plain = try smoothed("c", smoothing: nil)
+        try first.run(); try again.run(); try plain.run()
+        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
+        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again))
+        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain), "the source's cross-entropy is the smoothed one")
+    }
+
+    func testAResumedRunWithLabelSmoothing_trainsAsAnUninterruptedOne() throws {
+        try TinyRun.assertResumedRunMatchesUninterrupted { try smoothed($0, smoothing: 0.1, epochs: $1) }
+    }
+}
