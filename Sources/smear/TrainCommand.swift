@@ -84,6 +84,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.mixup)) var mixup: Double?
     @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
     @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
+    @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -99,7 +100,8 @@ struct TrainCommand: ParsableCommand {
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
-                (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing))]
+                (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
+                (.cellCrop, c(cellCrop))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

@@ -112,6 +112,11 @@ final class ONNXExportTests: SmearExecutableTestCase {
         XCTAssertThrowsError(try ONNXExport.model(plain, ONNXExport.Description(classes: ["a", "b"], pipeline: coloured, metadata: []))) {
             XCTAssertTrue("\($0)".contains("cannot carry"), "\($0)")
         }
+        var perImage = d.pipeline
+        perImage.cellZoom = CellZoom(labDiameter: 50)
+        XCTAssertThrowsError(try ONNXExport.model(plain, ONNXExport.Description(classes: ["a", "b"], pipeline: perImage, metadata: []))) {
+            XCTAssertTrue("\($0)".contains("crops each image by its own nucleus"), "\($0)")
+        }
         XCTAssertThrowsError(try ONNXExport.model(plain, ONNXExport.Description(classes: ["a", "b", "c"], pipeline: d.pipeline, metadata: []))) {
             XCTAssertTrue("\($0)".contains("for 3 classes"), "\($0)")
         }

@@ -83,6 +83,11 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixupAlpha, "no mixup unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).cellCrop, "the lab's crop for every image unless asked for")
+        var perImage = RunSpec()
+        try perImage.set("cell_crop", .choice("image"))
+        XCTAssertEqual(try perImage.trainingConfig(classes: 4).cellCrop, .image)
+        XCTAssertThrowsError(try perImage.set("cell_crop", .choice("cell"))) { XCTAssertTrue("\($0)".contains("image"), "\($0)") }
         var smoothed = RunSpec()
         try smoothed.set("label_smoothing", .number(0.1))
         XCTAssertEqual(try smoothed.trainingConfig(classes: 4).labelSmoothing, 0.1)

@@ -1,7 +1,9 @@
 // Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
-// seeded by the run's seed and the step, and label smoothing on the source (label_smoothing=ε, §1.11). Each run is
-// reproducible, resumes as an uninterrupted one, and with the setting on trains otherwise than without.
+// seeded by the run's seed and the step, label smoothing on the source (label_smoothing=ε, §1.11) and crops measured
+// per image (cell_crop="image", §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
+// on trains otherwise than without.
 import Foundation
+import SmearData
 import SmearTrain
 import XCTest
 
@@ -44,5 +46,22 @@ final class TrainingSettingRunTests: XCTestCase {
 
     func testAResumedRunWithLabelSmoothing_trainsAsAnUninterruptedOne() throws {
         try TinyRun.assertResumedRunMatchesUninterrupted { try smoothed($0, smoothing: 0.1, epochs: $1) }
+    }
+
+    func testCropsPerImage_reachEveryPipelineOfBothLabs_measuredAgainstEachLabsMedian() throws {
+        let perImage = try TinyRun.mddTrainer(in: dir, "a") { $0.cellCrop = .image }
+        let plain = try TinyRun.mddTrainer(in: dir, "b") { $0.cellCrop = nil }
+        for training in [true, false] {
+            XCTAssertEqual(perImage.sourcePipeline(training: training).cellZoom?.labDiameter,
+                           try CellScale.measure(perImage.data.source).diameterPixels)
+            XCTAssertEqual(perImage.targetPipeline(training: training).cellZoom?.labDiameter,
+                           try CellScale.measure(perImage.data.target).diameterPixels)
+            XCTAssertNil(plain.sourcePipeline(training: training).cellZoom)
+            XCTAssertNil(plain.targetPipeline(training: training).cellZoom)
+        }
+        XCTAssertNotNil(perImage.weakTargetPipeline().cellZoom, "FixMatch's weak view crops as the evaluation does")
+        try perImage.run(); try plain.run()
+        XCTAssertTrue(perImage.history[0].classificationLoss.isFinite)
+        XCTAssertNotEqual(TinyRun.weights(perImage), TinyRun.weights(plain), "the network saw other crops")
     }
 }

@@ -131,7 +131,9 @@ public final class DataLoader: @unchecked Sendable {
         let outcomes = ParallelMap.results(n, workers: workers) { k in
             var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
                                             &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
-            let image = self.pipeline.transform(FloatImage(try self.decoded(order[lo + k])), &rng)
+            let index = order[lo + k]
+            let zoom = try self.pipeline.cellZoom?.factor(for: self.dataset.samples[index].path) ?? 1
+            let image = self.pipeline.transform(FloatImage(try self.decoded(index)), zoom: zoom, &rng)
             self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
         }
         var keep = Array(0..<n)

@@ -17,6 +17,8 @@ public struct ImagePipeline: Sendable {
     /// Side, in original pixels, of the region that becomes the output (the first crop), which decides
     /// how far the JPEG may be downscaled while decoding. nil: the whole image.
     public var regionSide: Int?
+    /// Each image's crop sized by its own central nucleus (cell_crop = "image"); nil: every image takes the crops above.
+    public var cellZoom: CellZoom?
 
     /// Where a step joins a pipeline: before its centre crop (measured on the whole frame) or right after it
     /// (measured on the region the network sees).
@@ -84,9 +86,11 @@ public struct ImagePipeline: Sendable {
         JPEG.scaleDenominator(side: min(regionSide ?? Int.max, width, height), minimumSide: outputSize)
     }
 
-    /// Runs the augmentations and the resize.
-    public func transform(_ image: FloatImage, _ rng: inout RandomGenerator) -> FloatImage {
+    /// Runs the augmentations and the resize. `zoom` (the image's CellZoom factor) scales every size in original pixels
+    /// (crops, blur kernels) by telling the steps each pixel covers 1/zoom as many original pixels.
+    public func transform(_ image: FloatImage, zoom: Double = 1, _ rng: inout RandomGenerator) -> FloatImage {
         var img = image
+        img.scale /= zoom
         for step in steps { step.apply(&img, &rng) }
         return img.resized(w: outputSize, h: outputSize)
     }

@@ -109,5 +109,10 @@ extension RunSpec {
                    help: "label smoothing ε of the source's cross-entropy: each source image's target is 1 − ε on its class and ε "
                        + "spread evenly over all classes, as PyTorch's label_smoothing (labelled target cells keep one-hot labels; "
                        + "0: off; 0.1 is SHOT's source training)"),
+        RunSetting(.cellCrop, kind: .choice(CellCrop.allCases.map(\.rawValue)), defaultValue: .choice(CellCrop.lab.rawValue),
+                   help: "lab: every image of a lab takes the lab's centre crop (source_crop, target_crop); image: each image's crop "
+                       + "is its lab's times its own central nucleus's diameter over the lab's median (measured without labels, as "
+                       + "cell_scale measures; the factor kept within 2/3 to 3/2, 1 where no nucleus is found), so every cell's "
+                       + "nucleus covers the same share of what the network sees, in training and evaluation"),
     ]
 }

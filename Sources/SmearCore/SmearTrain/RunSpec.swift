@@ -72,6 +72,7 @@ public struct RunSetting: Sendable {
         case mixup
         case mixstyle
         case labelSmoothing = "label_smoothing"
+        case cellCrop = "cell_crop"
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -215,6 +216,7 @@ public struct RunSpec: Sendable, Equatable {
         c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
+        c.cellCrop = choice(.cellCrop) == CellCrop.image.rawValue ? .image : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -139,6 +139,13 @@ public final class Trainer {
         targetColourTransfer = colour.targetLab
         imageColourTransfer = colour.perImage
         stainBank = config.stainBank ? try StainBank.build(from: [data.source, data.target]) : nil
+        if config.cellCrop == .image {   // each lab's median nucleus, the reference of its images' crops
+            sourceZoom = try CellZoom(measuring: data.source)
+            targetZoom = try CellZoom(measuring: data.target)
+            moreSourceZooms = try data.moreSources.map { try CellZoom(measuring: $0.dataset) }
+        } else {
+            sourceZoom = nil; targetZoom = nil; moreSourceZooms = data.moreSources.map { _ in nil }
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         RunFolder.removeStaleTemporaries(in: directory)
         try RunRecord(method: method, config: config, data: data).write(to: directory)
@@ -146,6 +153,8 @@ public final class Trainer {
 
     /// The stains source training images are recoloured with (config.stainBank), fitted on both labs' images.
     let stainBank: StainBank?
+    /// Each lab's crops per image (config.cellCrop = .image; nil: the lab's crop for every image).
+    let sourceZoom: CellZoom?, targetZoom: CellZoom?, moreSourceZooms: [CellZoom?]
 
     /// The colour normalisation applied to every target image first (nil: none).
     let targetColourTransfer: Augmentation?
@@ -157,6 +166,7 @@ public final class Trainer {
 
     public func sourcePipeline(training: Bool) -> ImagePipeline {
         var p = pipeline(crop: config.sourceCrop, data.sourceStatistics, training)
+        p.cellZoom = sourceZoom
         if training, let bank = stainBank {   // after the centre crop, on the pixels the network sees
             p.insert(StainBankRecolour(bank: bank), .afterCentreCrop)
         }
@@ -167,9 +177,12 @@ public final class Trainer {
     /// (white_balance_zscore keeps each lab's own, measured after the balance).
     public func targetPipeline(training: Bool) -> ImagePipeline {
         guard targetColourTransfer != nil || (imageColourTransfer != nil && config.stainNormalization != .whiteBalanceZScore) else {
-            return pipeline(crop: config.targetCrop, data.targetStatistics, training)
+            var p = pipeline(crop: config.targetCrop, data.targetStatistics, training)
+            p.cellZoom = targetZoom
+            return p
         }
         var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
+        p.cellZoom = targetZoom
         if let colour = targetColourTransfer { p.insert(colour, .beforeCentreCrop) }
         return p
     }
@@ -225,8 +238,10 @@ public final class Trainer {
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let weakViews = weakTargetLoader(matching: targetLoader).map(iterator)
         let moreLoaders = data.moreSources.enumerated().map { i, lab in
-            DataLoader(lab.dataset, pipeline: pipeline(crop: lab.crop, lab.statistics, true), batchSize: labelledBatchSize(of: lab.dataset),
-                       seed: config.seed &+ 104_729 &* UInt64(i + 1), workers: config.workers, cacheDecoded: true)
+            var p = pipeline(crop: lab.crop, lab.statistics, true)
+            p.cellZoom = moreSourceZooms[i]
+            return DataLoader(lab.dataset, pipeline: p, batchSize: labelledBatchSize(of: lab.dataset),
+                              seed: config.seed &+ 104_729 &* UInt64(i + 1), workers: config.workers, cacheDecoded: true)
         }
         let more = moreLoaders.map(iterator)
         let total = config.epochs * config.iterationsPerEpoch

@@ -1,0 +1,59 @@
+// Crops measured per image (cell_crop = "image", docs/algorithms.md §1.4): a lab's centre crop matches its *median*
+// cell to the source's scale (CellScale), but cells within a lab vary about that median. With a CellZoom on a
+// pipeline, each image's crop (and every size after it in the chain: random crop, blur kernels) is the lab's crop
+// times dᵢ / d_lab: dᵢ the image's own central-nucleus diameter, d_lab the lab's median, both in original pixels and
+// both measured as CellScale measures (NucleusMask on a decode whose shorter side is at least 128 px). So each cell's
+// nucleus covers the same fraction of what the network sees.
+import Foundation
+
+/// Whether a lab's images share the lab's centre crop (`lab`) or each take one sized by its own nucleus (`image`).
+public enum CellCrop: String, Sendable, Codable, CaseIterable {
+    case lab, image
+}
+
+/// Each image's crop factor dᵢ / d_lab, measured once per image and kept (safe to share between loader threads).
+public final class CellZoom: @unchecked Sendable {
+    /// A factor outside this range is clamped to it: a nucleus mis-measured by more than half is not trusted further.
+    public static let range: ClosedRange<Double> = (2.0 / 3.0)...1.5
+
+    /// The lab's median central-nucleus diameter, original pixels.
+    public let labDiameter: Double
+    private var factors: [URL: Double] = [:]
+    private let lock = NSLock()
+
+    public init(labDiameter: Double) {
+        precondition(labDiameter > 0 && labDiameter.isFinite, "CellZoom: the lab's diameter must be positive, got \(labDiameter)")
+        self.labDiameter = labDiameter
+    }
+
+    /// A zoom whose reference is `dataset`'s median nucleus, as `CellScale.measure` finds it.
+    public convenience init(measuring dataset: ImageDataset) throws {
+        self.init(labDiameter: try CellScale.measure(dataset).diameterPixels)
+    }
+
+    /// dᵢ / d_lab for the image at `url`, clamped to `range`; 1 when no central nucleus is found.
+    public func factor(for url: URL) throws -> Double {
+        lock.lock()
+        let known = factors[url]
+        lock.unlock()
+        if let known { return known }
+        let f = Self.factor(diameter: try Self.nucleusDiameter(url), labDiameter: labDiameter)
+        lock.lock()
+        factors[url] = f
+        lock.unlock()
+        return f
+    }
+
+    /// The rule: d / d_lab clamped to `range`, or 1 without a measured nucleus.
+    public static func factor(diameter: Double?, labDiameter: Double) -> Double {
+        guard let d = diameter, d > 0 else { return 1 }
+        return min(max(d / labDiameter, range.lowerBound), range.upperBound)
+    }
+
+    /// The central nucleus's equivalent diameter in original pixels, measured as `CellScale.measure` measures each
+    /// image (nil: none found).
+    public static func nucleusDiameter(_ url: URL) throws -> Double? {
+        let decoded = try JPEG.decode(url) { w, h in JPEG.scaleDenominator(side: min(w, h), minimumSide: 128) }
+        return NucleusMask.find(in: FloatImage(decoded.image)).map { $0.equivalentDiameter * Double(min(decoded.width, decoded.height)) }
+    }
+}
