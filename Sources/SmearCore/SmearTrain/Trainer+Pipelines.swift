@@ -16,12 +16,8 @@ extension Trainer {
     /// The target's images take the source lab's channel statistics once their colours are moved onto the source's
     /// (white_balance_zscore keeps each lab's own, measured after the balance).
     public func targetPipeline(training: Bool) -> ImagePipeline {
-        guard targetColourTransfer != nil || (imageColourTransfer != nil && config.stainNormalization != .whiteBalanceZScore) else {
-            var p = pipeline(crop: config.targetCrop, data.targetStatistics, training)
-            p.cellZoom = targetZoom
-            return p
-        }
-        var p = pipeline(crop: config.targetCrop, data.sourceStatistics, training)
+        let movedOntoSource = targetColourTransfer != nil || (imageColourTransfer != nil && config.stainNormalization != .whiteBalanceZScore)
+        var p = pipeline(crop: config.targetCrop, movedOntoSource ? data.sourceStatistics : data.targetStatistics, training)
         p.cellZoom = targetZoom
         if let colour = targetColourTransfer { p.insert(colour, .beforeCentreCrop) }
         return p
