@@ -12,11 +12,7 @@ import csv
 import math
 import sys
 
-
-def read(path):
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0][1:], [(r[0], [float(x) for x in r[1:]]) for r in rows[1:]]
+from averaged_runs import probabilities
 
 
 def argmax(p):
@@ -24,22 +20,23 @@ def argmax(p):
 
 
 def main(first, second, out, portion=0.2):
-    classes, cells = read(first)
-    classes2, other = read(second)
-    assert classes == classes2 and [c for c, _ in cells] == [c for c, _ in other], "the two runs must predict the same cells and classes"
-    agrees = [argmax(p) == argmax(q) for (_, p), (_, q) in zip(cells, other)]
+    classes, by_cell = probabilities(first)
+    classes2, other = probabilities(second)
+    assert classes == classes2 and list(by_cell) == list(other), "the two runs must predict the same cells and classes"
+    cells = list(by_cell)   # predict's order, which pseudo_labels' ties follow
+    agrees = [argmax(by_cell[cell]) == argmax(other[cell]) for cell in cells]
     chosen = []
     for c in range(len(classes)):
-        predicted = [i for i, (_, p) in enumerate(cells) if argmax(p) == c]
+        predicted = [i for i, cell in enumerate(cells) if argmax(by_cell[cell]) == c]
         budget = math.ceil(portion * len(predicted))
-        ranked = sorted(predicted, key=lambda i: (-cells[i][1][c], i))
-        chosen += [(i, c) for i in [i for i in ranked if agrees[i]][:budget]]
-        print(f"{classes[c]}: {min(budget, sum(agrees[i] for i in ranked))} of {budget} (the second run agrees on {sum(agrees[i] for i in ranked)} of {len(predicted)})")
+        agreeing = [i for i in sorted(predicted, key=lambda i: (-by_cell[cells[i]][c], i)) if agrees[i]]
+        chosen += [(i, c) for i in agreeing[:budget]]
+        print(f"{classes[c]}: {min(budget, len(agreeing))} of {budget} (the second run agrees on {len(agreeing)} of {len(predicted)})")
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["image", "label"])
         for i, c in chosen:
-            w.writerow([cells[i][0], classes[c]])
+            w.writerow([cells[i], classes[c]])
 
 
 if __name__ == "__main__":

@@ -51,11 +51,11 @@ final class TrainingSettingRunTests: XCTestCase {
     func testCropsPerImage_reachEveryPipelineOfBothLabs_measuredAgainstEachLabsMedian() throws {
         let perImage = try TinyRun.mddTrainer(in: dir, "a") { $0.cellCrop = .image }
         let plain = try TinyRun.mddTrainer(in: dir, "b") { $0.cellCrop = nil }
+        let sourceMedian = try CellScale.measure(perImage.data.source).diameterPixels
+        let targetMedian = try CellScale.measure(perImage.data.target).diameterPixels
         for training in [true, false] {
-            XCTAssertEqual(perImage.sourcePipeline(training: training).cellZoom?.labDiameter,
-                           try CellScale.measure(perImage.data.source).diameterPixels)
-            XCTAssertEqual(perImage.targetPipeline(training: training).cellZoom?.labDiameter,
-                           try CellScale.measure(perImage.data.target).diameterPixels)
+            XCTAssertEqual(perImage.sourcePipeline(training: training).cellZoom?.labDiameter, sourceMedian)
+            XCTAssertEqual(perImage.targetPipeline(training: training).cellZoom?.labDiameter, targetMedian)
             XCTAssertNil(plain.sourcePipeline(training: training).cellZoom)
             XCTAssertNil(plain.targetPipeline(training: training).cellZoom)
         }
