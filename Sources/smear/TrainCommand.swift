@@ -85,6 +85,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
     @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
     @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
+    @Option(help: settingHelp(.scaleJitter)) var scaleJitter: Double?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -101,7 +102,7 @@ struct TrainCommand: ParsableCommand {
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
                 (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
-                (.cellCrop, c(cellCrop))]
+                (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

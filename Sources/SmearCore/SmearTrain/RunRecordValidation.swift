@@ -55,6 +55,7 @@ extension RunRecord {
         if let t = config.consistencyThreshold, !(t > 0 && t <= 1) { out.append("config.consistencyThreshold is \(t), outside (0, 1]") }
         if let m = config.mixupAlpha, !(m > 0 && m <= 10) { out.append("config.mixupAlpha is \(m), outside (0, 10]") }
         if let p = config.mixStyleProbability, !(p > 0 && p <= 1) { out.append("config.mixStyleProbability is \(p), outside (0, 1]") }
+        if let s = config.scaleJitter, !(s > 0 && s <= 1) { out.append("config.scaleJitter is \(s), outside (0, 1]") }
         if let e = config.labelSmoothing, !(e > 0 && e < 1) { out.append("config.labelSmoothing is \(e), outside (0, 1)") }
         for (role, s) in [("sourceStatistics", sourceStatistics), ("targetStatistics", targetStatistics)] {
             if s.mean.count != 3 || s.std.count != 3 || !(s.mean + s.std).allSatisfy(\.isFinite) || !s.std.allSatisfy({ $0 > 0 }) {

@@ -73,6 +73,7 @@ public struct RunSetting: Sendable {
         case mixstyle
         case labelSmoothing = "label_smoothing"
         case cellCrop = "cell_crop"
+        case scaleJitter = "scale_jitter"
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -217,6 +218,7 @@ public struct RunSpec: Sendable, Equatable {
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
         c.cellCrop = choice(.cellCrop) == CellCrop.image.rawValue ? .image : nil
+        c.scaleJitter = number(.scaleJitter) > 0 ? number(.scaleJitter) : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

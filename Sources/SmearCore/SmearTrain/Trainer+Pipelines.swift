@@ -32,6 +32,16 @@ extension Trainer {
     }
 
     func basePipeline(crop: Int, _ labStatistics: ChannelStatistics, _ training: Bool) -> ImagePipeline {
+        var p = recipePipeline(crop: crop, labStatistics, training)
+        if training, let spread = config.scaleJitter {
+            p.insert(ScaleJitter(spread: spread), .beforeCentreCrop)
+            // the narrowest field of view still decodes at least outputSize pixels across
+            p.regionSide = p.regionSide.map { max(1, Int((Double($0) / (1 + spread)).rounded(.down))) }
+        }
+        return p
+    }
+
+    func recipePipeline(crop: Int, _ labStatistics: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         let s = config.inputNormalization == .imageNet ? InputNormalization.imageNetStatistics : labStatistics
         if config.augmentation == .reference {
             var p = training ? ImagePipeline.referenceTraining(crop: crop, outputSize: config.inputSize, mean: s.mean, std: s.std)

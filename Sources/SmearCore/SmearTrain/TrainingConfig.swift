@@ -92,6 +92,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral = false
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
+    /// Scale jitter of both labs' training images: `ScaleJitter(spread)` before the centre crop, the field of view z times
+    /// the lab's with z log-uniform in [1/(1+s), 1+s] (docs/algorithms.md §1.4; nil: off).
+    public var scaleJitter: Double? = nil
     /// Stain-bank augmentation of the source's training images.
     public var stainBank = false
     /// FixMatch's consistency on the unlabelled target (docs/algorithms.md §1.8): a weak view's prediction, where its top
