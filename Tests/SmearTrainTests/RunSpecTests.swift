@@ -83,6 +83,11 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixupAlpha, "no mixup unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).scaleJitter, "every training image at its lab's scale unless asked")
+        var jittered = RunSpec()
+        try jittered.set("scale_jitter", .number(0.25))
+        XCTAssertEqual(try jittered.trainingConfig(classes: 4).scaleJitter, 0.25)
+        XCTAssertThrowsError(try jittered.set("scale_jitter", .number(1.5))) { XCTAssertTrue("\($0)".contains("between 0.0 and 1.0"), "\($0)") }
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).cellCrop, "the lab's crop for every image unless asked for")
         var perImage = RunSpec()
         try perImage.set("cell_crop", .choice("image"))

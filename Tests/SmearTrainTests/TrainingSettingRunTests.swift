@@ -1,6 +1,6 @@
 // Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
 // seeded by the run's seed and the step, label smoothing on the source (label_smoothing=ε, §1.11) and crops measured
-// per image (cell_crop="image", §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
+// per image (cell_crop="image", §1.4) and scale jitter (scale_jitter=s, §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
 // on trains otherwise than without.
 import Foundation
 import SmearData
@@ -63,5 +63,25 @@ final class TrainingSettingRunTests: XCTestCase {
         try perImage.run(); try plain.run()
         XCTAssertTrue(perImage.history[0].classificationLoss.isFinite)
         XCTAssertNotEqual(TinyRun.weights(perImage), TinyRun.weights(plain), "the network saw other crops")
+    }
+
+    func testScaleJitter_precedesTheCentreCropOfBothLabsTrainingPipelines_andNeverTheEvaluations() throws {
+        let jittered = try TinyRun.mddTrainer(in: dir, "a") { $0.scaleJitter = 0.25 }
+        let again = try TinyRun.mddTrainer(in: dir, "b") { $0.scaleJitter = 0.25 }
+        let plain = try TinyRun.mddTrainer(in: dir, "c") { $0.scaleJitter = nil }
+        for (lab, pipeline, unjittered) in [("source", jittered.sourcePipeline, plain.sourcePipeline), ("target", jittered.targetPipeline, plain.targetPipeline)] {
+            let training = pipeline(true), evaluation = pipeline(false)
+            let crop = try XCTUnwrap(training.steps.firstIndex { $0 is CenterCrop }, lab)
+            XCTAssertEqual((training.steps[crop - 1] as? ScaleJitter)?.spread, 0.25, lab)
+            XCTAssertEqual(training.steps.filter { $0 is ScaleJitter }.count, 1, lab)
+            XCTAssertFalse(evaluation.steps.contains { $0 is ScaleJitter }, "\(lab): evaluation reads each image at its lab's scale")
+            let region = try XCTUnwrap(unjittered(true).regionSide)
+            XCTAssertEqual(training.regionSide, Int((Double(region) / 1.25).rounded(.down)), "\(lab): the narrowest view decodes enough pixels")
+        }
+        XCTAssertFalse(plain.sourcePipeline(training: true).steps.contains { $0 is ScaleJitter })
+        try jittered.run(); try again.run(); try plain.run()
+        XCTAssertTrue(jittered.history[0].classificationLoss.isFinite)
+        XCTAssertEqual(TinyRun.weights(jittered), TinyRun.weights(again), "z is drawn from the loader's seeded stream")
+        XCTAssertNotEqual(TinyRun.weights(jittered), TinyRun.weights(plain), "the network saw other fields of view")
     }
 }
