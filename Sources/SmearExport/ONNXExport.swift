@@ -29,6 +29,7 @@ public enum ONNXExport {
     /// moves computed per image or per lab that a graph of fixed weights cannot carry) and layers without an ONNX form.
     public static func model(_ net: AdaptationNetwork, _ d: Description) throws -> Data {
         let crop = try centreCrop(of: d.pipeline)
+        let pads = (d.pipeline.steps.first as? CenterCrop)?.padsSmallFrames ?? false
         let s = d.pipeline.outputSize
         net.eval()
         var g = ONNXGraph()
@@ -58,7 +59,9 @@ public enum ONNXExport {
         let classes = String(decoding: try JSONEncoder().encode(d.classes), as: UTF8.self)
         let fixed: [(String, String)] = [
             ("classes", classes), ("input_size", "\(s)"), ("centre_crop", "\(crop)"),
-            ("input", "RGB in [0, 1], NCHW float32: each image's centred square of \(crop) px (its shorter side if smaller), "
+            ("input", "RGB in [0, 1], NCHW float32: each image's centred square of \(crop) px "
+                + (pads ? "(an image smaller than that first centred on a square of \(crop) px filled with the per-channel median of its "
+                          + "outermost pixels), " : "(its shorter side if smaller), ")
                 + "resized bilinearly to \(s)×\(s); the graph applies the channel normalisation"),
             ("normalization_mean", d.pipeline.mean.map { "\($0)" }.joined(separator: ",")),
             ("normalization_std", d.pipeline.std.map { "\($0)" }.joined(separator: ",")),

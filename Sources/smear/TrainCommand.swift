@@ -86,6 +86,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
     @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
     @Option(help: settingHelp(.scaleJitter)) var scaleJitter: Double?
+    @Option(help: settingHelp(.smallFrames)) var smallFrames: String?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -102,7 +103,7 @@ struct TrainCommand: ParsableCommand {
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
                 (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
-                (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter))]
+                (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter)), (.smallFrames, c(smallFrames))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

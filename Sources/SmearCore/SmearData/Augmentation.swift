@@ -26,12 +26,15 @@ func cropSide(_ size: Int, _ image: FloatImage) -> Int {
     min(Int((Double(size) / image.scale).rounded()), image.width, image.height)
 }
 
-/// Centre crop of `size`×`size` original pixels (clamped to the image).
+/// Centre crop of `size`×`size` original pixels: clamped to the image, or with `padsSmallFrames` taken from the image
+/// centred on a canvas of that side filled with its border's median colour (SmallFrames).
 public struct CenterCrop: Augmentation {
     public let size: Int
-    public init(_ size: Int) { self.size = size }
-    public var name: String { "CenterCrop(\(size))" }
+    public let padsSmallFrames: Bool
+    public init(_ size: Int, padsSmallFrames: Bool = false) { self.size = size; self.padsSmallFrames = padsSmallFrames }
+    public var name: String { padsSmallFrames ? "CenterCrop(\(size), small frames padded)" : "CenterCrop(\(size))" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
+        if padsSmallFrames { image = image.centred(onCanvasOfAtLeast: Int((Double(size) / image.scale).rounded())) }
         let s = cropSide(size, image)
         image = image.cropped(x0: (image.width - s) / 2, y0: (image.height - s) / 2, w: s, h: s)
     }

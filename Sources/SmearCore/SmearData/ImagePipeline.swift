@@ -76,8 +76,15 @@ public struct ImagePipeline: Sendable {
     public func centreCropScaled(by factor: Double) -> ImagePipeline {
         func scaled(_ side: Int) -> Int { max(1, Int((Double(side) * factor).rounded())) }
         var p = self
-        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop(scaled($0.size)) } ?? step }
+        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop(scaled($0.size), padsSmallFrames: $0.padsSmallFrames) } ?? step }
         p.regionSide = regionSide.map(scaled)
+        return p
+    }
+
+    /// The same pipeline with every centre crop padding frames smaller than it (SmallFrames.pad) instead of clamping.
+    public func paddingSmallFrames() -> ImagePipeline {
+        var p = self
+        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop($0.size, padsSmallFrames: true) } ?? step }
         return p
     }
 

@@ -118,5 +118,10 @@ extension RunSpec {
                    help: "scale jitter s of both labs' training images: each is read through a field of view z times its lab's "
                        + "crop, z drawn log-uniformly in [1/(1+s), 1+s] every time it is drawn, so its cells look 1/z as large "
                        + "(0: off, every training image at its lab's matched scale; evaluation is never jittered)"),
+        RunSetting(.smallFrames, kind: .choice(SmallFrames.allCases.map(\.rawValue)), defaultValue: .choice(SmallFrames.clamp.rawValue),
+                   help: "what a lab's centre crop does with a frame smaller than it: clamp (the crop is the whole frame, so its cell "
+                       + "looks larger than the lab's matched scale) or pad (the frame centred on a square of the crop's side filled "
+                       + "with the median colour of its outermost pixels, so its cell keeps the matched scale), in training and "
+                       + "evaluation"),
     ]
 }

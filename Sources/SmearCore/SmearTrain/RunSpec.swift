@@ -74,6 +74,7 @@ public struct RunSetting: Sendable {
         case labelSmoothing = "label_smoothing"
         case cellCrop = "cell_crop"
         case scaleJitter = "scale_jitter"
+        case smallFrames = "small_frames"
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -219,6 +220,7 @@ public struct RunSpec: Sendable, Equatable {
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
         c.cellCrop = choice(.cellCrop) == CellCrop.image.rawValue ? .image : nil
         c.scaleJitter = number(.scaleJitter) > 0 ? number(.scaleJitter) : nil
+        c.smallFrames = choice(.smallFrames) == SmallFrames.pad.rawValue ? .pad : nil
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

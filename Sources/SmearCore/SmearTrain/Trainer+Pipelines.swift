@@ -33,6 +33,7 @@ extension Trainer {
 
     func basePipeline(crop: Int, _ labStatistics: ChannelStatistics, _ training: Bool) -> ImagePipeline {
         var p = recipePipeline(crop: crop, labStatistics, training)
+        if config.smallFrames == .pad { p = p.paddingSmallFrames() }
         if training, let spread = config.scaleJitter {
             p.insert(ScaleJitter(spread: spread), .beforeCentreCrop)
             // the narrowest field of view still decodes at least outputSize pixels across

@@ -92,6 +92,8 @@ public struct TrainingConfig: Sendable, Codable {
     public var dihedral = false
     /// Stain augmentation of both labs' training images: `HEDJitter(sigma)` with probability 0.5 (nil: off).
     public var hedJitter: Float? = nil
+    /// What every centre crop does with a frame smaller than it (SmallFrames; nil or `.clamp`: the whole frame).
+    public var smallFrames: SmallFrames? = nil
     /// Scale jitter of both labs' training images: `ScaleJitter(spread)` before the centre crop, the field of view z times
     /// the lab's with z log-uniform in [1/(1+s), 1+s] (docs/algorithms.md §1.4; nil: off).
     public var scaleJitter: Double? = nil
