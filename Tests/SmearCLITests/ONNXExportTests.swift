@@ -31,7 +31,8 @@ final class ONNXExportTests: SmearExecutableTestCase {
 
     /// Trains a tiny run (two steps at a large learning rate, so that its logits depend on the image), exports it, and compares onnxruntime's probabilities on the sample's target images (fed the
     /// pixels smear's own target pipeline makes, before normalisation) with `smear predict`'s.
-    private func assertExportMatchesPredict(_ name: String, _ settings: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    @discardableResult
+    private func assertExportMatchesPredict(_ name: String, _ settings: [String], file: StaticString = #filePath, line: UInt = #line) throws -> [String: String] {
         let python = try python()
         let runDir = dir.appendingPathComponent(name)
         let trained = try run(["train", "--source", "data/sample/pbc_barcelona", "--target", "data/sample/bccd", "--epochs", "1", "--iters", "2",
@@ -80,10 +81,20 @@ final class ONNXExportTests: SmearExecutableTestCase {
         XCTAssertLessThan(worst, 1e-4 * scale, "\(name): largest difference between onnxruntime's and smear's logits", file: file, line: line)
         let firstClass = stride(from: 0, to: expected.count, by: k).map { expected[$0] }
         XCTAssertGreaterThan(Double(firstClass.max()! - firstClass.min()!), 20e-4 * scale, "\(name): logits barely depend on the image", file: file, line: line)
+        return metadata
     }
 
     func testResNet18_batchNorm_hiddenHead_matchesPredict() throws {
         try assertExportMatchesPredict("resnet", ["--method", "mdd", "--width", "8", "--bottleneck", "32", "--head", "16"])
+    }
+
+    /// The sample's bccd frames are smaller than the run's target crop, so with small_frames "pad" every one is padded; the
+    /// model still matches predict on the pixels the run's pipeline makes, and its metadata tells a caller to pad.
+    func testPaddedSmallFrames_matchPredict_andTheMetadataSaysHowToPad() throws {
+        let padded = try assertExportMatchesPredict("padded", ["--width", "8", "--bottleneck", "16", "--head", "0", "--small-frames", "pad"])
+        XCTAssertTrue(padded["input"]?.contains("filled with the per-channel median of its outermost pixels") ?? false, padded["input"] ?? "no input entry")
+        let plain = try assertExportMatchesPredict("clamped", ["--width", "8", "--bottleneck", "16", "--head", "0"])
+        XCTAssertTrue(plain["input"]?.contains("its shorter side if smaller") ?? false, plain["input"] ?? "no input entry")
     }
 
     func testResNet18_groupNorm_noBottleneck_matchesPredict() throws {

@@ -84,6 +84,11 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).scaleJitter, "every training image at its lab's scale unless asked")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).smallFrames, "frames smaller than the crop are clamped unless asked")
+        var padded = RunSpec()
+        try padded.set("small_frames", .choice("pad"))
+        XCTAssertEqual(try padded.trainingConfig(classes: 4).smallFrames, .pad)
+        XCTAssertThrowsError(try padded.set("small_frames", .choice("stretch"))) { XCTAssertTrue("\($0)".contains("clamp"), "\($0)") }
         var jittered = RunSpec()
         try jittered.set("scale_jitter", .number(0.25))
         XCTAssertEqual(try jittered.trainingConfig(classes: 4).scaleJitter, 0.25)

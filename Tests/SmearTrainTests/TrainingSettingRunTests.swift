@@ -1,6 +1,7 @@
 // Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
 // seeded by the run's seed and the step, label smoothing on the source (label_smoothing=ε, §1.11) and crops measured
-// per image (cell_crop="image", §1.4) and scale jitter (scale_jitter=s, §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
+// per image (cell_crop="image", §1.4), scale jitter (scale_jitter=s, §1.4) and padded small frames (small_frames="pad",
+// §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
 // on trains otherwise than without.
 import Foundation
 import SmearData
@@ -63,6 +64,21 @@ final class TrainingSettingRunTests: XCTestCase {
         try perImage.run(); try plain.run()
         XCTAssertTrue(perImage.history[0].classificationLoss.isFinite)
         XCTAssertNotEqual(TinyRun.weights(perImage), TinyRun.weights(plain), "the network saw other crops")
+    }
+
+    func testPaddedSmallFrames_reachEveryCentreCropOfBothLabs_inTrainingAndEvaluation() throws {
+        let padded = try TinyRun.mddTrainer(in: dir, "a") { $0.smallFrames = .pad }
+        let plain = try TinyRun.mddTrainer(in: dir, "b") { $0.smallFrames = nil }
+        for training in [true, false] {
+            for (lab, pipeline) in [("source", padded.sourcePipeline(training: training)), ("target", padded.targetPipeline(training: training))] {
+                let crops = pipeline.steps.compactMap { $0 as? CenterCrop }
+                XCTAssertFalse(crops.isEmpty, lab)
+                XCTAssertTrue(crops.allSatisfy(\.padsSmallFrames), "\(lab), training \(training)")
+                XCTAssertTrue(pipeline.centreCropScaled(by: 1.15).steps.compactMap { $0 as? CenterCrop }.allSatisfy(\.padsSmallFrames),
+                              "\(lab): test-time scales pad too")
+            }
+            XCTAssertFalse(plain.targetPipeline(training: training).steps.contains { ($0 as? CenterCrop)?.padsSmallFrames ?? false })
+        }
     }
 
     func testScaleJitter_precedesTheCentreCropOfBothLabsTrainingPipelines_andNeverTheEvaluations() throws {
