@@ -36,6 +36,16 @@ final class SmallFramesTests: XCTestCase {
         XCTAssertEqual(img.centred(onCanvasOfAtLeast: 2), img, "a frame as large as the side is returned as it is")
     }
 
+    /// A crop far larger than the frame (a mistaken crop of 100,000 px) pads only to four times the frame's longer side.
+    func testTheCanvas_isAtMostFourTimesTheFramesLongerSide() {
+        let img = image(10, 8) { _, _, _ in 0.5 }
+        let canvas = img.centred(onCanvasOfAtLeast: 100_000)
+        XCTAssertEqual(canvas.width, 40); XCTAssertEqual(canvas.height, 40)
+        var rng = RandomGenerator(seed: 1), cropped = img
+        CenterCrop(100_000, padsSmallFrames: true).apply(&cropped, &rng)
+        XCTAssertEqual(cropped.width, 40, "the crop then clamps to the canvas")
+    }
+
     func testANarrowFrame_isPaddedOnlyWhereItIsNarrow() {
         let img = image(6, 3) { x, _, _ in Float(x) / 10 }
         let canvas = img.centred(onCanvasOfAtLeast: 4)

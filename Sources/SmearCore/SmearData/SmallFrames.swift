@@ -2,7 +2,9 @@
 // its cells to the source's scale; a frame narrower than that crop is either clamped (the crop is the whole frame, so its
 // cell is shown larger than the matched scale) or padded: centred on a canvas of the crop's side filled with the
 // median colour of the frame's outermost ring of pixels (the glass and plasma at its edge), so its cell keeps the matched
-// scale. Labs whose images are tight boxes around each cell (their size following the cell's) need the second.
+// scale. Labs whose images are tight boxes around each cell (their size following the cell's) need the second. The
+// canvas is at most `maximumEnlargement` times the frame's longer side, so a mistaken crop cannot ask for an unbounded
+// image; beyond it the crop clamps to the canvas.
 import Foundation
 
 /// What a centre crop does with a frame smaller than it.
@@ -10,11 +12,17 @@ public enum SmallFrames: String, Sendable, Codable, CaseIterable {
     case clamp, pad
 }
 
+extension SmallFrames {
+    /// The largest canvas side, as a multiple of the frame's longer side.
+    public static let maximumEnlargement = 4
+}
+
 extension FloatImage {
-    /// The image centred on a canvas at least `side`×`side` (each dimension the larger of its own and `side`), the canvas
-    /// filled with the per-channel median of the image's outermost ring of pixels. An image already that large is returned
-    /// unchanged.
-    public func centred(onCanvasOfAtLeast side: Int) -> FloatImage {
+    /// The image centred on a canvas at least `side`×`side` (each dimension the larger of its own and `side`, `side`
+    /// capped at SmallFrames.maximumEnlargement times the image's longer side), the canvas filled with the per-channel
+    /// median of the image's outermost ring of pixels. An image already that large is returned unchanged.
+    public func centred(onCanvasOfAtLeast requested: Int) -> FloatImage {
+        let side = Swift.min(requested, SmallFrames.maximumEnlargement * Swift.max(width, height))
         let (w, h) = (Swift.max(width, side), Swift.max(height, side))
         if w == width && h == height { return self }
         let fill = borderMedian()
