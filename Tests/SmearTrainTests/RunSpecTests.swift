@@ -85,23 +85,11 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).scaleJitter, "every training image at its lab's scale unless asked")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).smallFrames, "frames smaller than the crop are clamped unless asked")
-        var padded = RunSpec()
-        try padded.set("small_frames", .choice("pad"))
-        XCTAssertEqual(try padded.trainingConfig(classes: 4).smallFrames, .pad)
-        XCTAssertThrowsError(try padded.set("small_frames", .choice("stretch"))) { XCTAssertTrue("\($0)".contains("clamp"), "\($0)") }
-        var jittered = RunSpec()
-        try jittered.set("scale_jitter", .number(0.25))
-        XCTAssertEqual(try jittered.trainingConfig(classes: 4).scaleJitter, 0.25)
-        XCTAssertThrowsError(try jittered.set("scale_jitter", .number(1.5))) { XCTAssertTrue("\($0)".contains("between 0.0 and 1.0"), "\($0)") }
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).cellCrop, "the lab's crop for every image unless asked for")
-        var perImage = RunSpec()
-        try perImage.set("cell_crop", .choice("image"))
-        XCTAssertEqual(try perImage.trainingConfig(classes: 4).cellCrop, .image)
-        XCTAssertThrowsError(try perImage.set("cell_crop", .choice("cell"))) { XCTAssertTrue("\($0)".contains("image"), "\($0)") }
-        var smoothed = RunSpec()
-        try smoothed.set("label_smoothing", .number(0.1))
-        XCTAssertEqual(try smoothed.trainingConfig(classes: 4).labelSmoothing, 0.1)
-        XCTAssertThrowsError(try smoothed.set("label_smoothing", .number(1))) { XCTAssertTrue("\($0)".contains("between 0.0 and 0.99"), "\($0)") }
+        try assertSetting("small_frames", .choice("pad"), gives: \.smallFrames, .pad, refuses: .choice("stretch"), saying: "clamp")
+        try assertSetting("scale_jitter", .number(0.25), gives: \.scaleJitter, 0.25, refuses: .number(1.5), saying: "between 0.0 and 1.0")
+        try assertSetting("cell_crop", .choice("image"), gives: \.cellCrop, .image, refuses: .choice("cell"), saying: "image")
+        try assertSetting("label_smoothing", .number(0.1), gives: \.labelSmoothing, 0.1, refuses: .number(1), saying: "between 0.0 and 0.99")
         var tooOften = RunSpec()
         XCTAssertThrowsError(try tooOften.set("mixstyle", .number(2))) { XCTAssertTrue("\($0)".contains("between 0.0 and 1.0"), "\($0)") }
         XCTAssertEqual(try RunSpec().trainingConfig(classes: 4).headOnlySteps, 0, "the backbone trains from the first step unless asked")
@@ -113,5 +101,14 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.schedule.rate(iteration: 0, epoch: 20), 0.001, accuracy: 1e-9, "step decay: ×0.1 after 20 epochs")
         try spec.set("batch", .number(4096)); try spec.set("size", .number(1024))
         XCTAssertThrowsError(try spec.trainingConfig(classes: 4)) { XCTAssertTrue("\($0)".contains("pixels per step"), "\($0)") }
+    }
+
+    /// Setting `name` to `value` gives `expected` at `field` of the training config; `bad` is refused with a message holding `fragment`.
+    private func assertSetting<T: Equatable>(_ name: String, _ value: SettingValue, gives field: KeyPath<TrainingConfig, T?>, _ expected: T,
+                                             refuses bad: SettingValue, saying fragment: String, line: UInt = #line) throws {
+        var spec = RunSpec()
+        try spec.set(name, value)
+        XCTAssertEqual(try spec.trainingConfig(classes: 4)[keyPath: field], expected, name, line: line)
+        XCTAssertThrowsError(try spec.set(name, bad), name, line: line) { XCTAssertTrue("\($0)".contains(fragment), "\($0)", line: line) }
     }
 }
