@@ -77,7 +77,7 @@ public enum ONNXExport {
 
     private static func centreCrop(of p: ImagePipeline) throws -> Int {
         guard p.cellZoom == nil else {
-            throw ONNXExportError("the run crops each image by its own nucleus (cell_crop \"image\"), which an ONNX graph's fixed centre "
+            throw ONNXExportError("the run crops each image by its own nucleus (cell_crop \"image\" or \"halfway\"), which an ONNX graph's fixed centre "
                 + "crop cannot carry; export a run with cell_crop \"lab\"")
         }
         guard p.steps.count == 1, let crop = p.steps[0] as? CenterCrop else {

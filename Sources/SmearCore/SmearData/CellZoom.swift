@@ -3,12 +3,24 @@
 // pipeline, each image's crop (and every size after it in the chain: random crop, blur kernels) is the lab's crop
 // times dᵢ / d_lab: dᵢ the image's own central-nucleus diameter, d_lab the lab's median, both in original pixels and
 // both measured as CellScale measures (NucleusMask on a decode whose shorter side is at least 128 px). So each cell's
-// nucleus covers the same fraction of what the network sees.
+// nucleus covers the same fraction of what the network sees. With cell_crop = "halfway" the factor is the square root of
+// that (the halfway point, in log scale, between the lab's crop and the image's own), so cells keep half their
+// differences in size.
 import Foundation
 
-/// Whether a lab's images share the lab's centre crop (`lab`) or each take one sized by its own nucleus (`image`).
+/// Whether a lab's images share the lab's centre crop (`lab`), each take one sized by its own nucleus (`image`), or one
+/// halfway between the two in log scale (`halfway`).
 public enum CellCrop: String, Sendable, Codable, CaseIterable {
-    case lab, image
+    case lab, image, halfway
+
+    /// The power the clamped ratio dᵢ / d_lab is raised to (0: the lab's crop).
+    public var exponent: Double {
+        switch self {
+        case .lab: return 0
+        case .image: return 1
+        case .halfway: return 0.5
+        }
+    }
 }
 
 /// Each image's crop factor dᵢ / d_lab, measured once per image and kept (safe to share between loader threads).
@@ -18,26 +30,29 @@ public final class CellZoom: @unchecked Sendable {
 
     /// The lab's median central-nucleus diameter, original pixels.
     public let labDiameter: Double
+    /// The power the clamped ratio is raised to: 1 for crops per image, ½ halfway.
+    public let exponent: Double
     private var factors: [URL: Double] = [:]
     private let lock = NSLock()
 
-    public init(labDiameter: Double) {
+    public init(labDiameter: Double, exponent: Double = 1) {
         precondition(labDiameter > 0 && labDiameter.isFinite, "CellZoom: the lab's diameter must be positive, got \(labDiameter)")
-        self.labDiameter = labDiameter
+        precondition(exponent > 0 && exponent <= 1, "CellZoom: the exponent must be in (0, 1], got \(exponent)")
+        self.labDiameter = labDiameter; self.exponent = exponent
     }
 
     /// A zoom whose reference is `dataset`'s median nucleus, as `CellScale.measure` finds it.
-    public convenience init(measuring dataset: ImageDataset) throws {
-        self.init(labDiameter: try CellScale.measure(dataset).diameterPixels)
+    public convenience init(measuring dataset: ImageDataset, exponent: Double = 1) throws {
+        self.init(labDiameter: try CellScale.measure(dataset).diameterPixels, exponent: exponent)
     }
 
-    /// dᵢ / d_lab for the image at `url`, clamped to `range`; 1 when no central nucleus is found.
+    /// (dᵢ / d_lab)^exponent for the image at `url`, the ratio clamped to `range`; 1 when no central nucleus is found.
     public func factor(for url: URL) throws -> Double {
         lock.lock()
         let known = factors[url]
         lock.unlock()
         if let known { return known }
-        let f = Self.factor(diameter: try Self.nucleusDiameter(url), labDiameter: labDiameter)
+        let f = pow(Self.factor(diameter: try Self.nucleusDiameter(url), labDiameter: labDiameter), exponent)
         lock.lock()
         factors[url] = f
         lock.unlock()

@@ -113,7 +113,8 @@ extension RunSpec {
                    help: "lab: every image of a lab takes the lab's centre crop (source_crop, target_crop); image: each image's crop "
                        + "is its lab's times its own central nucleus's diameter over the lab's median (measured without labels, as "
                        + "cell_scale measures; the factor kept within 2/3 to 3/2, 1 where no nucleus is found), so every cell's "
-                       + "nucleus covers the same share of what the network sees, in training and evaluation"),
+                       + "nucleus covers the same share of what the network sees, in training and evaluation; halfway: the lab's "
+                       + "crop times the square root of that factor, so cells keep half their differences in size"),
         RunSetting(.scaleJitter, kind: .number(0...1), defaultValue: .number(0),
                    help: "scale jitter s of both labs' training images: each is read through a field of view z times its lab's "
                        + "crop, z drawn log-uniformly in [1/(1+s), 1+s] every time it is drawn, so its cells look 1/z as large "

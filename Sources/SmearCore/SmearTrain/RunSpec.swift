@@ -218,7 +218,7 @@ public struct RunSpec: Sendable, Equatable {
         c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
-        c.cellCrop = choice(.cellCrop) == CellCrop.image.rawValue ? .image : nil
+        c.cellCrop = choice(.cellCrop).flatMap(CellCrop.init(rawValue:)).flatMap { $0 == .lab ? nil : $0 }
         c.scaleJitter = number(.scaleJitter) > 0 ? number(.scaleJitter) : nil
         c.smallFrames = choice(.smallFrames) == SmallFrames.pad.rawValue ? .pad : nil
         switch choice(.pretrained) {

@@ -139,10 +139,10 @@ public final class Trainer {
         targetColourTransfer = colour.targetLab
         imageColourTransfer = colour.perImage
         stainBank = config.stainBank ? try StainBank.build(from: [data.source, data.target]) : nil
-        if config.cellCrop == .image {   // each lab's median nucleus, the reference of its images' crops
-            sourceZoom = try CellZoom(measuring: data.source)
-            targetZoom = try CellZoom(measuring: data.target)
-            moreSourceZooms = try data.moreSources.map { try CellZoom(measuring: $0.dataset) }
+        if let crop = config.cellCrop, crop != .lab {   // each lab's median nucleus, the reference of its images' crops
+            sourceZoom = try CellZoom(measuring: data.source, exponent: crop.exponent)
+            targetZoom = try CellZoom(measuring: data.target, exponent: crop.exponent)
+            moreSourceZooms = try data.moreSources.map { try CellZoom(measuring: $0.dataset, exponent: crop.exponent) }
         } else {
             sourceZoom = nil; targetZoom = nil; moreSourceZooms = data.moreSources.map { _ in nil }
         }

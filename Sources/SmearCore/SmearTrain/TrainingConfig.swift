@@ -111,7 +111,7 @@ public struct TrainingConfig: Sendable, Codable {
     /// Label smoothing ε of the source labs' cross-entropy (docs/algorithms.md §1.11; labelled and pseudo-labelled target
     /// cells keep one-hot labels; nil: off).
     public var labelSmoothing: Float? = nil
-    /// Each image's centre crop sized by its own central nucleus (CellZoom; nil or `.lab`: the lab's crop for every image).
+    /// Each image's centre crop sized by its own central nucleus, fully (`.image`) or halfway (`.halfway`) (CellZoom; nil or `.lab`: the lab's crop for every image).
     public var cellCrop: CellCrop? = nil
     /// The training augmentations and the matching evaluation crop (`.article`, or `.reference`: the PyTorch
     /// reference's, `ImagePipeline.referenceTraining`, which include the 8 orientations).
