@@ -1,4 +1,4 @@
-// Crops measured per image (cell_crop = "image", CellZoom): the factor's rule, its agreement with the lab measurement it
+// Crops measured per image (cell_crop = "image" or "halfway", CellZoom): the factor's rule, its agreement with the lab measurement it
 // divides by, what a factor does to a pipeline's crop, and that the loader crops each image by its own factor.
 import Foundation
 import SmearData
@@ -27,6 +27,10 @@ final class CellZoomTests: XCTestCase {
             let zoom = CellZoom(labDiameter: d * 0.8)
             XCTAssertEqual(try zoom.factor(for: sample.path), 1.25, accuracy: 1e-9)
             XCTAssertEqual(try zoom.factor(for: sample.path), 1.25, accuracy: 1e-9, "kept, and the same")
+            XCTAssertEqual(try CellZoom(labDiameter: d * 0.8, exponent: CellCrop.halfway.exponent).factor(for: sample.path), 1.25.squareRoot(),
+                           accuracy: 1e-9, "halfway: the square root of the ratio")
+            XCTAssertEqual(try CellZoom(labDiameter: d / 10, exponent: 0.5).factor(for: sample.path), 1.5.squareRoot(), accuracy: 1e-9,
+                           "the ratio is clamped before the root")
         }
     }
 

@@ -89,6 +89,7 @@ final class RunSpecTests: XCTestCase {
         try assertSetting("small_frames", .choice("pad"), gives: \.smallFrames, .pad, refuses: .choice("stretch"), saying: "clamp")
         try assertSetting("scale_jitter", .number(0.25), gives: \.scaleJitter, 0.25, refuses: .number(1.5), saying: "between 0.0 and 1.0")
         try assertSetting("cell_crop", .choice("image"), gives: \.cellCrop, .image, refuses: .choice("cell"), saying: "image")
+        try assertSetting("cell_crop", .choice("halfway"), gives: \.cellCrop, .halfway, refuses: .choice("half"), saying: "halfway")
         try assertSetting("label_smoothing", .number(0.1), gives: \.labelSmoothing, 0.1, refuses: .number(1), saying: "between 0.0 and 0.99")
         var tooOften = RunSpec()
         XCTAssertThrowsError(try tooOften.set("mixstyle", .number(2))) { XCTAssertTrue("\($0)".contains("between 0.0 and 1.0"), "\($0)") }

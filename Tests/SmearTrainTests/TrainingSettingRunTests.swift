@@ -61,6 +61,12 @@ final class TrainingSettingRunTests: XCTestCase {
             XCTAssertNil(plain.targetPipeline(training: training).cellZoom)
         }
         XCTAssertNotNil(perImage.weakTargetPipeline().cellZoom, "FixMatch's weak view crops as the evaluation does")
+        XCTAssertEqual(perImage.targetPipeline(training: true).cellZoom?.exponent, 1)
+        let halfway = try TinyRun.mddTrainer(in: dir, "h") { $0.cellCrop = .halfway }
+        for training in [true, false] {
+            XCTAssertEqual(halfway.sourcePipeline(training: training).cellZoom?.exponent, 0.5)
+            XCTAssertEqual(halfway.targetPipeline(training: training).cellZoom?.labDiameter, targetMedian, "the same median, halfway")
+        }
         try perImage.run(); try plain.run()
         XCTAssertTrue(perImage.history[0].classificationLoss.isFinite)
         XCTAssertNotEqual(TinyRun.weights(perImage), TinyRun.weights(plain), "the network saw other crops")
