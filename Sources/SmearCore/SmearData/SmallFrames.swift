@@ -2,9 +2,9 @@
 // its cells to the source's scale; a frame narrower than that crop is either clamped (the crop is the whole frame, so its
 // cell is shown larger than the matched scale) or padded: centred on a canvas of the crop's side filled with the
 // median colour of the frame's outermost ring of pixels (the glass and plasma at its edge), so its cell keeps the matched
-// scale. Labs whose images are tight boxes around each cell (their size following the cell's) need the second. The
-// canvas is at most `maximumEnlargement` times the frame's longer side, so a mistaken crop cannot ask for an unbounded
-// image; beyond it the crop clamps to the canvas.
+// scale (clamping does not, for a lab whose images are tight boxes around each cell). The canvas is at most
+// `maximumEnlargement` times the frame's longer side, so a mistaken crop cannot ask for an unbounded image; beyond it
+// the crop clamps to the canvas.
 import Foundation
 
 /// What a centre crop does with a frame smaller than it.
