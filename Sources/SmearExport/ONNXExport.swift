@@ -28,8 +28,8 @@ public enum ONNXExport {
     /// The serialised model. Refuses (ONNXExportError) a pipeline with steps other than the centre crop (colour
     /// moves computed per image or per lab that a graph of fixed weights cannot carry) and layers without an ONNX form.
     public static func model(_ net: AdaptationNetwork, _ d: Description) throws -> Data {
-        let crop = try centreCrop(of: d.pipeline)
-        let pads = (d.pipeline.steps.first as? CenterCrop)?.padsSmallFrames ?? false
+        let centre = try centreCrop(of: d.pipeline)
+        let (crop, pads) = (centre.size, centre.padsSmallFrames)
         let s = d.pipeline.outputSize
         net.eval()
         var g = ONNXGraph()
@@ -75,7 +75,7 @@ public enum ONNXExport {
         (try? Onnx_ModelProto(serializedBytes: data))?.producerName == "smear"
     }
 
-    private static func centreCrop(of p: ImagePipeline) throws -> Int {
+    private static func centreCrop(of p: ImagePipeline) throws -> CenterCrop {
         guard p.cellZoom == nil else {
             throw ONNXExportError("the run crops each image by its own nucleus (cell_crop \"image\" or \"halfway\"), which an ONNX graph's fixed centre "
                 + "crop cannot carry; export a run with cell_crop \"lab\"")
@@ -84,7 +84,7 @@ public enum ONNXExport {
             throw ONNXExportError("the run's evaluation pipeline (\(p.steps.map(\.name).joined(separator: ", "))) changes colours per image "
                 + "or per lab, which an ONNX graph with fixed weights cannot carry; export a run without stain or colour handling")
         }
-        return crop.size
+        return crop
     }
 
     private static func valueInfo(_ name: String, _ dims: [Int?]) -> Onnx_ValueInfoProto {

@@ -23,8 +23,11 @@ public struct WithProbability: Augmentation {
 
 /// The side in this image's pixels of a `size`-original-pixel crop, clamped to the image.
 func cropSide(_ size: Int, _ image: FloatImage) -> Int {
-    min(Int((Double(size) / image.scale).rounded()), image.width, image.height)
+    min(pixels(size, image), image.width, image.height)
 }
+
+/// `size` original pixels in this image's pixels.
+func pixels(_ size: Int, _ image: FloatImage) -> Int { Int((Double(size) / image.scale).rounded()) }
 
 /// Centre crop of `size`×`size` original pixels: clamped to the image, or with `padsSmallFrames` taken from the image
 /// centred on a canvas of that side filled with its border's median colour (SmallFrames).
@@ -34,7 +37,7 @@ public struct CenterCrop: Augmentation {
     public init(_ size: Int, padsSmallFrames: Bool = false) { self.size = size; self.padsSmallFrames = padsSmallFrames }
     public var name: String { padsSmallFrames ? "CenterCrop(\(size), small frames padded)" : "CenterCrop(\(size))" }
     public func apply(_ image: inout FloatImage, _ rng: inout RandomGenerator) {
-        if padsSmallFrames { image = image.centred(onCanvasOfAtLeast: Int((Double(size) / image.scale).rounded())) }
+        if padsSmallFrames { image = image.centred(onCanvasOfAtLeast: pixels(size, image)) }
         let s = cropSide(size, image)
         image = image.cropped(x0: (image.width - s) / 2, y0: (image.height - s) / 2, w: s, h: s)
     }

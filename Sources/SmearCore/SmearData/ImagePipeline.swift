@@ -75,16 +75,18 @@ public struct ImagePipeline: Sendable {
     /// larger (factor below 1) or smaller than at the lab's matched scale, as test-time scales read them.
     public func centreCropScaled(by factor: Double) -> ImagePipeline {
         func scaled(_ side: Int) -> Int { max(1, Int((Double(side) * factor).rounded())) }
-        var p = self
-        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop(scaled($0.size), padsSmallFrames: $0.padsSmallFrames) } ?? step }
+        var p = mappingCentreCrops { CenterCrop(scaled($0.size), padsSmallFrames: $0.padsSmallFrames) }
         p.regionSide = regionSide.map(scaled)
         return p
     }
 
     /// The same pipeline with every centre crop padding frames smaller than it (SmallFrames.pad) instead of clamping.
-    public func paddingSmallFrames() -> ImagePipeline {
+    public func paddingSmallFrames() -> ImagePipeline { mappingCentreCrops { CenterCrop($0.size, padsSmallFrames: true) } }
+
+    /// The same pipeline with each centre crop replaced by `change(crop)`, every other step kept.
+    private func mappingCentreCrops(_ change: (CenterCrop) -> CenterCrop) -> ImagePipeline {
         var p = self
-        p.steps = steps.map { step in (step as? CenterCrop).map { CenterCrop($0.size, padsSmallFrames: true) } ?? step }
+        p.steps = steps.map { step in (step as? CenterCrop).map(change) ?? step }
         return p
     }
 
