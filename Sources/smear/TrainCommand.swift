@@ -87,6 +87,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
     @Option(help: settingHelp(.scaleJitter)) var scaleJitter: Double?
     @Option(help: settingHelp(.smallFrames)) var smallFrames: String?
+    @Flag(inversion: .prefixedNo, help: settingHelp(.sizeCue)) var sizeCue: Bool?
 
     /// The settings given on the command line, by key (nil: not given).
     var givenSettings: [(RunSetting.Key, SettingValue?)] {
@@ -103,7 +104,7 @@ struct TrainCommand: ParsableCommand {
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
                 (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
-                (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter)), (.smallFrames, c(smallFrames))]
+                (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter)), (.smallFrames, c(smallFrames)), (.sizeCue, f(sizeCue))]
     }
 
     /// The RunSpec of these flags; a value out of its range is a usage error.

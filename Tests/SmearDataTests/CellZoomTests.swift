@@ -66,3 +66,40 @@ final class CellZoomTests: XCTestCase {
         XCTAssertNotEqual(a.images.scalars, plain.images.scalars, "the zoom changes what the network sees")
     }
 }
+
+/// The size cue (size_cue): the clamped ratio dᵢ / d_lab handed to the network as a number, since crops per image hide it.
+final class SizeCueTests: XCTestCase {
+    let pbc = sampleDirectory.appendingPathComponent("pbc_barcelona")
+
+    func testTheCue_isTheRatiosLogarithmInUnitsOfTheClamp() {
+        XCTAssertEqual(CellZoom.sizeCue(ratio: 1), 0, "a cell of the lab's median size")
+        XCTAssertEqual(CellZoom.sizeCue(ratio: 1.5), 1, accuracy: 1e-6, "the clamp's upper end")
+        XCTAssertEqual(CellZoom.sizeCue(ratio: 2.0 / 3.0), -1, accuracy: 1e-6, "the clamp's lower end")
+        XCTAssertEqual(CellZoom.sizeCue(ratio: 1.2), 0.449_652, accuracy: 1e-5, "ln 1.2 / ln 1.5")
+        XCTAssertEqual(CellZoom.sizeCue(ratio: 1.2), -CellZoom.sizeCue(ratio: 1 / 1.2), accuracy: 1e-6, "symmetric in log scale")
+    }
+
+    /// Each batch carries, image by image, the cue of the image's own clamped ratio, whatever the crop's exponent; a
+    /// pipeline without crops per image gives none.
+    func testTheLoader_givesEachImageItsOwnCue() throws {
+        let lab = try ImageDataset.folder(pbc)
+        let median = try CellScale.measure(lab).diameterPixels
+        for exponent in [1.0, 0.5] {
+            var pipeline = ImagePipeline.evaluation(crop: 150, outputSize: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25])
+            pipeline.cellZoom = CellZoom(labDiameter: median, exponent: exponent)
+            let batch = try DataLoader(lab, pipeline: pipeline, batchSize: lab.count, sampling: .sequential).batch(epoch: 0, index: 0)
+            let cues = try XCTUnwrap(batch.cellSizes)
+            XCTAssertEqual(cues.shape, [lab.count, 1])
+            let expected = try batch.indices.map { i -> Float in
+                let d = try CellZoom.nucleusDiameter(lab.samples[i].path)
+                return CellZoom.sizeCue(ratio: CellZoom.factor(diameter: d, labDiameter: median))
+            }
+            XCTAssertEqual(cues.scalars, expected, "exponent \(exponent)")
+            XCTAssertTrue(cues.scalars.allSatisfy { (-1...1).contains($0) })
+            XCTAssertGreaterThan(Set(cues.scalars).count, lab.count / 2, "cells differ in size")
+        }
+        let plain = try DataLoader(lab, pipeline: .evaluation(crop: 150, outputSize: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]),
+                                   batchSize: 4, sampling: .sequential).batch(epoch: 0, index: 0)
+        XCTAssertNil(plain.cellSizes)
+    }
+}

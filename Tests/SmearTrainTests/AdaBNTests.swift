@@ -92,7 +92,7 @@ final class AdaBNTests: XCTestCase {
         }
         let conv1 = inputs.flatMap { $0 }.map { x in withNoGrad { (net.backbone as! ResNet18).conv1(x) } }
         let expectedMean = average(conv1.map(channelMeans)), expectedVar = average(conv1.map(channelVariances))
-        let restore = try AdaBN.recompute(net, batches: 3) { inputs[$0] }
+        let restore = try AdaBN.recompute(net, batches: 3) { inputs[$0].map { NetworkInput(images: $0) } }
         let bn1 = try XCTUnwrap((net.backbone as! ResNet18).bn1 as? BatchNorm)
         assertClose(bn1.runningMean.scalars, expectedMean, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' channel means")
         assertClose(bn1.runningVar.scalars, expectedVar, atol: 1e-5, rtol: 1e-4, "mean of the six inputs' unbiased variances")

@@ -1,6 +1,8 @@
 // N batch, F = bottleneck width (the backbone's feature width without a bottleneck), K classes.
 // The network of the article's code: backbone (ResNet-18 without fc) → bottleneck (Linear → BN1d →
 // ReLU → Dropout 0.5; none when its width is 0) → classifier head, plus the modules of the adaptation method.
+// With the size cue (size_cue, docs/algorithms.md §1.4) each image's cue, ln(dᵢ / d_lab) / ln 1.5 of its central
+// nucleus, joins the backbone's pooled features as one more column before the bottleneck, which needs one.
 import Foundation
 import SmearNN
 import SmearTensor
@@ -15,6 +17,10 @@ public struct NetworkConfig: Sendable, Equatable, Codable {
     /// The feature extractor. `width` and `groupNorm` shape ResNet-18 only; EfficientNet-Lite has its own widths
     /// and batch norm.
     public var backbone: BackboneKind = .resnet18
+    /// Each image's size cue as one more input of the bottleneck (nil or false: none). Needs a bottleneck.
+    public var sizeCue: Bool? = nil
+    /// Whether the network reads a size cue beside each image.
+    public var readsSizeCue: Bool { sizeCue == true }
     public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024,
                 backbone: BackboneKind = .resnet18) {
         self.classes = classes; self.width = width; self.groupNorm = groupNorm; self.bottleneck = bottleneck; self.headWidth = headWidth
@@ -38,8 +44,9 @@ public final class AdaptationNetwork: Module {
         case .resnet18: backbone = ResNet18(numClasses: nil, width: config.width, norm: config.groupNorm ? .group(maxGroups: 32) : .batch)
         case .efficientnetLite0, .efficientnetLite2: backbone = EfficientNetLite(config.backbone.liteVariant!, numClasses: nil)
         }
+        precondition(!config.readsSizeCue || config.bottleneck > 0, "AdaptationNetwork: the size cue joins the bottleneck's input, and there is none")
         if config.bottleneck > 0 {
-            let linear = Linear(backbone.featureDim, config.bottleneck)
+            let linear = Linear(backbone.featureDim + (config.readsSizeCue ? 1 : 0), config.bottleneck)
             linear.weight.assign(Tensor.normal(linear.weight.shape, std: 0.005))
             linear.bias?.assign(Tensor.full([config.bottleneck], 0.1))
             bottleneck = Sequential(linear, BatchNorm1d(config.bottleneck), ReLU(), Dropout(0.5))
@@ -59,12 +66,21 @@ public final class AdaptationNetwork: Module {
             + methodModules.sorted { $0.key < $1.key }.map { ("method.\($0.key)", $0.value) }
     }
 
-    /// Bottleneck features [N, F] and logits [N, K] of images [N, 3, H, W].
-    public func featuresAndLogits(_ x: Tensor) -> (Tensor, Tensor) {
-        let f = bottleneck(backbone.features(x))
+    /// Bottleneck features [N, F] and logits [N, K] of images [N, 3, H, W], with their size cues [N, 1] when the
+    /// network reads them (`cellSizes` is ignored otherwise).
+    public func featuresAndLogits(_ x: Tensor, cellSizes: Tensor? = nil) -> (Tensor, Tensor) {
+        var pooled = backbone.features(x)
+        if config.readsSizeCue {
+            guard let c = cellSizes, c.shape == [x.shape[0], 1] else {
+                preconditionFailure("AdaptationNetwork: the network reads a size cue [\(x.shape[0]), 1] beside its images, got \(cellSizes.map { "\($0.shape)" } ?? "none")")
+            }
+            pooled = Tensor.concat([pooled, c], axis: 1)
+        }
+        let f = bottleneck(pooled)
         return (f, head(f))
     }
 
+    /// Logits of images without size cues (a network that reads them needs `featuresAndLogits(_:cellSizes:)`).
     public override func forward(_ x: Tensor) -> Tensor { featuresAndLogits(x).1 }
 
     /// The name of the backbone's parameter group.

@@ -5,7 +5,8 @@
 // both measured as CellScale measures (NucleusMask on a decode whose shorter side is at least 128 px). So each cell's
 // nucleus covers the same fraction of what the network sees. With cell_crop = "halfway" the factor is the square root of
 // that (the halfway point, in log scale, between the lab's crop and the image's own), so cells keep half their
-// differences in size.
+// differences in size. With size_cue the clamped ratio itself is handed to the network as a number (`sizeCue`), since
+// the crop no longer shows it.
 import Foundation
 
 /// Whether a lab's images share the lab's centre crop (`lab`), each take one sized by its own nucleus (`image`), or one
@@ -32,7 +33,7 @@ public final class CellZoom: @unchecked Sendable {
     public let labDiameter: Double
     /// The power the clamped ratio is raised to: 1 for crops per image, ½ halfway.
     public let exponent: Double
-    private var factors: [URL: Double] = [:]
+    private var ratios: [URL: Double] = [:]
     private let lock = NSLock()
 
     public init(labDiameter: Double, exponent: Double = 1) {
@@ -47,16 +48,26 @@ public final class CellZoom: @unchecked Sendable {
     }
 
     /// (dᵢ / d_lab)^exponent for the image at `url`, the ratio clamped to `range`; 1 when no central nucleus is found.
-    public func factor(for url: URL) throws -> Double {
+    public func factor(for url: URL) throws -> Double { pow(try ratio(for: url), exponent) }
+
+    /// The size cue of the image at `url`: ln(dᵢ / d_lab) / ln 1.5 of the clamped ratio, so `range` maps onto [−1, 1]
+    /// (0 when no central nucleus is found).
+    public func sizeCue(for url: URL) throws -> Float { Self.sizeCue(ratio: try ratio(for: url)) }
+
+    /// The cue's rule: ln(ratio) / ln 1.5, so the clamp range 2/3…3/2, symmetric in log scale, maps onto −1…1.
+    public static func sizeCue(ratio: Double) -> Float { Float(log(ratio) / log(range.upperBound)) }
+
+    /// The clamped dᵢ / d_lab of the image at `url`, measured once.
+    public func ratio(for url: URL) throws -> Double {
         lock.lock()
-        let known = factors[url]
+        let known = ratios[url]
         lock.unlock()
         if let known { return known }
-        let f = pow(Self.factor(diameter: try Self.nucleusDiameter(url), labDiameter: labDiameter), exponent)
+        let r = Self.factor(diameter: try Self.nucleusDiameter(url), labDiameter: labDiameter)
         lock.lock()
-        factors[url] = f
+        ratios[url] = r
         lock.unlock()
-        return f
+        return r
     }
 
     /// The rule: d / d_lab clamped to `range`, or 1 without a measured nucleus.

@@ -3,11 +3,13 @@
 import Foundation
 import SmearTensor
 
-/// One batch: images [N, 3, S, S] (NCHW), labels (nil entries for unlabelled samples), dataset indices.
+/// One batch: images [N, 3, S, S] (NCHW), labels (nil entries for unlabelled samples), dataset indices, and each
+/// image's size cue [N, 1] when the pipeline crops each image by its own nucleus (CellZoom.sizeCue; nil otherwise).
 public struct Batch {
     public let images: Tensor
     public let labels: [Int?]
     public let indices: [Int]
+    public var cellSizes: Tensor? = nil
     /// Labels of a labelled batch.
     public var classLabels: [Int] { labels.map { $0 ?? -1 } }
 }
@@ -128,14 +130,17 @@ public final class DataLoader: @unchecked Sendable {
         let s = pipeline.outputSize, plane = 3 * s * s
         let n = hi - lo
         let images = Storage(uninitialized: n * plane)
-        let outcomes = ParallelMap.results(n, workers: workers) { k in
+        var cues = [Float](repeating: 0, count: n)
+        let outcomes = ParallelMap.results(n, workers: workers) { k -> Float in
             var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
                                             &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
             let index = order[lo + k]
             let zoom = try self.pipeline.cellZoom?.factor(for: self.dataset.samples[index].path) ?? 1
             let image = self.pipeline.transform(FloatImage(try self.decoded(index)), zoom: zoom, &rng)
             self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
+            return try self.pipeline.cellZoom?.sizeCue(for: self.dataset.samples[index].path) ?? 0
         }
+        for (k, outcome) in outcomes.enumerated() { if case .success(let cue) = outcome { cues[k] = cue } }
         var keep = Array(0..<n)
         if let firstFailure = outcomes.first(where: { if case .failure = $0 { return true }; return false }) {
             if !skipUnreadable { try firstFailure.get() }
@@ -147,7 +152,9 @@ public final class DataLoader: @unchecked Sendable {
             let values = tensor.scalars
             tensor = Tensor(keep.flatMap { values[($0 * plane)..<(($0 + 1) * plane)] }, shape: [keep.count, 3, s, s])
         }
-        return Batch(images: tensor, labels: indices.map { dataset.samples[$0].label }, indices: indices)
+        var batch = Batch(images: tensor, labels: indices.map { dataset.samples[$0].label }, indices: indices)
+        if pipeline.cellZoom != nil { batch.cellSizes = Tensor(keep.map { cues[$0] }, shape: [keep.count, 1]) }
+        return batch
     }
 
     /// Endless batches: epochs follow one another, each reshuffled; batch k + 1 is prepared on a

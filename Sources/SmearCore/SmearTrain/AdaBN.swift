@@ -18,13 +18,14 @@ public enum AdaBN {
                              batchSize: Int = 64) throws -> () -> Void {
         guard dataset.count > 0 else { throw DatasetError.emptyDataset(name: dataset.name, use: "used to adapt batch norm") }
         let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
-        return try recompute(net, batches: loader.batchesPerEpoch) { [try loader.batch(epoch: 0, index: $0).images] }
+        return try recompute(net, batches: loader.batchesPerEpoch) { [NetworkInput(try loader.batch(epoch: 0, index: $0))] }
     }
 
-    /// The same average over `batches` batches that `next(k)` gives, each as one or more [N, C, H, W] inputs
-    /// that the network sees one after the other (several: labs passed through separately, as trained).
+    /// The same average over `batches` batches that `next(k)` gives, each as one or more inputs (images [N, C, H, W],
+    /// with their size cues when the network reads them) that the network sees one after the other (several: labs
+    /// passed through separately, as trained).
     /// Inputs of one image are skipped.
-    public static func recompute(_ net: Module, batches: Int, next: (Int) throws -> [Tensor]) throws -> () -> Void {
+    public static func recompute(_ net: Module, batches: Int, next: (Int) throws -> [NetworkInput]) throws -> () -> Void {
         let norms = net.modules(of: BatchNorm.self)
         let saved = norms.map { ($0.runningMean.scalars, $0.runningVar.scalars, $0.numBatchesTracked, $0.momentum, $0.isTraining) }
         let wasTraining = net.isTraining
@@ -42,9 +43,9 @@ public enum AdaBN {
         var seen = 0
         do {
             for b in 0..<batches {
-                for images in try next(b) where images.shape[0] >= 2 {
+                for input in try next(b) where input.images.shape[0] >= 2 {
                     for bn in norms { bn.momentum = 1 / Float(seen + 1) }   // input k gets weight 1/(k+1)
-                    _ = withNoGrad { net(images) }
+                    _ = try withNoGrad { try net.forward(input) }
                     seen += 1
                 }
             }
@@ -69,8 +70,8 @@ extension Trainer {
         let epoch = config.epochs
         let s = sources.makeIterator(startEpoch: epoch), t = targets.makeIterator(startEpoch: epoch)
         return try AdaBN.recompute(net, batches: steps ?? config.iterationsPerEpoch) { _ in
-            let (x, y) = (try s.nextBatch().images, try t.nextBatch().images)
-            return config.forwardTogether ? [Tensor.concat([x, y], axis: 0)] : [x, y]
+            let (x, y) = (NetworkInput(try s.nextBatch()), NetworkInput(try t.nextBatch()))
+            return config.forwardTogether ? [NetworkInput.joined([x, y])] : [x, y]
         }
     }
 }

@@ -58,7 +58,7 @@ public struct Evaluation {
         var parts: [Tensor] = [], featureParts: [Tensor] = []
         for b in 0..<loader.batchesPerEpoch {
             let batch = try loader.batch(epoch: 0, index: b)
-            let (f, y) = withNoGrad { net.featuresAndLogits(batch.images) }
+            let (f, y) = try withNoGrad { try net.featuresAndLogits([NetworkInput(batch)]) }
             parts.append(y)
             if keepFeatures { featureParts.append(f) }
             progress?(min((b + 1) * batchSize, dataset.count), dataset.count)

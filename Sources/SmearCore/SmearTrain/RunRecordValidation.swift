@@ -57,6 +57,9 @@ extension RunRecord {
         if let p = config.mixStyleProbability, !(p > 0 && p <= 1) { out.append("config.mixStyleProbability is \(p), outside (0, 1]") }
         if let s = config.scaleJitter, !(s > 0 && s <= 1) { out.append("config.scaleJitter is \(s), outside (0, 1]") }
         if let e = config.labelSmoothing, !(e > 0 && e < 1) { out.append("config.labelSmoothing is \(e), outside (0, 1)") }
+        if config.network.readsSizeCue && (config.cellCrop ?? .lab == .lab || config.network.bottleneck < 1) {
+            out.append("config.network.sizeCue needs crops per image (config.cellCrop image or halfway) and a bottleneck")
+        }
         for (role, s) in [("sourceStatistics", sourceStatistics), ("targetStatistics", targetStatistics)] {
             if s.mean.count != 3 || s.std.count != 3 || !(s.mean + s.std).allSatisfy(\.isFinite) || !s.std.allSatisfy({ $0 > 0 }) {
                 out.append("\(role) must hold 3 finite means and 3 positive standard deviations")

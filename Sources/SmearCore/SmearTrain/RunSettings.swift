@@ -124,5 +124,9 @@ extension RunSpec {
                        + "looks larger than the lab's matched scale) or pad (the frame centred on a square of the crop's side filled "
                        + "with the median colour of its outermost pixels, so its cell keeps the matched scale), in training and "
                        + "evaluation"),
+        RunSetting(.sizeCue, kind: .flag, defaultValue: .flag(false),
+                   help: "with cell_crop image or halfway: each image's nucleus diameter over its lab's median, the size its crop "
+                       + "no longer shows, is handed to the network as a number, ln(ratio) / ln 1.5 (−1 to 1 over the clamp), one "
+                       + "more input of the bottleneck beside the backbone's features"),
     ]
 }

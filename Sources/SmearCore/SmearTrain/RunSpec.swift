@@ -75,6 +75,7 @@ public struct RunSetting: Sendable {
         case cellCrop = "cell_crop"
         case scaleJitter = "scale_jitter"
         case smallFrames = "small_frames"
+        case sizeCue = "size_cue"
     }
     public let key: Key
     /// The language keyword (`source_crop`); the command-line flag is `flag` (`--source-crop`).
@@ -221,6 +222,16 @@ public struct RunSpec: Sendable, Equatable {
         c.cellCrop = choice(.cellCrop).flatMap(CellCrop.init(rawValue:)).flatMap { $0 == .lab ? nil : $0 }
         c.scaleJitter = number(.scaleJitter) > 0 ? number(.scaleJitter) : nil
         c.smallFrames = choice(.smallFrames) == SmallFrames.pad.rawValue ? .pad : nil
+        if flag(.sizeCue) {
+            guard c.cellCrop != nil else {
+                throw RunSpecError.inconsistent("size_cue hands the network each image's nucleus size, which only crops per image measure",
+                                                hint: "add cell_crop=\"image\" or \"halfway\", or leave size_cue out")
+            }
+            guard network.bottleneck > 0 else {
+                throw RunSpecError.inconsistent("size_cue joins the bottleneck's input, and bottleneck=0 has none", hint: "give the run a bottleneck")
+            }
+            c.network.sizeCue = true
+        }
         switch choice(.pretrained) {
         case "imagenet"?:
             guard let variant = backbone.liteVariant else {

@@ -20,12 +20,12 @@ extension Trainer {
 
     /// The consistency loss of the target training view's logits, labelled by the weak view's confident predictions
     /// (predicted in evaluation mode, without a gradient), and the share of the batch that was confident.
-    func consistencyLoss(weak: Batch, target: Batch, targetLogits: Tensor, threshold: Float) -> (loss: Tensor, confidentShare: Double) {
+    func consistencyLoss(weak: Batch, target: Batch, targetLogits: Tensor, threshold: Float) throws -> (loss: Tensor, confidentShare: Double) {
         precondition(weak.indices == target.indices, "Trainer: the weak view's batch holds other images than the target batch")
-        let probabilities = withNoGrad { () -> Tensor in
+        let probabilities = try withNoGrad { () -> Tensor in
             net.eval()
             defer { net.train() }
-            return net.featuresAndLogits(weak.images).1.softmax(axis: 1)
+            return try net.featuresAndLogits([NetworkInput(weak)]).1.softmax(axis: 1)
         }
         let targets = ConsistencyTargets(weakProbabilities: probabilities, threshold: threshold)
         return (Loss.consistency(strongLogits: targetLogits, targets: targets), targets.confidentShare)

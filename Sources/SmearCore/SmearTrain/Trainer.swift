@@ -12,6 +12,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case diverged(iteration: Int, classification: Float, transfer: Float, checkpointed: Bool = true)
     case badCheckpoint(String)
     case missingBackbone(String)
+    /// The network reads a size cue beside each image, and the pipeline it is fed by measures none.
+    case missingSizeCue
     public var description: String {
         switch self {
         case .diverged(let i, let c, let t, let checkpointed):
@@ -24,6 +26,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "pretrained=\"\(path)\": no such file. For an EfficientNet-Lite backbone pretrained=\"imagenet\" uses the weights "
                 + "scripts/weights fetches; for ResNet-18 give a safetensors file of torchvision's (scripts/torchvision_backbone.py), "
                 + "or leave pretrained out to train from scratch."
+        case .missingSizeCue:
+            return "the network reads each image's size cue (size_cue), which only crops per image measure; "
+                + "use cell_crop=\"image\" or \"halfway\" with it"
         }
     }
 }
@@ -272,10 +277,11 @@ public final class Trainer {
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
         var yl: Tensor? = nil, ym: [Tensor] = [], yMixed: Tensor? = nil
         let mix = sourceMixup(count: b, iteration: iteration)
-        let mixed = mix.map { [$0.mixed(source.images)] } ?? []   // the source cross-entropy's batch, after the others
+        let mixed = mix.map { m in [NetworkInput(images: m.mixed(source.images), cellSizes: source.cellSizes.map(m.mixed))] } ?? []   // the source cross-entropy's batch, after the others
+        let sourceInput = NetworkInput(source), targetInput = NetworkInput(target)
         if config.forwardTogether {
-            let parts = [source.images, target.images] + (labelled.map { [$0.images] } ?? []) + more.map(\.images) + mixed
-            let (f, y) = net.featuresAndLogits(Tensor.concat(parts, axis: 0))
+            let parts = [sourceInput, targetInput] + (labelled.map { [NetworkInput($0)] } ?? []) + more.map(NetworkInput.init) + mixed
+            let (f, y) = try net.featuresAndLogits(parts)
             fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, b + bt)
             ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, b + bt)
             var at = b + bt
@@ -284,14 +290,13 @@ public final class Trainer {
             ym = more.map { next($0.images.shape[0]) }
             if mix != nil { yMixed = next(b) }
         } else {   // per side: the further source labs go with the source's batch, the labelled target cells with the target's
-            let sourceSide = [source.images] + more.map(\.images) + mixed
-            let (f0, y0) = net.featuresAndLogits(sourceSide.count == 1 ? source.images : Tensor.concat(sourceSide, axis: 0))
+            let (f0, y0) = try net.featuresAndLogits([sourceInput] + more.map(NetworkInput.init) + mixed)
             fs = f0.sliced(axis: 0, 0, b); ys = y0.sliced(axis: 0, 0, b)
             var at = b
             func next(_ n: Int) -> Tensor { defer { at += n }; return y0.sliced(axis: 0, at, at + n) }
             ym = more.map { next($0.images.shape[0]) }
             if mix != nil { yMixed = next(b) }
-            let (f, y) = net.featuresAndLogits(labelled.map { Tensor.concat([target.images, $0.images], axis: 0) } ?? target.images)
+            let (f, y) = try net.featuresAndLogits([targetInput] + (labelled.map { [NetworkInput($0)] } ?? []))
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
             if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
         }
@@ -315,7 +320,7 @@ public final class Trainer {
             cls = cls + moreLoss
         }
         if let weak, let threshold = config.consistencyThreshold {
-            let (consistency, share) = consistencyLoss(weak: weak, target: target, targetLogits: yt, threshold: threshold)
+            let (consistency, share) = try consistencyLoss(weak: weak, target: target, targetLogits: yt, threshold: threshold)
             diagnostics["consistency_cls"] = Double(consistency.item); diagnostics["consistency_confident"] = share
             cls = cls + consistency
         }
