@@ -1,6 +1,6 @@
 // The size cue (size_cue, docs/algorithms.md §1.4): with crops per image each image's clamped nucleus ratio, as
 // CellZoom.sizeCue gives it, joins the backbone's features as the last input of the bottleneck's Linear. The network
-// reads it exactly there, a run with it trains it, resumes as an uninterrupted one and evaluates with and without
+// reads it exactly there, a run with it trains it (with mixup and FixMatch too), resumes as an uninterrupted one and evaluates with and without
 // AdaBN, and a run or a record that asks for it without crops per image is refused.
 import Foundation
 import SmearAdapt
@@ -86,6 +86,19 @@ final class SizeCueRunTests: XCTestCase {
         XCTAssertNotEqual(column(linear), before, "the cue's column learns")
         XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again))
         XCTAssertNotEqual(first.net.bottleneck.parameters[0].shape, plain.net.bottleneck.parameters[0].shape)
+    }
+
+    /// The batches that join the step beside the source and target carry their cues too: mixup's mixed copy (each cue
+    /// mixed as its image) and FixMatch's weak view.
+    func testTheCue_reachesMixupsCopyAndFixMatchsWeakView() throws {
+        let run = try TinyRun.mddTrainer(in: dir, "m") {
+            $0.cellCrop = .image; $0.network.sizeCue = true; $0.mixupAlpha = 0.2; $0.consistencyThreshold = 0.5
+        }
+        try run.run()
+        XCTAssertTrue(run.history[0].classificationLoss.isFinite)
+        XCTAssertNotNil(run.history[0].diagnostics["consistency_confident"], "the weak view was predicted, with its cues")
+        XCTAssertEqual(SourceMixup(lambda: 0.25, partner: [1, 0]).mixed(Tensor([1, -1], shape: [2, 1])).scalars, [-0.5, 0.5],
+                       "a cue mixes as its image: 0.25 · 1 + 0.75 · (−1)")
     }
 
     func testAResumedRunWithTheCue_trainsAsAnUninterruptedOne() throws {

@@ -26,10 +26,8 @@ extension AdaptationNetwork {
     /// Features and logits of `inputs` as one batch, their size cues with them when the network reads them.
     /// - Throws: when it reads size cues and an input has none (a pipeline without crops per image).
     public func featuresAndLogits(_ inputs: [NetworkInput]) throws -> (Tensor, Tensor) {
-        guard config.readsSizeCue else {
-            return featuresAndLogits(inputs.count == 1 ? inputs[0].images : Tensor.concat(inputs.map(\.images), axis: 0))
-        }
         let input = NetworkInput.joined(inputs)
+        guard config.readsSizeCue else { return featuresAndLogits(input.images) }
         guard let cues = input.cellSizes else { throw TrainingError.missingSizeCue }
         return featuresAndLogits(input.images, cellSizes: cues)
     }

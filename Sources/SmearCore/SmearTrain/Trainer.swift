@@ -277,7 +277,9 @@ public final class Trainer {
         let fs: Tensor, ft: Tensor, ys: Tensor, yt: Tensor
         var yl: Tensor? = nil, ym: [Tensor] = [], yMixed: Tensor? = nil
         let mix = sourceMixup(count: b, iteration: iteration)
-        let mixed = mix.map { m in [NetworkInput(images: m.mixed(source.images), cellSizes: source.cellSizes.map(m.mixed))] } ?? []   // the source cross-entropy's batch, after the others
+        let mixed = mix.map { m in   // the source cross-entropy's batch, after the others; each cue mixed as its image
+            [NetworkInput(images: m.mixed(source.images), cellSizes: source.cellSizes.map(m.mixed))]
+        } ?? []
         let sourceInput = NetworkInput(source), targetInput = NetworkInput(target)
         if config.forwardTogether {
             let parts = [sourceInput, targetInput] + (labelled.map { [NetworkInput($0)] } ?? []) + more.map(NetworkInput.init) + mixed
