@@ -1,7 +1,7 @@
 // The size cue (size_cue, docs/algorithms.md §1.4): with crops per image each image's clamped nucleus ratio, as
 // CellZoom.sizeCue gives it, joins the backbone's features as the last input of the bottleneck's Linear. The network
-// reads it exactly there, a run with it trains it (with mixup and FixMatch too), resumes as an uninterrupted one and evaluates with and without
-// AdaBN, and a run or a record that asks for it without crops per image is refused.
+// reads it exactly there, a run with it trains it (with mixup and FixMatch too), resumes as an uninterrupted one and
+// evaluates with and without AdaBN, and a run or a record that asks for it without crops per image is refused.
 import Foundation
 import SmearAdapt
 import SmearData
