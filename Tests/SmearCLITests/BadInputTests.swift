@@ -50,6 +50,8 @@ final class BadInputTests: SmearExecutableTestCase {
             (train("batch=1000"), 70, "more than the"),
             (train("validation=1.5"), 70, "'validation' must be between 0.0 and 0.99"),
             (train("epochs=1, epochs=2"), 70, "is given twice"),
+            (train("size_cue=true"), 70, "size_cue hands the network each image's nucleus size, which only crops per image measure"),
+            (sample + ["--size-cue"], 64, "add cell_crop=\"image\" or \"halfway\", or leave size_cue out"),
             (train("start_from=\"/nonexistent/run\""), 70, "start_from=\"/nonexistent/run\": no such run folder or file"),
             (sample + ["--start-from", dir.path], 70, "start_from=\"\(dir.path)\": the folder has no latest.safetensors"),
             (["-e", "plugin(\"dann\", hidden=-3)"], 70, "option hidden = -3.0 is not allowed"),
