@@ -48,7 +48,10 @@ public final class CellZoom: @unchecked Sendable {
     }
 
     /// (dᵢ / d_lab)^exponent for the image at `url`, the ratio clamped to `range`; 1 when no central nucleus is found.
-    public func factor(for url: URL) throws -> Double { pow(try ratio(for: url), exponent) }
+    public func factor(for url: URL) throws -> Double { factor(ratio: try ratio(for: url)) }
+
+    /// The crop factor of an image whose clamped ratio is `ratio`: ratio^exponent.
+    public func factor(ratio: Double) -> Double { pow(ratio, exponent) }
 
     /// The size cue of the image at `url`: ln(dᵢ / d_lab) / ln 1.5 of the clamped ratio, so `range` maps onto [−1, 1]
     /// (0 when no central nucleus is found).

@@ -135,10 +135,14 @@ public final class DataLoader: @unchecked Sendable {
             var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
                                             &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
             let index = order[lo + k]
-            let zoom = try self.pipeline.cellZoom?.factor(for: self.dataset.samples[index].path) ?? 1
+            var zoom = 1.0, cue: Float = 0
+            if let cellZoom = self.pipeline.cellZoom {   // one measured ratio gives the crop's factor and the size cue
+                let ratio = try cellZoom.ratio(for: self.dataset.samples[index].path)
+                zoom = cellZoom.factor(ratio: ratio); cue = CellZoom.sizeCue(ratio: ratio)
+            }
             let image = self.pipeline.transform(FloatImage(try self.decoded(index)), zoom: zoom, &rng)
             self.pipeline.writeNormalized(image, to: images.pointer + k * plane)
-            return try self.pipeline.cellZoom?.sizeCue(for: self.dataset.samples[index].path) ?? 0
+            return cue
         }
         for (k, outcome) in outcomes.enumerated() { if case .success(let cue) = outcome { cues[k] = cue } }
         var keep = Array(0..<n)

@@ -14,7 +14,7 @@ public enum AdaBN {
     /// `momentum=None`: mean of batch means, mean of unbiased batch variances). Only the batch norms run in
     /// training mode; dropout stays off. Batches of one image are skipped (a 1-D batch norm needs two).
     /// - Returns: a closure that puts the previous statistics and modes back, bit for bit.
-    public static func adapt(_ net: Module, to dataset: ImageDataset, pipeline: ImagePipeline,
+    public static func adapt(_ net: AdaptationNetwork, to dataset: ImageDataset, pipeline: ImagePipeline,
                              batchSize: Int = 64) throws -> () -> Void {
         guard dataset.count > 0 else { throw DatasetError.emptyDataset(name: dataset.name, use: "used to adapt batch norm") }
         let loader = DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: .sequential, dropLast: false)
@@ -25,7 +25,7 @@ public enum AdaBN {
     /// with their size cues when the network reads them) that the network sees one after the other (several: labs
     /// passed through separately, as trained).
     /// Inputs of one image are skipped.
-    public static func recompute(_ net: Module, batches: Int, next: (Int) throws -> [NetworkInput]) throws -> () -> Void {
+    public static func recompute(_ net: AdaptationNetwork, batches: Int, next: (Int) throws -> [NetworkInput]) throws -> () -> Void {
         let norms = net.modules(of: BatchNorm.self)
         let saved = norms.map { ($0.runningMean.scalars, $0.runningVar.scalars, $0.numBatchesTracked, $0.momentum, $0.isTraining) }
         let wasTraining = net.isTraining
@@ -45,7 +45,7 @@ public enum AdaBN {
             for b in 0..<batches {
                 for input in try next(b) where input.images.shape[0] >= 2 {
                     for bn in norms { bn.momentum = 1 / Float(seen + 1) }   // input k gets weight 1/(k+1)
-                    _ = try withNoGrad { try net.forward(input) }
+                    _ = try withNoGrad { try net.featuresAndLogits([input]) }
                     seen += 1
                 }
             }

@@ -2,7 +2,6 @@
 // docs/algorithms.md §1.4), each image's cue. Batches forwarded together are concatenated with their cues in step.
 import SmearAdapt
 import SmearData
-import SmearNN
 import SmearTensor
 
 /// Images [N, 3, S, S] and their size cues [N, 1] (nil when the pipeline measures none).
@@ -30,13 +29,5 @@ extension AdaptationNetwork {
         guard config.readsSizeCue else { return featuresAndLogits(input.images) }
         guard let cues = input.cellSizes else { throw TrainingError.missingSizeCue }
         return featuresAndLogits(input.images, cellSizes: cues)
-    }
-}
-
-extension Module {
-    /// Runs `input` through the network: an AdaptationNetwork with its size cues, any other module on the images alone.
-    func forward(_ input: NetworkInput) throws -> Tensor {
-        if let net = self as? AdaptationNetwork { return try net.featuresAndLogits([input]).1 }
-        return self(input.images)
     }
 }
