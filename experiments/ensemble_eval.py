@@ -7,7 +7,9 @@ average's, with per-class F1).
 
     experiments/ensemble_eval.py TARGET_DIR OUT RUN_CELL...
 
-RUN_CELL is a grid cell folder holding `run/` (the run) and `result.json` (its record).
+RUN_CELL is a grid cell folder holding `run/` (the run) and `result.json` (its record); the cells must share their
+record's target, which names the lab in OUT (TARGET_DIR, say a folder of links to the cells not labelled, is kept as
+scored_dir).
 """
 import json
 import os
@@ -34,7 +36,10 @@ def main(target, out, cells):
     with tempfile.TemporaryDirectory() as scratch:
         runs = [predicted(c, target, scratch, smear) for c in cells]
     mean = averaged(*runs)
-    record = {"target": os.path.basename(os.path.normpath(target)), "runs": [os.path.basename(os.path.dirname(os.path.normpath(c))) for c in cells],
+    # the lab the cells were trained for, from their records (TARGET_DIR may be a folder of links to its cells)
+    labs = {os.path.basename(json.load(open(os.path.join(c, "result.json")))["target"]) for c in cells}
+    assert len(labs) == 1, labs
+    record = {"target": labs.pop(), "scored_dir": os.path.basename(os.path.normpath(target)), "runs": [os.path.basename(os.path.dirname(os.path.normpath(c))) for c in cells],
               "macro_f1_present_tta": [macro_f1_present(*r) for r in runs], "macro_f1_present_averaged": macro_f1_present(*mean),
               "per_class_f1_averaged": per_class_f1(*mean)}
     with open(out + ".part", "w") as fh:
