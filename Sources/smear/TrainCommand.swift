@@ -82,6 +82,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.average)) var average: Double?
     @Option(help: settingHelp(.consistency)) var consistency: Double?
     @Option(help: settingHelp(.mixup)) var mixup: Double?
+    @Option(help: settingHelp(.contrastive)) var contrastive: Double?
     @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
     @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
     @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
@@ -102,7 +103,7 @@ struct TrainCommand: ParsableCommand {
                 (.articleEval, f(articleEval)), (.separate, f(separate)), (.groupNorm, f(groupNorm)), (.stain, c(stain)),
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
-                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)),
+                (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)), (.contrastive, d(contrastive)),
                 (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
                 (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter)), (.smallFrames, c(smallFrames)), (.sizeCue, f(sizeCue))]
     }

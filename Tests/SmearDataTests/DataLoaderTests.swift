@@ -1,4 +1,4 @@
-// The loader: shapes, reproducibility across thread counts, epochs, sampling, unreadable files.
+// The loader: shapes, reproducibility across thread counts, epochs, sampling, unreadable files, second views.
 import Foundation
 import SmearData
 import SmearTensor
@@ -89,5 +89,20 @@ final class DataLoaderTests: XCTestCase {
         let l = DataLoader(ds, pipeline: p, batchSize: 5, sampling: .sequential, seed: 1)
         let m = DataLoader(ds, pipeline: p, batchSize: 5, sampling: .sequential, seed: 99)
         XCTAssertEqual(try l.batch(epoch: 0, index: 0).images.scalars, try m.batch(epoch: 3, index: 0).images.scalars)
+    }
+
+    func testSecondView_holdsTheSameImagesInTheSameOrder_drawnAnew_andReproducibly() throws {
+        let ds = try dataset()
+        let first = DataLoader(ds, pipeline: pipeline(), batchSize: 8, seed: 3, workers: 2)
+        let second = first.secondView(salt: 17), again = first.secondView(salt: 17)
+        for (epoch, index) in [(0, 0), (2, 5)] {
+            let a = try first.batch(epoch: epoch, index: index), b = try second.batch(epoch: epoch, index: index)
+            XCTAssertEqual(a.indices, b.indices, "the same images, batch for batch")
+            XCTAssertEqual(a.labels, b.labels)
+            XCTAssertNotEqual(a.images.scalars, b.images.scalars, "the training pipeline's random draws are the second view's own")
+            XCTAssertEqual(b.images.scalars, try again.batch(epoch: epoch, index: index).images.scalars, "seeded by the loader's seed and the salt")
+        }
+        XCTAssertNotEqual(try first.secondView(salt: 18).batch(epoch: 0, index: 0).images.scalars,
+                          try second.batch(epoch: 0, index: 0).images.scalars)
     }
 }

@@ -49,7 +49,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("consistency", .number(0.95)), ("mixup", .number(0.2)), ("mixstyle", .number(0.5)), ("head_only_steps", .number(300)), ("pretrained", .choice("imagenet.safetensors")),
+                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("consistency", .number(0.95)), ("mixup", .number(0.2)), ("contrastive", .number(0.5)), ("mixstyle", .number(0.5)), ("head_only_steps", .number(300)), ("pretrained", .choice("imagenet.safetensors")),
                               ("start_from", .choice("runs/first"))] {
             try spec.set(name, value)
         }
@@ -62,6 +62,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998); XCTAssertEqual(c.consistencyThreshold, 0.95)
         XCTAssertEqual(c.mixupAlpha, 0.2); XCTAssertEqual(c.mixStyleProbability, 0.5); XCTAssertEqual(c.headOnlySteps, 300)
+        XCTAssertEqual(c.contrastiveWeight, 0.5); XCTAssertEqual(c.network.projection, true, "the contrastive loss brings its projection head")
         XCTAssertEqual(c.backboneWeights, "imagenet.safetensors")
         XCTAssertEqual(c.startWeights, "runs/first")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).startWeights, "no run to start from unless one is given")
@@ -81,6 +82,8 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).consistencyThreshold, "no consistency loss unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixupAlpha, "no mixup unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).contrastiveWeight, "no contrastive loss unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).network.projection, "and no projection head")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).labelSmoothing, "one-hot source labels unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).scaleJitter, "every training image at its lab's scale unless asked")

@@ -3,6 +3,8 @@
 // ReLU → Dropout 0.5; none when its width is 0) → classifier head, plus the modules of the adaptation method.
 // With the size cue (size_cue, docs/algorithms.md §1.4) each image's cue, ln(dᵢ / d_lab) / ln 1.5 of its central
 // nucleus, joins the backbone's pooled features as one more column before the bottleneck, which needs one.
+// With a projection head (contrastive, docs/algorithms.md §1.12) the pooled features also feed Linear → ReLU → Linear,
+// whose output only the contrastive loss reads.
 import Foundation
 import SmearNN
 import SmearTensor
@@ -21,6 +23,12 @@ public struct NetworkConfig: Sendable, Equatable, Codable {
     public var sizeCue: Bool? = nil
     /// Whether the network reads a size cue beside each image.
     public var readsSizeCue: Bool { sizeCue == true }
+    /// A projection head on the backbone's pooled features for the contrastive loss (nil or false: none).
+    public var projection: Bool? = nil
+    /// Whether the network has a projection head.
+    public var hasProjection: Bool { projection == true }
+    /// The projection head's hidden and output widths (SimCLR's shape at a smaller scale).
+    public static let projectionWidths = (hidden: 256, output: 128)
     public init(classes: Int, width: Int = 64, groupNorm: Bool = false, bottleneck: Int = 1024, headWidth: Int = 1024,
                 backbone: BackboneKind = .resnet18) {
         self.classes = classes; self.width = width; self.groupNorm = groupNorm; self.bottleneck = bottleneck; self.headWidth = headWidth
@@ -36,6 +44,8 @@ public final class AdaptationNetwork: Module {
     public let head: Module
     /// The adaptation method's modules, saved under `method.<name>`.
     public let methodModules: [String: Module]
+    /// The contrastive loss's projection head (nil: none), saved under `projection`.
+    public let projection: Sequential?
 
     public init(_ config: NetworkConfig, methodModules: (Int, Int) -> [String: Module] = { _, _ in [:] },
                 classifier: (Int, Int) -> Module? = { _, _ in nil }) {
@@ -56,6 +66,9 @@ public final class AdaptationNetwork: Module {
         let width = config.bottleneck > 0 ? config.bottleneck : backbone.featureDim
         head = classifier(width, config.classes) ?? ClassifierHead(inFeatures: width, classes: config.classes, hidden: config.headWidth)
         self.methodModules = methodModules(width, config.classes)
+        let widths = NetworkConfig.projectionWidths
+        projection = config.hasProjection
+            ? Sequential(Linear(backbone.featureDim, widths.hidden), ReLU(), Linear(widths.hidden, widths.output)) : nil
     }
 
     /// F, the width of the features the classifier and the method see: the bottleneck's, or the backbone's without one.
@@ -64,12 +77,20 @@ public final class AdaptationNetwork: Module {
     public override var children: [(String, Module)] {
         [("backbone", backbone), ("bottleneck", bottleneck), ("head", head)]
             + methodModules.sorted { $0.key < $1.key }.map { ("method.\($0.key)", $0.value) }
+            + (projection.map { [("projection", $0)] } ?? [])
     }
 
     /// Bottleneck features [N, F] and logits [N, K] of images [N, 3, H, W], with their size cues [N, 1] when the
     /// network reads them (`cellSizes` is ignored otherwise).
     public func featuresAndLogits(_ x: Tensor, cellSizes: Tensor? = nil) -> (Tensor, Tensor) {
-        var pooled = backbone.features(x)
+        let (_, f, y) = pooledFeaturesAndLogits(x, cellSizes: cellSizes)
+        return (f, y)
+    }
+
+    /// The backbone's pooled features [N, D] (without the size cue) beside the bottleneck features and logits.
+    public func pooledFeaturesAndLogits(_ x: Tensor, cellSizes: Tensor? = nil) -> (pooled: Tensor, features: Tensor, logits: Tensor) {
+        let backboneFeatures = backbone.features(x)
+        var pooled = backboneFeatures
         if config.readsSizeCue {
             guard let c = cellSizes, c.shape == [x.shape[0], 1] else {
                 preconditionFailure("AdaptationNetwork: the network reads a size cue [\(x.shape[0]), 1] beside its images, got \(cellSizes.map { "\($0.shape)" } ?? "none")")
@@ -77,7 +98,7 @@ public final class AdaptationNetwork: Module {
             pooled = Tensor.concat([pooled, c], axis: 1)
         }
         let f = bottleneck(pooled)
-        return (f, head(f))
+        return (backboneFeatures, f, head(f))
     }
 
     /// Logits of images without size cues (a network that reads them needs `featuresAndLogits(_:cellSizes:)`).
@@ -89,7 +110,8 @@ public final class AdaptationNetwork: Module {
     /// Parameter groups: the backbone at `backboneMultiplier` × lr (the article's code: 0.1), the rest at 1×.
     public func parameterGroups(backboneMultiplier: Float) -> [ParameterGroup] {
         [ParameterGroup(Self.backboneGroup, backbone.parameters, lrMultiplier: backboneMultiplier),
-         ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.sorted { $0.key < $1.key }.flatMap { $0.value.parameters })]
+         ParameterGroup("heads", bottleneck.parameters + head.parameters + methodModules.sorted { $0.key < $1.key }.flatMap { $0.value.parameters }
+                                 + (projection?.parameters ?? []))]
     }
 
     /// Every Dropout in the network, in a fixed order (reseeded per iteration for exact resumption).

@@ -39,6 +39,8 @@ public final class DataLoader: @unchecked Sendable {
     public let cacheDecoded: Bool
     /// Unreadable files: fail (false) or leave them out of the batch (true).
     public let skipUnreadable: Bool
+    /// Mixed into each image's augmentation seed (0: none): a second view of the same batches draws anew (`secondView`).
+    public let drawSalt: UInt64
 
     /// Decoded images by dataset index, shared with the loaders `resampled` makes from this one.
     private let cache: DecodedImages
@@ -51,11 +53,11 @@ public final class DataLoader: @unchecked Sendable {
     }
 
     private init(_ dataset: ImageDataset, pipeline: ImagePipeline, batchSize: Int, sampling: Sampling, dropLast: Bool, seed: UInt64,
-                 workers: Int, cacheDecoded: Bool, skipUnreadable: Bool, cache: DecodedImages) {
+                 workers: Int, cacheDecoded: Bool, skipUnreadable: Bool, cache: DecodedImages, drawSalt: UInt64 = 0) {
         precondition(batchSize > 0, "DataLoader: batch size must be positive")
         self.dataset = dataset; self.pipeline = pipeline; self.batchSize = batchSize; self.sampling = sampling
         self.dropLast = dropLast; self.seed = seed; self.workers = max(1, workers); self.cacheDecoded = cacheDecoded
-        self.skipUnreadable = skipUnreadable; self.cache = cache
+        self.skipUnreadable = skipUnreadable; self.cache = cache; self.drawSalt = drawSalt
     }
 
     /// Batches per epoch.
@@ -76,6 +78,15 @@ public final class DataLoader: @unchecked Sendable {
         let sameScale = other.regionSide == pipeline.regionSide && other.outputSize == pipeline.outputSize
         return DataLoader(dataset, pipeline: other, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
                           workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: sameScale ? cache : DecodedImages())
+    }
+
+    /// The same images in the same order, batch for batch, through the same pipeline with independent random draws
+    /// (`salt` ≠ 0 picks which); decoded images are shared.
+    public func secondView(salt: UInt64) -> DataLoader {
+        precondition(salt != 0, "DataLoader: a second view needs a salt other than 0")
+        return DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
+                          workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: cache,
+                          drawSalt: drawSalt ^ salt)
     }
 
     /// Dataset indices of `epoch`, in drawing order.
@@ -132,7 +143,7 @@ public final class DataLoader: @unchecked Sendable {
         let images = Storage(uninitialized: n * plane)
         var cues = [Float](repeating: 0, count: n)
         let outcomes = ParallelMap.results(n, workers: workers) { k -> Float in
-            var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66) &* 6_364_136_223_846_793_005
+            var rng = RandomGenerator(seed: (self.seed ^ 0x5DEE_CE66 ^ self.drawSalt) &* 6_364_136_223_846_793_005
                                             &+ UInt64(epoch) &* 1_442_695_040_888_963_407 &+ UInt64(lo + k))
             let index = order[lo + k]
             var zoom = 1.0, cue: Float = 0

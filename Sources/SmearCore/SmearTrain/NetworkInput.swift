@@ -25,9 +25,15 @@ extension AdaptationNetwork {
     /// Features and logits of `inputs` as one batch, their size cues with them when the network reads them.
     /// - Throws: when it reads size cues and an input has none (a pipeline without crops per image).
     public func featuresAndLogits(_ inputs: [NetworkInput]) throws -> (Tensor, Tensor) {
+        let (_, f, y) = try pooledFeaturesAndLogits(inputs)
+        return (f, y)
+    }
+
+    /// The backbone's pooled features beside the features and logits of `inputs` as one batch.
+    public func pooledFeaturesAndLogits(_ inputs: [NetworkInput]) throws -> (pooled: Tensor, features: Tensor, logits: Tensor) {
         let input = NetworkInput.joined(inputs)
-        guard config.readsSizeCue else { return featuresAndLogits(input.images) }
+        guard config.readsSizeCue else { return pooledFeaturesAndLogits(input.images) }
         guard let cues = input.cellSizes else { throw TrainingError.missingSizeCue }
-        return featuresAndLogits(input.images, cellSizes: cues)
+        return pooledFeaturesAndLogits(input.images, cellSizes: cues)
     }
 }

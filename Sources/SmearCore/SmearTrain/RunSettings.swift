@@ -100,6 +100,12 @@ extension RunSpec {
                        + "in which each image is mixed with another, λ·x_i + (1 − λ)·x_j, against λ of its label and 1 − λ of the other's; "
                        + "the unmixed batch still feeds the method's loss (0: off; 0.2 is Zhang et al.'s ImageNet value). The mixed copy "
                        + "goes through the network beside the other batches"),
+        RunSetting(.contrastive, kind: .number(0...10), defaultValue: .number(0),
+                   help: "weight w of a contrastive loss on the unlabelled target (SimCLR's NT-Xent, temperature 0.2): each step the "
+                       + "target batch is also loaded in a second training view with its own random draws, both views' pooled "
+                       + "backbone features pass a projection head (256, ReLU, 128), and each view is taught to pick its image's "
+                       + "other view among the batch's views; w times that loss joins the classification loss (0: off). The second "
+                       + "view goes through the network beside the other batches"),
         RunSetting(.mixstyle, kind: .number(0...1), defaultValue: .number(0),
                    help: "MixStyle's probability p (Zhou et al. 2021): in training, after the backbone's blocks at strides 4 and 8, "
                        + "with probability p per pass each image's per-channel feature mean and standard deviation are replaced by "

@@ -70,6 +70,7 @@ public struct RunSetting: Sendable {
         case average
         case consistency
         case mixup
+        case contrastive
         case mixstyle
         case labelSmoothing = "label_smoothing"
         case cellCrop = "cell_crop"
@@ -217,6 +218,9 @@ public struct RunSpec: Sendable, Equatable {
         c.weightAverageDecay = number(.average) > 0 ? Float(number(.average)) : nil
         c.consistencyThreshold = number(.consistency) > 0 ? Float(number(.consistency)) : nil
         c.mixupAlpha = number(.mixup) > 0 ? number(.mixup) : nil
+        if number(.contrastive) > 0 {
+            c.contrastiveWeight = Float(number(.contrastive)); c.network.projection = true
+        }
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
         c.cellCrop = choice(.cellCrop).flatMap(CellCrop.init(rawValue:)).flatMap { $0 == .lab ? nil : $0 }

@@ -192,6 +192,7 @@ public final class Trainer {
         let shuffledSources = config.sourceSampling.drawsByTargetPrior ? nil : iterator(sourceLoader)
         let targets = iterator(targetLoader), labelled = labelledLoader.map(iterator)
         let weakViews = weakTargetLoader(matching: targetLoader).map(iterator)
+        let secondViews = secondViewLoader(matching: targetLoader).map(iterator)
         let moreLoaders = data.moreSources.enumerated().map { i, lab in
             var p = pipeline(crop: lab.crop, lab.statistics, true)
             p.cellZoom = moreSourceZooms[i]
@@ -209,11 +210,12 @@ public final class Trainer {
             for _ in 0..<config.iterationsPerEpoch {
                 let (cls, transfer, diagnostics) = try step(source: try sources.nextBatch(), target: try targets.nextBatch(),
                                                             labelled: try labelled?.nextBatch(), more: try more.map { try $0.nextBatch() },
-                                                            weak: try weakViews?.nextBatch(), iteration: iteration, epoch: epoch)
+                                                            weak: try weakViews?.nextBatch(), second: try secondViews?.nextBatch(),
+                                                            iteration: iteration, epoch: epoch)
                 clsSum += Double(cls); transferSum += Double(transfer)
                 stepLosses.append([Double(cls), Double(transfer)])
                 for (k, v) in diagnostics { diagSum[k, default: 0] += v }
-                let sourceAndTargetBatches = 2 + (weakViews == nil ? 0 : 1) + (config.mixupAlpha == nil ? 0 : 1)
+                let sourceAndTargetBatches = 2 + (weakViews == nil ? 0 : 1) + (secondViews == nil ? 0 : 1) + (config.mixupAlpha == nil ? 0 : 1)
                 let perStep = sourceAndTargetBatches * config.batchSize + (labelledLoader?.batchSize ?? 0) + moreLoaders.reduce(0) { $0 + $1.batchSize }
                 iteration += 1; imagesDone += perStep
                 let elapsed = Date().timeIntervalSince(started)
@@ -264,8 +266,10 @@ public final class Trainer {
     /// `more_sources_cls`); the method's loss sees the first source and the unlabelled target only. With consistency,
     /// `weak` (the target batch's weak views) labels the target batch's confident images (diagnostics
     /// `consistency_cls` and `consistency_confident`, the share labelled). With mixup the source cross-entropy is the mixed
-    /// copy's (SourceMixup), and the unmixed source batch feeds only the method's loss.
-    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil,
+    /// copy's (SourceMixup), and the unmixed source batch feeds only the method's loss. With the contrastive loss,
+    /// `second` (the target batch's second training views) goes through the network with the target batch, and NT-Xent
+    /// between the two views' projections joins the classification loss at its weight (diagnostic `contrastive`).
+    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil, second: Batch? = nil,
               iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
@@ -281,9 +285,12 @@ public final class Trainer {
             [NetworkInput(images: m.mixed(source.images), cellSizes: source.cellSizes.map(m.mixed))]
         } ?? []
         let sourceInput = NetworkInput(source), targetInput = NetworkInput(target)
+        let secondInput = second.map { [NetworkInput($0)] } ?? []
+        var pooledTargetViews: (Tensor, Tensor)? = nil   // the two target views' pooled backbone features, with a second view
         if config.forwardTogether {
             let parts = [sourceInput, targetInput] + (labelled.map { [NetworkInput($0)] } ?? []) + more.map(NetworkInput.init) + mixed
-            let (f, y) = try net.featuresAndLogits(parts)
+                + secondInput
+            let (pooled, f, y) = try net.pooledFeaturesAndLogits(parts)
             fs = f.sliced(axis: 0, 0, b); ft = f.sliced(axis: 0, b, b + bt)
             ys = y.sliced(axis: 0, 0, b); yt = y.sliced(axis: 0, b, b + bt)
             var at = b + bt
@@ -291,6 +298,7 @@ public final class Trainer {
             if let l = labelled { yl = next(l.images.shape[0]) }
             ym = more.map { next($0.images.shape[0]) }
             if mix != nil { yMixed = next(b) }
+            if second != nil { pooledTargetViews = (pooled.sliced(axis: 0, b, b + bt), pooled.sliced(axis: 0, at, at + bt)) }
         } else {   // per side: the further source labs go with the source's batch, the labelled target cells with the target's
             let (f0, y0) = try net.featuresAndLogits([sourceInput] + more.map(NetworkInput.init) + mixed)
             fs = f0.sliced(axis: 0, 0, b); ys = y0.sliced(axis: 0, 0, b)
@@ -298,9 +306,11 @@ public final class Trainer {
             func next(_ n: Int) -> Tensor { defer { at += n }; return y0.sliced(axis: 0, at, at + n) }
             ym = more.map { next($0.images.shape[0]) }
             if mix != nil { yMixed = next(b) }
-            let (f, y) = try net.featuresAndLogits([targetInput] + (labelled.map { [NetworkInput($0)] } ?? []))
+            let (pooled, f, y) = try net.pooledFeaturesAndLogits([targetInput] + (labelled.map { [NetworkInput($0)] } ?? []) + secondInput)
             ft = f.sliced(axis: 0, 0, bt); yt = y.sliced(axis: 0, 0, bt)
-            if labelled != nil { yl = y.sliced(axis: 0, bt, y.shape[0]) }
+            let labelledEnd = y.shape[0] - (second == nil ? 0 : bt)
+            if labelled != nil { yl = y.sliced(axis: 0, bt, labelledEnd) }
+            if second != nil { pooledTargetViews = (pooled.sliced(axis: 0, 0, bt), pooled.sliced(axis: 0, labelledEnd, labelledEnd + bt)) }
         }
         let labels = source.classLabels
         var cls: Tensor
@@ -325,6 +335,12 @@ public final class Trainer {
             let (consistency, share) = try consistencyLoss(weak: weak, target: target, targetLogits: yt, threshold: threshold)
             diagnostics["consistency_cls"] = Double(consistency.item); diagnostics["consistency_confident"] = share
             cls = cls + consistency
+        }
+        if let (first, secondView) = pooledTargetViews, let w = config.contrastiveWeight {
+            precondition(second?.indices == target.indices, "Trainer: the second view's batch holds other images than the target batch")
+            let contrastive = contrastiveLoss(pooledFirstView: first, pooledSecondView: secondView)
+            diagnostics["contrastive"] = Double(contrastive.item)
+            cls = cls + contrastive * w
         }
         let out = try method.transferLoss(StepContext(sourceFeatures: fs, targetFeatures: ft, sourceLogits: ys, targetLogits: yt,
                                                   sourceLabels: labels, modules: net.methodModules, iteration: iteration, head: net.head))

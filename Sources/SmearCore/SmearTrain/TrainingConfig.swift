@@ -102,6 +102,11 @@ public struct TrainingConfig: Sendable, Codable {
     /// FixMatch's consistency on the unlabelled target (docs/algorithms.md §1.8): a weak view's prediction, where its top
     /// probability reaches this threshold, labels the target training view of the same image (nil: off).
     public var consistencyThreshold: Float? = nil
+    /// SimCLR's NT-Xent on two training views of the unlabelled target batch (docs/algorithms.md §1.12), added to the
+    /// classification loss at this weight (nil: off). Needs the network's projection head (`network.projection`).
+    public var contrastiveWeight: Float? = nil
+    /// NT-Xent's temperature (MoCo v2's).
+    public static let contrastiveTemperature: Float = 0.2
     /// Mixup on the source batch (docs/algorithms.md §1.9): Beta(α, α)'s α, the source cross-entropy taken on a mixed copy
     /// of the source batch instead of the batch itself (nil: off).
     public var mixupAlpha: Double? = nil
