@@ -1,9 +1,10 @@
 // Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
 // seeded by the run's seed and the step, label smoothing on the source (label_smoothing=ε, §1.11) and crops measured
-// per image (cell_crop="image", §1.4), scale jitter (scale_jitter=s, §1.4) and padded small frames (small_frames="pad",
-// §1.4). Each run is reproducible, resumes as an uninterrupted one, and with the setting
-// on trains otherwise than without.
+// per image (cell_crop="image", §1.4), scale jitter (scale_jitter=s, §1.4), padded small frames (small_frames="pad",
+// §1.4) and the contrastive loss on the target (contrastive=w, §1.12). Each run is reproducible, resumes as an
+// uninterrupted one, and with the setting on trains otherwise than without.
 import Foundation
+import SmearAdapt
 import SmearData
 import SmearTrain
 import XCTest
@@ -21,6 +22,12 @@ final class TrainingSettingRunTests: XCTestCase {
 
     func smoothed(_ name: String, smoothing: Float?, epochs: Int = 1) throws -> Trainer {
         try TinyRun.mddTrainer(in: dir, name, epochs: epochs) { $0.labelSmoothing = smoothing }
+    }
+
+    func contrastive(_ name: String, weight: Float?, epochs: Int = 1) throws -> Trainer {
+        try TinyRun.mddTrainer(in: dir, name, epochs: epochs) {
+            $0.contrastiveWeight = weight; $0.network.projection = weight == nil ? nil : true
+        }
     }
 
     func testARunWithMixStyle_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
@@ -105,5 +112,25 @@ final class TrainingSettingRunTests: XCTestCase {
         XCTAssertTrue(jittered.history[0].classificationLoss.isFinite)
         XCTAssertEqual(TinyRun.weights(jittered), TinyRun.weights(again), "z is drawn from the loader's seeded stream")
         XCTAssertNotEqual(TinyRun.weights(jittered), TinyRun.weights(plain), "the network saw other fields of view")
+    }
+
+    func testARunWithTheContrastiveLoss_isReproducible_recordsIt_andTrainsOtherwiseThanOneWithout() throws {
+        let first = try contrastive("a", weight: 1), again = try contrastive("b", weight: 1), plain = try contrastive("c", weight: nil)
+        XCTAssertNil(plain.net.projection, "no projection head without the loss")
+        let widths = NetworkConfig.projectionWidths
+        let saved = first.net.stateDict().filter { $0.0.hasPrefix("projection.") }.map { "\($0.1.shape)" }.sorted()
+        XCTAssertEqual(saved, ["\([widths.hidden, first.net.backbone.featureDim])", "\([widths.hidden])", "\([widths.output, widths.hidden])",
+                               "\([widths.output])"].sorted(), "Linear(D, 256), ReLU, Linear(256, 128), saved under projection")
+        try first.run(); try again.run(); try plain.run()
+        let recorded = try XCTUnwrap(first.history[0].diagnostics["contrastive"], "the epoch's mean NT-Xent is recorded")
+        XCTAssertTrue(recorded > 0 && recorded.isFinite, "\(recorded)")
+        XCTAssertNil(plain.history[0].diagnostics["contrastive"])
+        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), "the second view's draws are seeded by the run's seed")
+        XCTAssertNotEqual(TinyRun.weights(first).filter { !$0.key.hasPrefix("projection.") },
+                          TinyRun.weights(plain), "the loss reaches the backbone")
+    }
+
+    func testAResumedRunWithTheContrastiveLoss_trainsAsAnUninterruptedOne() throws {
+        try TinyRun.assertResumedRunMatchesUninterrupted { try contrastive($0, weight: 1, epochs: $1) }
     }
 }
