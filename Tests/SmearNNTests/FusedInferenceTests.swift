@@ -1,6 +1,7 @@
 // Inference's fused kernels give the values of the ops they replace: a convolution with its activation as oneDNN's
 // post-op equals the convolution followed by the activation, and EfficientNet-Lite0's folded convolution + batch
-// norm + ReLU6 (evaluation, nothing recorded) equals the three ops run one by one (as when gradients are recorded).
+// norm + ReLU6 (evaluation, nothing recorded) and ResNet-18's folded convolutions + batch norm (+ ReLU) equal the ops run one
+// by one (as when gradients are recorded).
 import SmearNN
 import SmearTensor
 import SmearTestSupport
@@ -63,5 +64,26 @@ final class FusedInferenceTests: XCTestCase {
         let reference = ComputeBackend.with(.blas) { withNoGrad { block(x) } }
         assertClose(folded.contiguous(), recorded.contiguous(), atol: 1e-4, rtol: 1e-4, "folded vs one by one")
         assertClose(folded.contiguous(), reference.contiguous(), atol: 1e-4, rtol: 1e-4, "oneDNN folded vs BLAS")
+    }
+
+    /// ResNet-18 (stem, blocks with and without a downsample) the same way: every batch norm far from the identity.
+    func testResNet18_foldedInference_equalsTheOpsOneByOne() {
+        var gen = RandomGenerator(seed: 11)
+        let net = ResNet18(numClasses: 5, width: 8)
+        for bn in net.modules(of: BatchNorm.self) {
+            let c = bn.weight.count
+            bn.runningMean.assign(Tensor.normal([c], generator: &gen) * 0.5)
+            bn.runningVar.assign(Tensor.normal([c], generator: &gen).abs() + 0.5)
+            bn.weight.assign(Tensor.normal([c], generator: &gen) * 0.5 + 1)
+            bn.bias.assign(Tensor.normal([c], generator: &gen) * 0.5)
+        }
+        net.eval()
+        let x = Tensor.normal([2, 3, 32, 32], generator: &gen)
+        let recorded = ComputeBackend.with(.dnnl) { net(x) }
+        XCTAssertTrue(recorded.requiresGrad, "the reference path records")
+        let folded = ComputeBackend.with(.dnnl) { withNoGrad { net(x) } }
+        let reference = ComputeBackend.with(.blas) { withNoGrad { net(x) } }
+        assertClose(folded.contiguous(), recorded.contiguous(), atol: 1e-3, rtol: 1e-3, "folded vs one by one")
+        assertClose(folded.contiguous(), reference.contiguous(), atol: 1e-3, rtol: 1e-3, "oneDNN folded vs BLAS")
     }
 }

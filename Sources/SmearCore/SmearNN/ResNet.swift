@@ -23,10 +23,19 @@ public enum Normalization: Sendable, Equatable {
     }
 }
 
-/// norm(x) then ReLU, fused into one pass for batch norm.
-func normReLU(_ norm: Module, _ x: Tensor) -> Tensor {
-    if let bn = norm as? BatchNorm { return bn.forward(x, activation: .relu) }
-    return norm(x).relu()
+/// activation(norm(conv(x))), activation ReLU or none. Batch norm and its activation run as one op; in evaluation on
+/// the oneDNN back end with nothing recorded (inference) the batch norm is folded into the convolution's weights and
+/// bias and the activation is the kernel's post-op, one pass over the output instead of two (as EfficientNet-Lite's).
+func convNorm(_ conv: Conv2d, _ norm: Module, _ x: Tensor, activation: Activation) -> Tensor {
+    guard let bn = norm as? BatchNorm else {
+        let y = norm(conv(x))
+        return activation == .relu ? y.relu() : y
+    }
+    guard !bn.isTraining, conv.bias == nil, ComputeBackend.current == .dnnl, !Tensor.willRecord([x, conv.weight, bn.weight, bn.bias]) else {
+        return bn.forward(conv(x), activation: activation)
+    }
+    let folded = bn.folded(into: conv.weight)
+    return x.conv2d(weight: folded.weight, bias: folded.bias, stride: conv.stride, padding: conv.padding, activation: activation)
 }
 
 /// conv3x3 → norm → ReLU → conv3x3 → norm, plus the (possibly downsampled) input, then ReLU.
@@ -39,17 +48,21 @@ public final class BasicBlock: Module {
         bn1 = norm.make(planes)
         conv2 = Conv2d(planes, planes, kernelSize: 3, stride: 1, padding: 1, bias: false)
         bn2 = norm.make(planes)
-        downsample = (stride != 1 || inPlanes != planes)
-            ? Sequential(Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false), norm.make(planes)) : nil
+        shortcut = (stride != 1 || inPlanes != planes)
+            ? (Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false), norm.make(planes)) : nil
+        downsample = shortcut.map { Sequential($0.conv, $0.norm) }
     }
+
+    /// The downsample's two layers, typed (torchvision's parameter paths come from `downsample`).
+    private let shortcut: (conv: Conv2d, norm: Module)?
 
     public override var children: [(String, Module)] {
         [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] + (downsample.map { [("downsample", $0)] } ?? [])
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        let out = bn2(conv2(normReLU(bn1, conv1(x))))
-        let identity = downsample?(x) ?? x
+        let out = convNorm(conv2, bn2, convNorm(conv1, bn1, x, activation: .relu), activation: .identity)
+        let identity = shortcut.map { convNorm($0.conv, $0.norm, x, activation: .identity) } ?? x
         return out.addingThenReLU(identity)
     }
 }
@@ -103,7 +116,7 @@ public final class ResNet18: Module {
     public func featureMap(_ x: Tensor) -> Tensor {
         require(x.rank == 4 && x.shape[2] >= 32 && x.shape[3] >= 32,
                      "ResNet18: input must be [N, C, H, W] with H, W ≥ 32, got \(x.shape)")
-        let stem = maxpool(normReLU(bn1, conv1(x)))
+        let stem = maxpool(convNorm(conv1, bn1, x, activation: .relu))
         func mixed(_ h: Tensor, _ point: Int) -> Tensor { isTraining && point < mixStyle.count ? mixStyle[point](h) : h }
         return layer4(layer3(mixed(layer2(mixed(layer1(stem), 0)), 1)))
     }
