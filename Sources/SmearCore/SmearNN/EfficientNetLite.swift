@@ -40,7 +40,7 @@ public final class SameConv2d: Module {
     /// norm is folded into the convolution's weights and bias and the activation is the kernel's post-op: one pass
     /// over the output instead of three. Otherwise the three ops, batch norm and activation fused as one.
     public func forward(_ x: Tensor, normalizedBy bn: BatchNorm, activation: Activation) -> Tensor {
-        guard !bn.isTraining, ComputeBackend.current == .dnnl, !Tensor.willRecord([x, weight, bn.weight, bn.bias]) else {
+        guard bn.foldsIntoConvolution(input: x, convWeight: weight) else {
             return bn.forward(self(x), activation: activation)
         }
         let folded = bn.folded(into: weight)

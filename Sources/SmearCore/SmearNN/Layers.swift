@@ -69,6 +69,12 @@ public final class BatchNorm: Module {
                            training: isTraining, momentum: momentum, eps: eps, activation: activation)
     }
 
+    /// Whether inference may fold this normalisation into the convolution before it (`folded(into:)`): in evaluation,
+    /// on the oneDNN back end, with nothing recorded for the convolution's input and weight or this layer's parameters.
+    public func foldsIntoConvolution(input: Tensor, convWeight: Tensor) -> Bool {
+        !isTraining && ComputeBackend.current == .dnnl && !Tensor.willRecord([input, convWeight, weight, bias])
+    }
+
     /// Evaluation's normalisation folded into the convolution weight before it (see `Tensor.batchNormFolded`).
     public func folded(into convWeight: Tensor) -> (weight: Tensor, bias: Tensor) {
         Tensor.batchNormFolded(into: convWeight, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar, eps: eps)

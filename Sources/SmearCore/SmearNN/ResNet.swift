@@ -31,7 +31,7 @@ func convNorm(_ conv: Conv2d, _ norm: Module, _ x: Tensor, activation: Activatio
         let y = norm(conv(x))
         return activation == .relu ? y.relu() : y
     }
-    guard !bn.isTraining, conv.bias == nil, ComputeBackend.current == .dnnl, !Tensor.willRecord([x, conv.weight, bn.weight, bn.bias]) else {
+    guard conv.bias == nil, bn.foldsIntoConvolution(input: x, convWeight: conv.weight) else {
         return bn.forward(conv(x), activation: activation)
     }
     let folded = bn.folded(into: conv.weight)
