@@ -65,28 +65,30 @@ public final class DataLoader: @unchecked Sendable {
         dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
     }
 
+    /// This loader with some of its settings replaced; every other setting, the second-view salt included, is kept.
+    private func variant(pipeline: ImagePipeline? = nil, sampling: Sampling? = nil, seed: UInt64? = nil, cache: DecodedImages? = nil,
+                         drawSalt: UInt64? = nil) -> DataLoader {
+        DataLoader(dataset, pipeline: pipeline ?? self.pipeline, batchSize: batchSize, sampling: sampling ?? self.sampling, dropLast: dropLast,
+                   seed: seed ?? self.seed, workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable,
+                   cache: cache ?? self.cache, drawSalt: drawSalt ?? self.drawSalt)
+    }
+
     /// The same dataset, pipeline and batch size drawn another way, with another seed; images this loader has
     /// decoded are not decoded again.
-    public func resampled(_ sampling: Sampling, seed: UInt64) -> DataLoader {
-        DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
-                   workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: cache)
-    }
+    public func resampled(_ sampling: Sampling, seed: UInt64) -> DataLoader { variant(sampling: sampling, seed: seed) }
 
     /// The same dataset, sampling, batch size and seed (so the same images in the same order, batch for batch) through
     /// another pipeline; images this loader has decoded are reused when both pipelines decode at the same scale.
     public func withPipeline(_ other: ImagePipeline) -> DataLoader {
         let sameScale = other.regionSide == pipeline.regionSide && other.outputSize == pipeline.outputSize
-        return DataLoader(dataset, pipeline: other, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
-                          workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: sameScale ? cache : DecodedImages())
+        return variant(pipeline: other, cache: sameScale ? cache : DecodedImages())
     }
 
     /// The same images in the same order, batch for batch, through the same pipeline with independent random draws
     /// (`salt` ≠ 0 picks which); decoded images are shared.
     public func secondView(salt: UInt64) -> DataLoader {
         precondition(salt != 0, "DataLoader: a second view needs a salt other than 0")
-        return DataLoader(dataset, pipeline: pipeline, batchSize: batchSize, sampling: sampling, dropLast: dropLast, seed: seed,
-                          workers: workers, cacheDecoded: cacheDecoded, skipUnreadable: skipUnreadable, cache: cache,
-                          drawSalt: drawSalt ^ salt)
+        return variant(drawSalt: drawSalt ^ salt)
     }
 
     /// Dataset indices of `epoch`, in drawing order.
