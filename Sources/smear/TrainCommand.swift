@@ -83,6 +83,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: settingHelp(.consistency)) var consistency: Double?
     @Option(help: settingHelp(.mixup)) var mixup: Double?
     @Option(help: settingHelp(.contrastive)) var contrastive: Double?
+    @Option(help: settingHelp(.spectrumTransfer)) var spectrumTransfer: Double?
     @Option(help: settingHelp(.mixstyle)) var mixstyle: Double?
     @Option(help: settingHelp(.labelSmoothing)) var labelSmoothing: Double?
     @Option(help: settingHelp(.cellCrop)) var cellCrop: String?
@@ -104,7 +105,7 @@ struct TrainCommand: ParsableCommand {
                 (.normalization, c(normalization)), (.dihedral, f(dihedral)), (.stainBank, f(stainBank)), (.hedJitter, d(hedJitter)), (.augment, c(augment)),
                 (.statistics, c(statistics)), (.sourceSampling, c(sourceSampling)), (.targetLabels, c(targetLabels)),
                 (.pseudoLabels, c(pseudoLabels)), (.average, d(average)), (.consistency, d(consistency)), (.mixup, d(mixup)), (.contrastive, d(contrastive)),
-                (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
+                (.spectrumTransfer, d(spectrumTransfer)), (.mixstyle, d(mixstyle)), (.labelSmoothing, d(labelSmoothing)),
                 (.cellCrop, c(cellCrop)), (.scaleJitter, d(scaleJitter)), (.smallFrames, c(smallFrames)), (.sizeCue, f(sizeCue))]
     }
 

@@ -49,7 +49,7 @@ final class RunSpecTests: XCTestCase {
                               ("source_crop", .number(200)), ("target_crop", .number(120)), ("lr", .number(0.01)), ("backbone_lr", .number(0.1)),
                               ("article_eval", .flag(true)), ("dihedral", .flag(true)), ("stain", .choice("macenko")), ("hed_jitter", .number(0.05)),
                               ("group_norm", .flag(true)), ("schedule", .choice("step_decay")), ("augment", .choice("reference")),
-                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("consistency", .number(0.95)), ("mixup", .number(0.2)), ("contrastive", .number(0.5)), ("mixstyle", .number(0.5)), ("head_only_steps", .number(300)), ("pretrained", .choice("imagenet.safetensors")),
+                              ("statistics", .choice("frame")), ("average", .number(0.998)), ("consistency", .number(0.95)), ("mixup", .number(0.2)), ("contrastive", .number(0.5)), ("spectrum_transfer", .number(0.01)), ("mixstyle", .number(0.5)), ("head_only_steps", .number(300)), ("pretrained", .choice("imagenet.safetensors")),
                               ("start_from", .choice("runs/first"))] {
             try spec.set(name, value)
         }
@@ -61,7 +61,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertFalse(c.evaluationMatchesTrainingScale); XCTAssertTrue(c.dihedral); XCTAssertEqual(c.stainNormalization, .macenko)
         XCTAssertEqual(c.hedJitter, 0.05); XCTAssertEqual(c.augmentation, .reference)
         XCTAssertEqual(c.statisticsRegion, .frame); XCTAssertEqual(c.weightAverageDecay, 0.998); XCTAssertEqual(c.consistencyThreshold, 0.95)
-        XCTAssertEqual(c.mixupAlpha, 0.2); XCTAssertEqual(c.mixStyleProbability, 0.5); XCTAssertEqual(c.headOnlySteps, 300)
+        XCTAssertEqual(c.mixupAlpha, 0.2); XCTAssertEqual(c.spectrumTransferBeta, 0.01); XCTAssertEqual(c.mixStyleProbability, 0.5); XCTAssertEqual(c.headOnlySteps, 300)
         XCTAssertEqual(c.contrastiveWeight, 0.5); XCTAssertEqual(c.network.projection, true, "the contrastive loss brings its projection head")
         XCTAssertEqual(c.backboneWeights, "imagenet.safetensors")
         XCTAssertEqual(c.startWeights, "runs/first")
@@ -82,6 +82,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).weightAverageDecay, "no moving average unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).consistencyThreshold, "no consistency loss unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixupAlpha, "no mixup unless asked for")
+        XCTAssertNil(try RunSpec().trainingConfig(classes: 4).spectrumTransferBeta, "no spectrum transfer unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).contrastiveWeight, "no contrastive loss unless asked for")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).network.projection, "and no projection head")
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).mixStyleProbability, "no MixStyle unless asked for")
@@ -91,6 +92,7 @@ final class RunSpecTests: XCTestCase {
         XCTAssertNil(try RunSpec().trainingConfig(classes: 4).cellCrop, "the lab's crop for every image unless asked for")
         try assertSetting("small_frames", .choice("pad"), gives: \.smallFrames, .pad, refuses: .choice("stretch"), saying: "clamp")
         try assertSetting("scale_jitter", .number(0.25), gives: \.scaleJitter, 0.25, refuses: .number(1.5), saying: "between 0.0 and 1.0")
+        try assertSetting("spectrum_transfer", .number(0.05), gives: \.spectrumTransferBeta, 0.05, refuses: .number(0.5), saying: "between 0.0 and 0.25")
         try assertSetting("cell_crop", .choice("image"), gives: \.cellCrop, .image, refuses: .choice("cell"), saying: "image")
         try assertSetting("cell_crop", .choice("halfway"), gives: \.cellCrop, .halfway, refuses: .choice("half"), saying: "halfway")
         try assertSetting("label_smoothing", .number(0.1), gives: \.labelSmoothing, 0.1, refuses: .number(1), saying: "between 0.0 and 0.99")

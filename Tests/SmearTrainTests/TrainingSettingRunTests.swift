@@ -1,7 +1,8 @@
 // Settings that change how a run trains, in a run: MixStyle (mixstyle=p, docs/algorithms.md §1.10), whose draws are
 // seeded by the run's seed and the step, label smoothing on the source (label_smoothing=ε, §1.11) and crops measured
 // per image (cell_crop="image", §1.4), scale jitter (scale_jitter=s, §1.4), padded small frames (small_frames="pad",
-// §1.4) and the contrastive loss on the target (contrastive=w, §1.12). Each run is reproducible, resumes as an
+// §1.4), the contrastive loss on the target (contrastive=w, §1.12) and the target's low-frequency spectrum on the
+// source images (spectrum_transfer=β, §1.13). Each run is reproducible, resumes as an
 // uninterrupted one, and with the setting on trains otherwise than without.
 import Foundation
 import SmearAdapt
@@ -28,6 +29,10 @@ final class TrainingSettingRunTests: XCTestCase {
         try TinyRun.mddTrainer(in: dir, name, epochs: epochs) {
             $0.contrastiveWeight = weight; $0.network.projection = weight == nil ? nil : true
         }
+    }
+
+    func spectrum(_ name: String, beta: Double?, epochs: Int = 1) throws -> Trainer {
+        try TinyRun.mddTrainer(in: dir, name, epochs: epochs) { $0.spectrumTransferBeta = beta }
     }
 
     func testARunWithMixStyle_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
@@ -132,5 +137,17 @@ final class TrainingSettingRunTests: XCTestCase {
 
     func testAResumedRunWithTheContrastiveLoss_trainsAsAnUninterruptedOne() throws {
         try TinyRun.assertResumedRunMatchesUninterrupted { try contrastive($0, weight: 1, epochs: $1) }
+    }
+
+    func testARunWithTheSpectrumTransfer_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
+        let first = try spectrum("a", beta: 0.01), again = try spectrum("b", beta: 0.01), plain = try spectrum("c", beta: nil)
+        try first.run(); try again.run(); try plain.run()
+        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
+        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), "the partners are seeded by the run's seed and the step")
+        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain), "the source images are the transferred ones")
+    }
+
+    func testAResumedRunWithTheSpectrumTransfer_trainsAsAnUninterruptedOne() throws {
+        try TinyRun.assertResumedRunMatchesUninterrupted { try spectrum($0, beta: 0.01, epochs: $1) }
     }
 }

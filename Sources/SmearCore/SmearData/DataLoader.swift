@@ -12,6 +12,10 @@ public struct Batch {
     public var cellSizes: Tensor? = nil
     /// Labels of a labelled batch.
     public var classLabels: [Int] { labels.map { $0 ?? -1 } }
+    /// The same images' batch with their pixels transformed (labels, indices and cues kept).
+    public func withImages(_ transformed: Tensor) -> Batch {
+        Batch(images: transformed, labels: labels, indices: indices, cellSizes: cellSizes)
+    }
 }
 
 /// How samples are drawn in each epoch.

@@ -54,6 +54,7 @@ extension RunRecord {
         if let s = config.hedJitter, !(0...0.5).contains(s) { out.append("config.hedJitter is \(s), outside 0…0.5") }
         if let t = config.consistencyThreshold, !(t > 0 && t <= 1) { out.append("config.consistencyThreshold is \(t), outside (0, 1]") }
         if let m = config.mixupAlpha, !(m > 0 && m <= 10) { out.append("config.mixupAlpha is \(m), outside (0, 10]") }
+        if let s = config.spectrumTransferBeta, !(s > 0 && s <= 0.25) { out.append("config.spectrumTransferBeta is \(s), outside (0, 0.25]") }
         if let w = config.contrastiveWeight, !(w > 0 && w <= 10) { out.append("config.contrastiveWeight is \(w), outside (0, 10]") }
         if (config.contrastiveWeight != nil) != config.network.hasProjection {
             out.append("config.contrastiveWeight and config.network.projection come together")

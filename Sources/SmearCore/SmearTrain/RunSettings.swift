@@ -106,6 +106,11 @@ extension RunSpec {
                        + "backbone features pass a projection head (256, ReLU, 128), and each view is taught to pick its image's "
                        + "other view among the batch's views; w times that loss joins the classification loss (0: off). The second "
                        + "view goes through the network beside the other batches"),
+        RunSetting(.spectrumTransfer, kind: .number(0...0.25), defaultValue: .number(0),
+                   help: "FDA's β (Yang and Soatto 2020): each step each source training image takes, channel by channel, the "
+                       + "amplitude of a target training image's Fourier transform in the square of the lowest frequencies, of "
+                       + "half-width max(1, ⌊β · size⌋), and keeps its own phase; that image feeds every source loss "
+                       + "(0: off; 0.01 is the paper's)"),
         RunSetting(.mixstyle, kind: .number(0...1), defaultValue: .number(0),
                    help: "MixStyle's probability p (Zhou et al. 2021): in training, after the backbone's blocks at strides 4 and 8, "
                        + "with probability p per pass each image's per-channel feature mean and standard deviation are replaced by "

@@ -71,6 +71,7 @@ public struct RunSetting: Sendable {
         case consistency
         case mixup
         case contrastive
+        case spectrumTransfer = "spectrum_transfer"
         case mixstyle
         case labelSmoothing = "label_smoothing"
         case cellCrop = "cell_crop"
@@ -221,6 +222,7 @@ public struct RunSpec: Sendable, Equatable {
         if number(.contrastive) > 0 {
             c.contrastiveWeight = Float(number(.contrastive)); c.network.projection = true
         }
+        c.spectrumTransferBeta = number(.spectrumTransfer) > 0 ? number(.spectrumTransfer) : nil
         c.mixStyleProbability = number(.mixstyle) > 0 ? number(.mixstyle) : nil
         c.labelSmoothing = number(.labelSmoothing) > 0 ? Float(number(.labelSmoothing)) : nil
         c.cellCrop = choice(.cellCrop).flatMap(CellCrop.init(rawValue:)).flatMap { $0 == .lab ? nil : $0 }

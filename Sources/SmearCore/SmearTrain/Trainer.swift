@@ -268,9 +268,12 @@ public final class Trainer {
     /// `consistency_cls` and `consistency_confident`, the share labelled). With mixup the source cross-entropy is the mixed
     /// copy's (SourceMixup), and the unmixed source batch feeds only the method's loss. With the contrastive loss,
     /// `second` (the target batch's second training views) goes through the network with the target batch, and NT-Xent
-    /// between the two views' projections joins the classification loss at its weight (diagnostic `contrastive`).
-    func step(source: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil, second: Batch? = nil,
+    /// between the two views' projections joins the classification loss at its weight (diagnostic `contrastive`). With
+    /// the spectrum transfer the source batch takes its target partners' band amplitude first (SpectrumTransfer), for
+    /// every loss it feeds.
+    func step(source unchanged: Batch, target: Batch, labelled: Batch? = nil, more: [Batch] = [], weak: Batch? = nil, second: Batch? = nil,
               iteration: Int, epoch: Int) throws -> (Float, Float, [String: Double]) {
+        let source = spectrumTransferred(unchanged, target: target, iteration: iteration)
         net.train()
         optimizer.lr = config.schedule.rate(iteration: iteration, epoch: epoch)
         for i in optimizer.groups.indices where optimizer.groups[i].name == AdaptationNetwork.backboneGroup {

@@ -107,6 +107,9 @@ public struct TrainingConfig: Sendable, Codable {
     public var contrastiveWeight: Float? = nil
     /// NT-Xent's temperature (MoCo v2's).
     public static let contrastiveTemperature: Float = 0.2
+    /// FDA's β (docs/algorithms.md §1.13): each source training image takes the amplitude of a target image's Fourier
+    /// transform in the band of half-width max(1, ⌊β · side⌋) and keeps its phase (nil: off).
+    public var spectrumTransferBeta: Double? = nil
     /// Mixup on the source batch (docs/algorithms.md §1.9): Beta(α, α)'s α, the source cross-entropy taken on a mixed copy
     /// of the source batch instead of the batch itself (nil: off).
     public var mixupAlpha: Double? = nil
