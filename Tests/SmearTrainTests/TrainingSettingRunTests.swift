@@ -35,14 +35,22 @@ final class TrainingSettingRunTests: XCTestCase {
         try TinyRun.mddTrainer(in: dir, name, epochs: epochs) { $0.spectrumTransferBeta = beta }
     }
 
+    /// Trains the two runs with a setting and the one without it: the first trains finitely, the two with it end with
+    /// the same weights, and the one without it with others.
+    func assertRunsWithTheSetting(_ first: Trainer, _ again: Trainer, trainAlike seeded: String, butNot plain: Trainer,
+                                  _ differs: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try first.run(); try again.run(); try plain.run()
+        XCTAssertTrue(first.history[0].classificationLoss.isFinite, file: file, line: line)
+        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), seeded, file: file, line: line)
+        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain), differs, file: file, line: line)
+    }
+
     func testARunWithMixStyle_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
         let first = try mixStyle("a", probability: 1), again = try mixStyle("b", probability: 1), plain = try mixStyle("c", probability: nil)
         XCTAssertEqual(first.net.backbone.mixStyle.count, 2, "the backbone's two points")
         XCTAssertTrue(plain.net.backbone.mixStyle.isEmpty)
-        try first.run(); try again.run(); try plain.run()
-        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
-        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), "λ, the partners and the coin are seeded by the run's seed and the step")
-        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain))
+        try assertRunsWithTheSetting(first, again, trainAlike: "λ, the partners and the coin are seeded by the run's seed and the step",
+                                     butNot: plain, "")
     }
 
     func testAResumedRunWithMixStyle_drawsAsAnUninterruptedOne() throws {
@@ -51,10 +59,7 @@ final class TrainingSettingRunTests: XCTestCase {
 
     func testARunWithLabelSmoothing_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
         let first = try smoothed("a", smoothing: 0.1), again = try smoothed("b", smoothing: 0.1), plain = try smoothed("c", smoothing: nil)
-        try first.run(); try again.run(); try plain.run()
-        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
-        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again))
-        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain), "the source's cross-entropy is the smoothed one")
+        try assertRunsWithTheSetting(first, again, trainAlike: "", butNot: plain, "the source's cross-entropy is the smoothed one")
     }
 
     func testAResumedRunWithLabelSmoothing_trainsAsAnUninterruptedOne() throws {
@@ -141,10 +146,8 @@ final class TrainingSettingRunTests: XCTestCase {
 
     func testARunWithTheSpectrumTransfer_isReproducible_andTrainsOtherwiseThanOneWithout() throws {
         let first = try spectrum("a", beta: 0.01), again = try spectrum("b", beta: 0.01), plain = try spectrum("c", beta: nil)
-        try first.run(); try again.run(); try plain.run()
-        XCTAssertTrue(first.history[0].classificationLoss.isFinite)
-        XCTAssertEqual(TinyRun.weights(first), TinyRun.weights(again), "the partners are seeded by the run's seed and the step")
-        XCTAssertNotEqual(TinyRun.weights(first), TinyRun.weights(plain), "the source images are the transferred ones")
+        try assertRunsWithTheSetting(first, again, trainAlike: "the partners are seeded by the run's seed and the step",
+                                     butNot: plain, "the source images are the transferred ones")
     }
 
     func testAResumedRunWithTheSpectrumTransfer_trainsAsAnUninterruptedOne() throws {
